@@ -1,0 +1,5 @@
+"""`python -m causerie`."""
+
+from causerie.cli import main
+
+raise SystemExit(main())

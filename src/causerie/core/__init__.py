@@ -1,0 +1,1 @@
+"""UI-free core of causerie: storage, chat client, context, config. Never imports textual or rich."""

@@ -1,0 +1,174 @@
+"""ChatClient: streams a chat completion from any OpenAI-compatible server as simple events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+import openai
+
+from causerie.core.errors import ChatError, classify, redact
+from causerie.core.models import Usage
+
+PLACEHOLDER_KEY = "no-key-needed"
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of the reply's text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    """A piece of the model's visible reasoning (shown apart, never sent back)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    """Token usage of the request, from the final usage chunk."""
+
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The server said why the reply ended (`stop`, `length`, ...)."""
+
+    reason: str
+
+
+StreamEvent = TextDelta | ReasoningDelta | UsageReport | Finished
+
+
+def usage_from_api(raw: Any) -> Usage:
+    """Usage from the SDK's CompletionUsage (or a dict), including cached and reasoning tokens."""
+    get = raw.get if isinstance(raw, dict) else lambda name, default=None: getattr(raw, name, default)
+    prompt = int(get("prompt_tokens", 0) or 0)
+    completion = int(get("completion_tokens", 0) or 0)
+    total = int(get("total_tokens", 0) or 0) or prompt + completion
+    cached = reasoning = 0
+    prompt_details = get("prompt_tokens_details", None)
+    if prompt_details is not None:
+        pd = prompt_details if isinstance(prompt_details, dict) else prompt_details.__dict__
+        cached = int(pd.get("cached_tokens") or 0)
+    completion_details = get("completion_tokens_details", None)
+    if completion_details is not None:
+        cd = completion_details if isinstance(completion_details, dict) else completion_details.__dict__
+        reasoning = int(cd.get("reasoning_tokens") or 0)
+    return Usage(prompt, completion, total, cached, reasoning)
+
+
+class ChatClient:
+    """A thin layer over `openai.AsyncOpenAI` with bounded retries, a read timeout and plain errors."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None,
+        api_key: str | None,
+        read_timeout: float = 60.0,
+        connect_timeout: float = 10.0,
+        max_retries: int = 0,
+        stream_options: bool = True,
+        key_source: str = "",
+    ) -> None:
+        self.base_url = base_url
+        self.stream_options = stream_options
+        self.key_source = key_source
+        self._api_key = api_key
+        self._client = openai.AsyncOpenAI(
+            api_key=api_key or PLACEHOLDER_KEY,
+            base_url=base_url,
+            max_retries=max_retries,
+            timeout=httpx2.Timeout(read_timeout, connect=connect_timeout),
+        )
+
+    @property
+    def display_url(self) -> str:
+        """The base URL requests go to."""
+        return str(self._client.base_url).rstrip("/")
+
+    async def close(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._client.close()
+
+    async def stream(
+        self,
+        messages: list[dict[str, str]],
+        model: str,
+        *,
+        max_tokens: int | None = None,
+    ) -> AsyncIterator[StreamEvent]:
+        """Send `messages` and yield the reply as events; raises ChatError on any failure.
+
+        Cancelling the consumer closes the HTTP response (the stream is used in `async with`).
+        """
+        kwargs: dict[str, Any] = {"model": model, "messages": messages, "stream": True}
+        if self.stream_options:
+            kwargs["stream_options"] = {"include_usage": True}
+        if max_tokens is not None:
+            kwargs["max_completion_tokens"] = max_tokens
+        try:
+            stream = await self._client.chat.completions.create(**kwargs)
+            async with stream:
+                async for chunk in stream:
+                    for event in self._events(chunk):
+                        yield event
+        except ChatError:
+            raise
+        except Exception as exc:  # every failure becomes a ChatError: never a traceback in the UI
+            raise self._to_chat_error(exc) from None
+
+    @staticmethod
+    def _events(chunk: Any) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
+        for choice in chunk.choices or []:
+            delta = choice.delta
+            if delta is not None:
+                extra = getattr(delta, "model_extra", None) or {}
+                reasoning = extra.get("reasoning_content") or extra.get("reasoning")
+                if isinstance(reasoning, str) and reasoning:
+                    events.append(ReasoningDelta(reasoning))
+                if delta.content:
+                    events.append(TextDelta(delta.content))
+            if choice.finish_reason:
+                events.append(Finished(choice.finish_reason))
+        if getattr(chunk, "usage", None) is not None:
+            events.append(UsageReport(usage_from_api(chunk.usage)))
+        return events
+
+    def _to_chat_error(self, exc: BaseException) -> ChatError:
+        url = self.display_url
+        if isinstance(exc, openai.APIStatusError):
+            error = classify(
+                status=exc.status_code,
+                body=exc.body if exc.body is not None else exc.response.text,
+                code=exc.code,
+                message=exc.message,
+                headers=dict(exc.response.headers),
+                request_id=exc.request_id,
+                key_source=self.key_source,
+            )
+        elif isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
+            error = ChatError("timeout", f"No answer from {url} in time (the request timed out).")
+        elif isinstance(exc, openai.APIConnectionError):
+            cause = exc.__cause__ or exc.__context__
+            reason = f" ({cause})" if cause and str(cause) else ""
+            error = ChatError("network", f"Could not reach {url}{reason}.")
+        elif isinstance(exc, httpx2.TransportError):
+            error = ChatError("network", f"The connection to {url} dropped in the middle of the reply.")
+        elif isinstance(exc, openai.APIError):
+            error = classify(
+                status=None, body=exc.body, code=exc.code, message=exc.message, key_source=self.key_source
+            )
+        else:
+            error = ChatError("unknown", f"The request failed unexpectedly ({exc.__class__.__name__}).")
+        error.message = redact(error.message, self._api_key)
+        error.detail = redact(error.detail, self._api_key)
+        return error

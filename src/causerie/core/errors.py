@@ -1,0 +1,160 @@
+"""ChatError: every failure of a chat request, classified into a kind with a plain sentence and a way out."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+KINDS = (
+    "auth",
+    "quota",
+    "rate_limit",
+    "context_length",
+    "model_not_found",
+    "bad_request",
+    "server",
+    "timeout",
+    "network",
+    "stream",
+    "unknown",
+)
+
+_HTML_RE = re.compile(r"<\s*(html|!doctype|head|body)\b", re.IGNORECASE)
+
+
+@dataclass
+class ChatError(Exception):
+    """A failed chat request: `kind` (one of KINDS), a plain `message`, and what helps."""
+
+    kind: str
+    message: str
+    retry_after: float | None = None
+    request_id: str | None = None
+    status: int | None = None
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def retryable(self) -> bool:
+        """Whether retrying the same request automatically can help."""
+        return self.kind in ("rate_limit", "server", "timeout", "network", "stream")
+
+
+def short_detail(text: str, limit: int = 200) -> str:
+    """A one-line excerpt of a server's message, never a dump of HTML."""
+    if not text:
+        return ""
+    if _HTML_RE.search(text):
+        title = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+        return f"the server answered with an HTML page{f' ({title.group(1).strip()})' if title else ''}"
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def redact(text: str, secret: str | None) -> str:
+    """Remove a secret (the API key) from text that may be shown or logged."""
+    if secret and len(secret) >= 4 and secret in text:
+        text = text.replace(secret, f"…{secret[-4:]}")
+    return text
+
+
+def parse_retry_after(headers: dict[str, str] | None) -> float | None:
+    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds), if the server said."""
+    if not headers:
+        return None
+    lower = {k.lower(): v for k, v in headers.items()}
+    try:
+        if "retry-after-ms" in lower:
+            return max(0.0, float(lower["retry-after-ms"]) / 1000.0)
+        if "retry-after" in lower:
+            return max(0.0, float(lower["retry-after"]))
+    except ValueError:
+        return None
+    return None
+
+
+def _body_fields(body: object) -> tuple[str, str, str]:
+    """(code, type, message) from an error body of any of the usual shapes."""
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return "", "", body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict):
+            return (
+                str(inner.get("code") or ""),
+                str(inner.get("type") or ""),
+                str(inner.get("message") or ""),
+            )
+        if isinstance(inner, str):
+            return "", "", inner
+    return "", "", ""
+
+
+def classify(
+    *,
+    status: int | None,
+    body: object = None,
+    code: str | None = None,
+    message: str = "",
+    headers: dict[str, str] | None = None,
+    request_id: str | None = None,
+    base_url: str = "",
+    key_source: str = "",
+) -> ChatError:
+    """Turn a server answer (status, body, headers) into a ChatError with a plain sentence."""
+    body_code, body_type, body_message = _body_fields(body)
+    code = (code or body_code or "").lower()
+    kind_hint = body_type.lower()
+    text = body_message or message or ""
+    lowered = text.lower()
+    detail = short_detail(text)
+    retry_after = parse_retry_after(headers)
+
+    def make(kind: str, sentence: str) -> ChatError:
+        return ChatError(kind, sentence, retry_after, request_id, status, detail)
+
+    if (
+        status == 401
+        or code == "invalid_api_key"
+        or "incorrect api key" in lowered
+        or "invalid api key" in lowered
+    ):
+        where = f" It is read from {key_source}." if key_source else ""
+        return make("auth", f"The server refused the API key (it is wrong, revoked or missing).{where}")
+    if (
+        code == "insufficient_quota"
+        or kind_hint == "insufficient_quota"
+        or "exceeded your current quota" in lowered
+    ):
+        return make(
+            "quota", "The account's quota or credit is used up: check the billing page of your provider."
+        )
+    if (
+        code in ("context_length_exceeded", "string_above_max_length")
+        or "maximum context length" in lowered
+        or "context length" in lowered
+        and ("exceed" in lowered or "too long" in lowered)
+        or "context window" in lowered
+        and "exceed" in lowered
+        or "exceeds the available context size" in lowered
+        or "prompt is too long" in lowered
+    ):
+        return make("context_length", "The conversation is longer than the model's context window.")
+    if status == 429 or code in ("rate_limit_exceeded", "rate_limit") or "rate limit" in lowered:
+        wait = f" Retry in {retry_after:.0f} s." if retry_after else ""
+        return make("rate_limit", f"The server is rate-limiting requests.{wait}")
+    if code == "model_not_found" or status == 404 or ("model" in lowered and "not found" in lowered):
+        return make("model_not_found", "The model is not available on this server (wrong name or shut down).")
+    if status is not None and status >= 500:
+        return make("server", f"The server had an error (HTTP {status}).")
+    if status is not None and 400 <= status < 500:
+        return make("bad_request", f"The server rejected the request (HTTP {status}).")
+    if status is None and text:
+        return make("stream", "The server reported an error in the middle of the reply.")
+    return make("unknown", "The request failed.")

@@ -1,0 +1,1 @@
+"""Test and benchmark helpers shipped with causerie (a loopback OpenAI-compatible server)."""

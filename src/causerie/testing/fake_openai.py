@@ -1,0 +1,410 @@
+"""A real HTTP server on 127.0.0.1 that speaks the Chat Completions streaming wire format.
+
+Used by the tests, the benchmarks and `python -m causerie.testing.fake_openai` (to try causerie offline).
+Each request is answered by a scripted `Reply`: normal streams, split TCP writes, keep-alive comments,
+missing `[DONE]`, error statuses with OpenAI's real error bodies, mid-stream error events, dropped or stalled
+connections.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+_PIECE_RE = re.compile(r"\s*\S+|\s+")
+
+
+def tokens_of(text: str) -> list[str]:
+    """Split text into word-sized pieces, the way a model streams it (whitespace kept)."""
+    return _PIECE_RE.findall(text) or [text]
+
+
+def error_body(code: str, message: str, kind: str = "invalid_request_error") -> dict[str, Any]:
+    """An error body shaped exactly like OpenAI's."""
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+INVALID_KEY = error_body(
+    "invalid_api_key",
+    "Incorrect API key provided: sk-test****. You can find your API key at https://platform.openai.com/account/api-keys.",
+)
+INSUFFICIENT_QUOTA = error_body(
+    "insufficient_quota",
+    "You exceeded your current quota, please check your plan and billing details.",
+    "insufficient_quota",
+)
+RATE_LIMITED = error_body(
+    "rate_limit_exceeded",
+    "Rate limit reached for gpt-6-luna in organization org-x on requests per min (RPM): Limit 3, Used 3.",
+    "requests",
+)
+CONTEXT_TOO_LONG = error_body(
+    "context_length_exceeded",
+    "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.",
+)
+MODEL_NOT_FOUND = error_body(
+    "model_not_found", "The model `gpt-3.5-turbo` does not exist or you do not have access to it."
+)
+
+
+@dataclass
+class Reply:
+    """How the server answers one request."""
+
+    text: str = "Hello! How can I help?"
+    chunks: list[str] | None = None
+    delay: float = 0.0
+    first_delay: float = 0.0
+    status: int = 200
+    error: dict[str, Any] | None = None
+    raw_body: bytes | None = None
+    content_type: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    usage: dict[str, Any] | None = None
+    send_usage: bool = True
+    send_done: bool = True
+    finish_reason: str | None = "stop"
+    split_writes: bool = False
+    keepalive: bool = False
+    error_after: int | None = None
+    drop_after: int | None = None
+    stall_after: int | None = None
+    stall_seconds: float = 3600.0
+    reasoning: str = ""
+    hang: bool = False
+
+    def pieces(self) -> list[str]:
+        """The content deltas to send."""
+        return list(self.chunks) if self.chunks is not None else tokens_of(self.text)
+
+
+@dataclass
+class Received:
+    """A request as the server saw it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+class FakeOpenAI:
+    """A scripted OpenAI-compatible server on loopback. Use as a context manager or start()/stop()."""
+
+    def __init__(self, responder: Callable[[Received], Reply] | None = None) -> None:
+        self.responder = responder
+        self.default = Reply()
+        self.replies: deque[Reply] = deque()
+        self.requests: list[Received] = []
+        self.models: list[dict[str, Any]] = [
+            {"id": "gpt-6-luna", "object": "model", "created": 1760000000, "owned_by": "openai"},
+            {"id": "gpt-6", "object": "model", "created": 1760000000, "owned_by": "openai"},
+        ]
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    # -- control ---------------------------------------------------------------------------------------------
+    def queue(self, *replies: Reply) -> None:
+        """Answer the next requests with these replies, in order (then `default`)."""
+        self.replies.extend(replies)
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        """The URL to give causerie (`--base-url`)."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def chat_requests(self) -> list[Received]:
+        """The chat completion requests received so far."""
+        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
+    def start(self, port: int = 0) -> FakeOpenAI:
+        handler = _make_handler(self)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-openai", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeOpenAI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _next_reply(self, received: Received) -> Reply:
+        if self.replies:
+            return self.replies.popleft()
+        if self.responder is not None:
+            return self.responder(received)
+        return self.default
+
+
+def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+            pass
+
+        def _read_body(self) -> Any:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                return json.loads(raw) if raw else None
+            except ValueError:
+                return raw.decode("utf-8", "replace")
+
+        def _record(self, body: Any) -> Received:
+            received = Received(
+                self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
+            )
+            server.requests.append(received)
+            return received
+
+        def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._record(None)
+            if self.path.rstrip("/").endswith("/models"):
+                self._send_json(200, {"object": "list", "data": server.models})
+            else:
+                self._send_json(404, error_body("not_found", f"Unknown path {self.path}"))
+
+        def do_POST(self) -> None:  # noqa: N802
+            body = self._read_body()
+            received = self._record(body)
+            if not self.path.rstrip("/").endswith("/chat/completions"):
+                self._send_json(404, error_body("not_found", f"Unknown path {self.path}"))
+                return
+            reply = server._next_reply(received)
+            if reply.hang:
+                server._stop.wait(reply.stall_seconds)
+                self.close_connection = True
+                return
+            if reply.first_delay:
+                time.sleep(reply.first_delay)
+            if reply.status != 200 or reply.raw_body is not None:
+                self._send_error(reply)
+                return
+            model = body.get("model", "gpt-6-luna") if isinstance(body, dict) else "gpt-6-luna"
+            if isinstance(body, dict) and body.get("stream"):
+                self._stream(reply, model, body)
+            else:
+                self._complete(reply, model, body)
+
+        def _send_error(self, reply: Reply) -> None:
+            data = reply.raw_body if reply.raw_body is not None else json.dumps(reply.error or {}).encode()
+            ctype = reply.content_type or ("application/json" if reply.raw_body is None else "text/html")
+            self.send_response(reply.status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in reply.headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+
+        def _usage(self, reply: Reply, body: Any) -> dict[str, Any]:
+            if reply.usage is not None:
+                return reply.usage
+            prompt = sum(len(str(m.get("content", ""))) // 4 + 4 for m in (body or {}).get("messages", []))
+            completion = len(reply.pieces())
+            return {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+            }
+
+        def _complete(self, reply: Reply, model: str, body: Any) -> None:
+            payload = {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "".join(reply.pieces())},
+                        "finish_reason": reply.finish_reason or "stop",
+                    }
+                ],
+                "usage": self._usage(reply, body),
+            }
+            self._send_json(200, payload)
+
+        def _write(self, data: bytes, reply: Reply) -> None:
+            if reply.split_writes and len(data) > 3:
+                # Several TCP writes per event, cutting inside the JSON and inside a UTF-8 sequence.
+                cuts = sorted({1, len(data) // 3, len(data) // 2, len(data) - 2})
+                start = 0
+                for cut in [*cuts, len(data)]:
+                    self._chunked(data[start:cut])
+                    time.sleep(0.001)
+                    start = cut
+            else:
+                self._chunked(data)
+
+        def _chunked(self, data: bytes) -> None:
+            if data:
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                self.wfile.flush()
+
+        def _event(self, payload: Any, reply: Reply) -> None:
+            self._write(b"data: " + json.dumps(payload, ensure_ascii=False).encode() + b"\n\n", reply)
+
+        def _stream(self, reply: Reply, model: str, body: Any) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Transfer-Encoding", "chunked")
+            for key, value in reply.headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            base = {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": model,
+            }
+
+            def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+                return {
+                    **base,
+                    "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+                }
+
+            try:
+                self._event(chunk({"role": "assistant", "content": ""}), reply)
+                if reply.keepalive:
+                    self._write(b": keep-alive\n\n", reply)
+                for piece in tokens_of(reply.reasoning) if reply.reasoning else []:
+                    self._event(chunk({"reasoning_content": piece}), reply)
+                for index, piece in enumerate(reply.pieces()):
+                    if reply.error_after is not None and index == reply.error_after:
+                        self._write(
+                            b"event: error\ndata: "
+                            + json.dumps(
+                                error_body(
+                                    "server_error",
+                                    "The server had an error while processing your request.",
+                                    "server_error",
+                                )
+                            ).encode()
+                            + b"\n\n",
+                            reply,
+                        )
+                        self._end()
+                        return
+                    if reply.drop_after is not None and index == reply.drop_after:
+                        self._drop()
+                        return
+                    if reply.stall_after is not None and index == reply.stall_after:
+                        server._stop.wait(reply.stall_seconds)
+                        self._drop()
+                        return
+                    self._event(chunk({"content": piece}), reply)
+                    if reply.keepalive and index % 5 == 4:
+                        self._write(b": keep-alive\n\n", reply)
+                    if reply.delay:
+                        time.sleep(reply.delay)
+                if reply.finish_reason:
+                    self._event(chunk({}, reply.finish_reason), reply)
+                if (
+                    reply.send_usage
+                    and isinstance(body, dict)
+                    and body.get("stream_options", {}).get("include_usage")
+                ):
+                    self._event({**base, "choices": [], "usage": self._usage(reply, body)}, reply)
+                if reply.send_done:
+                    self._write(b"data: [DONE]\n\n", reply)
+                self._end()
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
+        def _end(self) -> None:
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+            self.close_connection = True
+
+        def _drop(self) -> None:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    return Handler
+
+
+def main() -> None:
+    """Run a fake server in the foreground (for trying causerie offline)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A loopback OpenAI-compatible server for trying causerie.")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0.02, help="seconds between streamed tokens")
+    parser.add_argument("--text", default=None, help="the reply to send (default: a Markdown sample)")
+    args = parser.parse_args()
+    server = FakeOpenAI()
+    server.default = Reply(text=args.text or SAMPLE_MARKDOWN, delay=args.delay)
+    server.start(args.port)
+    print(f"causerie --base-url {server.base_url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+
+
+SAMPLE_MARKDOWN = """# A short answer
+
+Here is a list:
+
+- one item
+- another item with `inline code`
+
+```python
+def greet(name: str) -> str:
+    return f"Hello, {name}!"
+```
+
+| column | value |
+|--------|-------|
+| a      | 1     |
+
+> A quote to finish.
+"""
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Screens of causerie: they own workers and wiring."""

@@ -1,0 +1,314 @@
+"""ChatScreen: the main screen (sidebar, conversation, prompt, status); owns the reply worker and saving."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from causerie.core.client import ChatClient, Finished, ReasoningDelta, TextDelta, UsageReport
+from causerie.core.config import Settings
+from causerie.core.context import request_messages
+from causerie.core.errors import ChatError
+from causerie.core.models import Conversation, Message
+from causerie.core.store import ConversationStore, StoreError
+from causerie.ui.messages import ConversationChosen, PromptSubmitted
+from causerie.ui.widgets.conversation import ConversationView
+from causerie.ui.widgets.prompt import PromptInput
+from causerie.ui.widgets.sidebar import HistorySidebar
+from causerie.ui.widgets.status import StatusLine
+
+CHECKPOINT_INTERVAL = 1.0
+
+
+def no_key_help(settings: Settings) -> str:
+    """What to do when no key or server is configured."""
+    return (
+        "No API key is configured, so causerie cannot send messages yet. Saved conversations stay readable.\n\n"
+        f"To use OpenAI: set the key in {settings.api_key_source} (for example "
+        "`export OPENAI_API_KEY=sk-...` in your shell) and start causerie again.\n"
+        "To use a local OpenAI-compatible server instead, start causerie with --base-url:\n"
+        "  Ollama     causerie --base-url http://localhost:11434/v1\n"
+        "  llama.cpp  causerie --base-url http://localhost:8080/v1\n"
+        "  vLLM       causerie --base-url http://localhost:8000/v1\n"
+        "  LM Studio  causerie --base-url http://localhost:1234/v1"
+    )
+
+
+WELCOME = "Type a message and press Enter to send it (ctrl+j or alt+enter for a new line; Esc stops a reply)."
+
+
+class ChatScreen(Screen):
+    """Sidebar of saved conversations, the open conversation, the prompt and the status line."""
+
+    BINDINGS = [
+        Binding("ctrl+n", "new_conversation", "New", id="chat.new"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="chat.toggle_sidebar"),
+        Binding("escape", "stop", "Stop", id="chat.stop"),
+        Binding("ctrl+r", "regenerate", "Retry", id="chat.regenerate"),
+    ]
+
+    def __init__(self, settings: Settings, store: ConversationStore, client: ChatClient | None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.store = store
+        self.client = client
+        self.conversation = self._new_conversation()
+        self._open: dict[str, Conversation] = {}
+        self._reply_worker: Worker | None = None
+        self._save_failed: set[str] = set()
+
+    # -- layout --------------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield HistorySidebar(id="sidebar")
+        with Vertical(id="main"):
+            yield ConversationView(id="conversation")
+            yield PromptInput(id="prompt")
+            yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> ConversationView:
+        return self.query_one(ConversationView)
+
+    @property
+    def prompt(self) -> PromptInput:
+        return self.query_one(PromptInput)
+
+    @property
+    def sidebar(self) -> HistorySidebar:
+        return self.query_one(HistorySidebar)
+
+    @property
+    def streaming(self) -> bool:
+        """Whether a reply is being received."""
+        return self._reply_worker is not None and self._reply_worker.state in (
+            WorkerState.PENDING,
+            WorkerState.RUNNING,
+        )
+
+    def on_mount(self) -> None:
+        self._show_conversation(self.conversation)
+        self.prompt.focus()
+        self._load_history()
+
+    def _intro(self) -> str:
+        return WELCOME if self.settings.can_send else no_key_help(self.settings)
+
+    # -- history -------------------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def _load_history(self) -> None:
+        summaries = self.store.list()
+        problems = self.store.problems()
+        self.app.call_from_thread(self._history_loaded, summaries, problems)
+
+    def _history_loaded(self, summaries: list, problems: list) -> None:
+        self.sidebar.set_summaries(summaries, highlight=self.conversation.id)
+        if problems:
+            where = self.store.conversations_dir
+            names = ", ".join(p.path.name for p in problems[:3]) + (" …" if len(problems) > 3 else "")
+            self.notify(
+                f"{len(problems)} file(s) in {where} could not be read and were left untouched: {names}",
+                title="Unreadable conversations",
+                severity="warning",
+                timeout=10,
+            )
+
+    def _new_conversation(self) -> Conversation:
+        return Conversation(
+            model=self.settings.model,
+            profile=self.settings.profile,
+            system_prompt=self.settings.system_prompt,
+        )
+
+    def _show_conversation(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        self.view.show(conversation, intro=self._intro())
+        self._update_status()
+        if conversation.read_only:
+            self.view.add_notice(
+                "This conversation was written by a newer version of causerie: it is shown read-only.",
+                "warning",
+            )
+
+    @on(ConversationChosen)
+    def _open_conversation(self, event: ConversationChosen) -> None:
+        conversation = self._open.get(event.conversation_id)
+        if conversation is None:
+            try:
+                conversation = self.store.load(event.conversation_id)
+            except StoreError as exc:
+                self.notify(str(exc), title="Cannot open conversation", severity="error")
+                return
+            self._open[conversation.id] = conversation
+        self._show_conversation(conversation)
+        self.prompt.focus()
+
+    def action_new_conversation(self) -> None:
+        """Start a new, empty conversation."""
+        self._show_conversation(self._new_conversation())
+        self.prompt.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        """Hide or show the history sidebar."""
+        self.sidebar.toggle_class("-hidden")
+
+    # -- saving --------------------------------------------------------------------------------------------
+    def _save(self, conversation: Conversation) -> bool:
+        """Save atomically; on failure tell the user once and keep everything in memory for the next save."""
+        if conversation.read_only:
+            return False
+        if not conversation.title:
+            conversation.title = conversation.default_title()
+        try:
+            self.store.save(conversation)
+        except StoreError as exc:
+            if conversation.id not in self._save_failed:
+                self._save_failed.add(conversation.id)
+                self.notify(
+                    f"{exc}. The text is kept in memory; saving is retried.",
+                    title="Not saved",
+                    severity="error",
+                    timeout=10,
+                )
+            return False
+        if conversation.id in self._save_failed:
+            self._save_failed.discard(conversation.id)
+            self.notify("Saved again.", title="Saved")
+        self._open[conversation.id] = conversation
+        self.sidebar.upsert(self.store.summary_of(conversation))
+        return True
+
+    # -- sending -------------------------------------------------------------------------------------------
+    @on(PromptSubmitted)
+    def _submitted(self, event: PromptSubmitted) -> None:
+        event.stop()
+        if not self.settings.can_send or self.client is None:
+            self.notify(no_key_help(self.settings), title="Cannot send", severity="warning", timeout=15)
+            return
+        if self.conversation.read_only:
+            self.notify("This conversation is read-only.", severity="warning")
+            return
+        if self.streaming:
+            self.notify("A reply is still being written: wait, or press Esc to stop it.", severity="warning")
+            return
+        conversation = self.conversation
+        message = conversation.append(Message(role="user", content=event.text))
+        self.view.add_message(message)
+        self.prompt.clear()
+        self._save(conversation)
+        self._start_reply(conversation)
+
+    def _start_reply(self, conversation: Conversation) -> None:
+        self._reply_worker = self._reply(conversation)
+        self._update_status()
+
+    def action_stop(self) -> None:
+        """Stop the reply being written (keeping what arrived), or go back to the prompt."""
+        if self.streaming and self._reply_worker is not None:
+            self._reply_worker.cancel()
+        else:
+            self.prompt.focus()
+
+    def action_regenerate(self) -> None:
+        """Ask again: a new version of the last reply (or a retry after a failure)."""
+        if self.streaming or not self.settings.can_send or self.client is None:
+            return
+        conversation = self.conversation
+        path = conversation.active_path()
+        if not path:
+            return
+        if path[-1].role == "assistant":
+            conversation.active_leaf = path[-1].parent
+            self._show_conversation(conversation)
+        self._start_reply(conversation)
+
+    @work(exclusive=True, group="reply", exit_on_error=False)
+    async def _reply(self, conversation: Conversation) -> None:
+        assert self.client is not None
+        model = conversation.model or self.settings.model
+        messages = request_messages(conversation)
+        reply = conversation.append(Message(role="assistant", content="", model=model, partial=True))
+        if self.conversation is conversation:
+            self.view.add_message(reply, streaming=True)
+        last_checkpoint = time.monotonic()
+        try:
+            async for event in self.client.stream(messages, model):
+                if isinstance(event, TextDelta):
+                    reply.content += event.text
+                    self._reply_view_append(conversation, reply, event.text)
+                elif isinstance(event, ReasoningDelta):
+                    reply.reasoning += event.text
+                elif isinstance(event, UsageReport):
+                    reply.usage = event.usage
+                elif isinstance(event, Finished):
+                    reply.finish_reason = event.reason
+                if time.monotonic() - last_checkpoint >= CHECKPOINT_INTERVAL:
+                    self._save(conversation)
+                    last_checkpoint = time.monotonic()
+            reply.partial = reply.finish_reason is None
+            if reply.finish_reason is None:
+                reply.finish_reason = "incomplete"
+        except asyncio.CancelledError:
+            reply.finish_reason = "cancelled"
+            self._end_reply(conversation, reply)
+            raise
+        except ChatError as error:
+            reply.finish_reason = "error"
+            self._end_reply(conversation, reply, error)
+            return
+        self._end_reply(conversation, reply)
+
+    def _reply_view_append(self, conversation: Conversation, reply: Message, text: str) -> None:
+        if self.conversation is conversation:
+            view = self.view.view_for(reply.id)
+            if view is not None:
+                view.append(text)
+
+    def _end_reply(self, conversation: Conversation, reply: Message, error: ChatError | None = None) -> None:
+        """Keep what arrived, mark how it ended, save, and say what went wrong."""
+        visible = self.conversation is conversation
+        view = self.view.view_for(reply.id) if visible else None
+        if not reply.content and reply.finish_reason in ("error", "cancelled"):
+            # Nothing arrived: drop the empty reply; the user's message stays, ctrl+r retries it.
+            conversation.messages.remove(reply)
+            conversation.active_leaf = reply.parent
+            if view is not None:
+                view.remove()
+        elif view is not None:
+            view.finish()
+        self._save(conversation)
+        if error is not None and visible:
+            self.view.add_notice(f"{error.message}{self._way_out(error)}", "error")
+        self._update_status()
+
+    @staticmethod
+    def _way_out(error: ChatError) -> str:
+        if error.kind == "auth":
+            return " Set a valid key and start causerie again."
+        return " Your message is kept: press ctrl+r to try again."
+
+    def _update_status(self) -> None:
+        conversation = self.conversation
+        last = next((m.usage for m in reversed(conversation.active_path()) if m.usage is not None), None)
+        self.query_one(StatusLine).show(
+            profile=self.settings.profile,
+            model=conversation.model or self.settings.model,
+            last=last,
+            total=conversation.total_usage(),
+            state="writing…" if self.streaming else "",
+        )
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is self._reply_worker:
+            self._update_status()
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.notify(f"Something went wrong: {event.worker.error}", severity="error")

@@ -1,0 +1,1 @@
+"""Widgets of causerie: they post intent and never touch storage or the network."""

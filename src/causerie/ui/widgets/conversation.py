@@ -1,0 +1,191 @@
+"""ConversationView: the messages of the active path, with the streaming reply at the bottom.
+
+The rendering strategy lives behind `MessageView.append()` / `MessageView.finish()`: today each message renders
+its whole text with Rich's Markdown, at most ~15 times a second while it streams.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown as RichMarkdown
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Static
+
+from causerie.core.models import Conversation, Message
+from causerie.core.sanitize import sanitize
+
+FRAME_INTERVAL = 1 / 15
+
+FINISH_LABELS = {
+    "cancelled": "stopped",
+    "length": "cut off: length limit",
+    "error": "interrupted by an error",
+    "content_filter": "stopped by the content filter",
+}
+
+
+class MessageView(Widget, can_focus=True):
+    """One message: a role line and the Markdown body (model output is sanitized first)."""
+
+    DEFAULT_CSS = """
+    MessageView {
+        height: auto;
+        padding: 0 1;
+        margin: 0 0 1 0;
+        background: $assistant-message-background;
+    }
+    MessageView.-user {
+        background: $user-message-background;
+        border-left: outer $message-role-user;
+    }
+    MessageView.-assistant {
+        border-left: outer $message-role-assistant;
+    }
+    MessageView:focus {
+        background: $boost;
+        border-left: outer $accent;
+    }
+    """
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(classes=f"-{message.role}")
+        self.message = message
+        self._pending = False
+        self.streaming = False
+
+    @property
+    def text(self) -> str:
+        """The message's current text."""
+        return self.message.content
+
+    def _label(self) -> Text:
+        message = self.message
+        if message.role == "user":
+            return Text("You", style="bold")
+        label = Text("Assistant", style="bold")
+        if message.model:
+            label.append(f" · {sanitize(message.model)}", style="dim")
+        if self.streaming:
+            label.append(" · writing…", style="italic dim")
+        elif message.finish_reason in FINISH_LABELS:
+            label.append(f" · {FINISH_LABELS[message.finish_reason]}", style="italic")
+        elif message.partial:
+            label.append(" · incomplete", style="italic")
+        return label
+
+    def render(self) -> RenderableType:
+        dark = self.app.current_theme.dark if self.app.current_theme else True
+        body = sanitize(self.message.content)
+        if self.message.role == "user":
+            content: RenderableType = Text(body)
+        elif body:
+            content = RichMarkdown(body, code_theme="monokai" if dark else "default", hyperlinks=False)
+        else:
+            content = Text("…", style="dim")
+        return Group(self._label(), content)
+
+    def append(self, text: str) -> None:
+        """Show more streamed text (the message's content already holds it); redraws are frame-capped."""
+        if not self._pending:
+            self._pending = True
+            self.set_timer(FRAME_INTERVAL, self._flush)
+
+    def _flush(self) -> None:
+        self._pending = False
+        self.refresh(layout=True)
+
+    def finish(self) -> None:
+        """The reply ended: one full, final render."""
+        self.streaming = False
+        self._pending = False
+        self.refresh(layout=True)
+
+
+class Notice(Static):
+    """A line from causerie itself in the conversation (an error, a hint)."""
+
+    DEFAULT_CSS = """
+    Notice {
+        height: auto;
+        padding: 0 1;
+        margin: 0 0 1 0;
+        color: $text-muted;
+        border-left: outer $primary;
+    }
+    Notice.-error {
+        color: $text-error;
+        border-left: outer $error;
+    }
+    Notice.-warning {
+        color: $text-warning;
+        border-left: outer $warning;
+    }
+    """
+
+    def __init__(self, text: str, severity: str = "information") -> None:
+        super().__init__(Text(sanitize(text)), classes=f"-{severity}")
+        self.text = text
+
+
+class ConversationView(VerticalScroll):
+    """The conversation pane; follows the bottom while a reply streams until the user scrolls up."""
+
+    DEFAULT_CSS = """
+    ConversationView {
+        height: 1fr;
+        padding: 1 1 0 1;
+        scrollbar-gutter: stable;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self._views: dict[str, MessageView] = {}
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    def view_for(self, message_id: str) -> MessageView | None:
+        """The mounted widget of a message, if shown."""
+        view = self._views.get(message_id)
+        return view if view is not None and view.is_attached else None
+
+    def show(self, conversation: Conversation, intro: str | None = None) -> None:
+        """Replace the view's content with a conversation's active path."""
+        self.remove_children()
+        views = [MessageView(m) for m in conversation.active_path() if m.role != "system"]
+        self._views = {v.message.id: v for v in views}
+        widgets: list[Widget] = list(views)
+        if not widgets and intro:
+            notice = Notice(intro)
+            notice.add_class("-intro")
+            widgets.append(notice)
+        if widgets:
+            self.mount_all(widgets)
+        self.anchor()
+
+    def add_message(self, message: Message, *, streaming: bool = False) -> MessageView:
+        """Mount a new message at the bottom."""
+        for notice in self.query(Notice).filter(".-intro"):
+            notice.remove()
+        view = MessageView(message)
+        view.streaming = streaming
+        self._views[message.id] = view
+        self.mount(view)
+        return view
+
+    def add_notice(self, text: str, severity: str = "information") -> Notice:
+        """Mount a notice at the bottom."""
+        notice = Notice(text, severity)
+        self.mount(notice)
+        return notice
+
+    def message_views(self) -> list[MessageView]:
+        """The mounted message widgets, in order."""
+        return list(self.query(MessageView))
+
+    def notices(self) -> list[Notice]:
+        """The mounted notices, in order."""
+        return list(self.query(Notice))
