@@ -18,12 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"causerie {__version__}")
     parser.add_argument("--model", "-m", help="model to use (default: gpt-6-luna, or CAUSERIE_MODEL)")
-    parser.add_argument(
-        "--base-url", help="an OpenAI-compatible server, e.g. http://localhost:11434/v1 for Ollama"
-    )
-    parser.add_argument(
-        "--profile", "-p", help="a profile from the config file (openai, ollama, llamacpp, vllm, ...)"
-    )
+    parser.add_argument("--base-url", help="an OpenAI-compatible server, e.g. http://localhost:11434/v1 for Ollama")
+    parser.add_argument("--profile", "-p", help="a profile from the config file (openai, ollama, llamacpp, vllm, ...)")
     parser.add_argument("--theme", help="theme name")
     return parser
 

@@ -164,9 +164,7 @@ class ChatClient:
         elif isinstance(exc, httpx2.TransportError):
             error = ChatError("network", f"The connection to {url} dropped in the middle of the reply.")
         elif isinstance(exc, openai.APIError):
-            error = classify(
-                status=None, body=exc.body, code=exc.code, message=exc.message, key_source=self.key_source
-            )
+            error = classify(status=None, body=exc.body, code=exc.code, message=exc.message, key_source=self.key_source)
         else:
             error = ChatError("unknown", f"The request failed unexpectedly ({exc.__class__.__name__}).")
         error.message = redact(error.message, self._api_key)

@@ -139,9 +139,7 @@ def load_settings(
         base_url = env["OPENAI_BASE_URL"]
     base_url = cli.get("base_url") or base_url
 
-    model = (
-        cli.get("model") or env.get("CAUSERIE_MODEL") or profile.model or data.get("model") or DEFAULT_MODEL
-    )
+    model = cli.get("model") or env.get("CAUSERIE_MODEL") or profile.model or data.get("model") or DEFAULT_MODEL
 
     key_env = profile.api_key_env
     api_key = env.get(key_env) if key_env else None

@@ -119,22 +119,11 @@ def classify(
     def make(kind: str, sentence: str) -> ChatError:
         return ChatError(kind, sentence, retry_after, request_id, status, detail)
 
-    if (
-        status == 401
-        or code == "invalid_api_key"
-        or "incorrect api key" in lowered
-        or "invalid api key" in lowered
-    ):
+    if status == 401 or code == "invalid_api_key" or "incorrect api key" in lowered or "invalid api key" in lowered:
         where = f" It is read from {key_source}." if key_source else ""
         return make("auth", f"The server refused the API key (it is wrong, revoked or missing).{where}")
-    if (
-        code == "insufficient_quota"
-        or kind_hint == "insufficient_quota"
-        or "exceeded your current quota" in lowered
-    ):
-        return make(
-            "quota", "The account's quota or credit is used up: check the billing page of your provider."
-        )
+    if code == "insufficient_quota" or kind_hint == "insufficient_quota" or "exceeded your current quota" in lowered:
+        return make("quota", "The account's quota or credit is used up: check the billing page of your provider.")
     if (
         code in ("context_length_exceeded", "string_above_max_length")
         or "maximum context length" in lowered

@@ -281,9 +281,7 @@ class Conversation:
         if not isinstance(version, int) or isinstance(version, bool) or version < 0:
             raise SchemaError("'version' must be an integer")
         if version > SCHEMA_VERSION:
-            raise NewerVersionError(
-                f"written by a newer causerie (version {version}, this one knows {SCHEMA_VERSION})"
-            )
+            raise NewerVersionError(f"written by a newer causerie (version {version}, this one knows {SCHEMA_VERSION})")
         from causerie.core.migrations import migrate
 
         data = migrate(data)

@@ -176,9 +176,7 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 return raw.decode("utf-8", "replace")
 
         def _record(self, body: Any) -> Received:
-            received = Received(
-                self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
-            )
+            received = Received(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             server.requests.append(received)
             return received
 
@@ -339,11 +337,7 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                         time.sleep(reply.delay)
                 if reply.finish_reason:
                     self._event(chunk({}, reply.finish_reason), reply)
-                if (
-                    reply.send_usage
-                    and isinstance(body, dict)
-                    and body.get("stream_options", {}).get("include_usage")
-                ):
+                if reply.send_usage and isinstance(body, dict) and body.get("stream_options", {}).get("include_usage"):
                     self._event({**base, "choices": [], "usage": self._usage(reply, body)}, reply)
                 if reply.send_done:
                     self._write(b"data: [DONE]\n\n", reply)

@@ -80,9 +80,7 @@ class HistorySidebar(Vertical):
         """Show these summaries (newest first)."""
         self._summaries = {s.id: s for s in summaries}
         options = self.option_list
-        options.set_options(
-            Option(_markup(sanitize_line(s.title) or "Untitled", s), id=s.id) for s in summaries
-        )
+        options.set_options(Option(_markup(sanitize_line(s.title) or "Untitled", s), id=s.id) for s in summaries)
         if highlight and highlight in self._summaries:
             options.highlighted = options.get_option_index(highlight)
 
@@ -100,9 +98,7 @@ class HistorySidebar(Vertical):
     @property
     def ids(self) -> list[str]:
         """Conversation ids in display order."""
-        return [
-            self.option_list.get_option_at_index(i).id or "" for i in range(self.option_list.option_count)
-        ]
+        return [self.option_list.get_option_at_index(i).id or "" for i in range(self.option_list.option_count)]
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

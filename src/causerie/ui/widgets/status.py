@@ -19,9 +19,7 @@ class StatusLine(Static):
     }
     """
 
-    def show(
-        self, *, profile: str, model: str, last: Usage | None, total: Usage | None, state: str = ""
-    ) -> None:
+    def show(self, *, profile: str, model: str, last: Usage | None, total: Usage | None, state: str = "") -> None:
         """Update the facts shown."""
         parts = [f"profile {profile}", f"model {model}"]
         if last is not None:

@@ -1,0 +1,106 @@
+"""ConversationStore: save, load and list on a temporary CAUSERIE_HOME."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from causerie.core import paths
+from causerie.core.models import Conversation, Message
+from causerie.core.store import ConversationStore, StoreError
+
+
+def store() -> ConversationStore:
+    return ConversationStore(paths.data_dir())
+
+
+def conversation_with(text: str) -> Conversation:
+    conversation = Conversation(model="gpt-6-luna")
+    conversation.append(Message(role="user", content=text))
+    conversation.append(Message(role="assistant", content=f"Re: {text}", finish_reason="stop"))
+    return conversation
+
+
+def test_data_lives_under_causerie_home(causerie_home: Path) -> None:
+    assert paths.data_dir() == causerie_home / "data"
+    assert paths.config_dir() == causerie_home / "config"
+
+
+def test_save_load_list(causerie_home: Path) -> None:
+    s = store()
+    first = conversation_with("first question")
+    second = conversation_with("second question")
+    second.updated_at = "2999-01-01T00:00:00.000000Z"
+    path = s.save(first)
+    s.save(second)
+    assert path == causerie_home / "data" / "conversations" / f"{first.id}.json"
+    assert s.load(first.id) == first
+    summaries = s.list()
+    assert [x.id for x in summaries] == [second.id, first.id]
+    assert summaries[1].title == "first question" and summaries[1].message_count == 2
+    assert s.problems() == []
+
+
+def test_files_are_private_and_no_temp_files_remain() -> None:
+    s = store()
+    conversation = conversation_with("secret plans")
+    path = s.save(conversation)
+    s.save(conversation)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(s.data_dir.stat().st_mode) == 0o700
+    assert sorted(os.listdir(path.parent)) == [path.name]
+
+
+def test_failed_replace_keeps_the_previous_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = store()
+    conversation = conversation_with("keep me")
+    path = s.save(conversation)
+    before = path.read_bytes()
+    conversation.append(Message(role="user", content="new text"))
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(StoreError, match="No space left"):
+        s.save(conversation)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(path.parent)) == [path.name]
+    s.save(conversation)
+    assert s.load(conversation.id).active_path()[-1].content == "new text"
+
+
+def test_bad_files_are_reported_and_untouched() -> None:
+    s = store()
+    good = conversation_with("fine")
+    s.save(good)
+    bad = s.conversations_dir / "20200101-000000000-aaaaaa.json"
+    bad.write_bytes(b'{"schema": "causerie.conv')
+    before = bad.read_bytes(), bad.stat().st_mtime_ns
+    assert [x.id for x in s.list()] == [good.id]
+    assert [p.path for p in s.problems()] == [bad]
+    with pytest.raises(StoreError):
+        s.load("20200101-000000000-aaaaaa")
+    assert (bad.read_bytes(), bad.stat().st_mtime_ns) == before
+
+
+def test_text_is_saved_byte_exact() -> None:
+    s = store()
+    tricky = "NUL\x00 lone\ud83d surrogate, RTL مرحبا, CJK 中文, e\u0301, emoji 👩‍💻\n" * 3
+    conversation = conversation_with(tricky)
+    s.save(conversation)
+    assert s.load(conversation.id).active_path()[0].content == tricky
+
+
+def test_delete_moves_to_trash() -> None:
+    s = store()
+    conversation = conversation_with("bye")
+    s.save(conversation)
+    target = s.delete(conversation.id)
+    assert target.parent == s.trash_dir and target.exists()
+    assert s.list() == []

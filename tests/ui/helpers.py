@@ -1,0 +1,38 @@
+"""Helpers for Pilot tests: build the app as the CLI does, and wait for conditions."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from causerie.core.config import load_settings
+from causerie.testing.fake_openai import FakeOpenAI
+from causerie.ui.app import CauserieApp
+
+SIZE = (100, 30)
+
+
+def make_app(server: FakeOpenAI | None = None, **cli: str) -> CauserieApp:
+    """The app as `causerie --base-url ...` would build it."""
+    if server is not None:
+        cli.setdefault("base_url", server.base_url)
+    return CauserieApp(load_settings(cli))
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+    """Let the app run until `condition()` holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause(0.02)
+        await asyncio.sleep(0)
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type text into the focused widget, key by key."""
+    keys = ["space" if ch == " " else ch for ch in text]
+    await pilot.press(*keys)
