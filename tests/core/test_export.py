@@ -1,0 +1,69 @@
+"""Markdown and JSON export of a conversation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from causerie.core.export import conversation_to_json, conversation_to_markdown, export_conversation
+from causerie.core.models import Conversation, Message
+
+
+def _conversation() -> Conversation:
+    conv = Conversation(title="Sorting", model="gpt-6-luna", profile="openai", system_prompt="Be brief.")
+    first = conv.append(Message("user", "How do I sort a list?"))
+    conv.append(Message("assistant", "Old answer", model="gpt-6-luna"))
+    conv.append(
+        Message("assistant", "Use ```sorted(xs)```.", model="gpt-6-luna", finish_reason="stop"), parent=first.id
+    )
+    return conv
+
+
+def test_markdown_shows_the_active_branch_and_counts_the_others() -> None:
+    text = conversation_to_markdown(_conversation())
+    assert text.startswith("# Sorting\n")
+    assert "## You" in text and "How do I sort a list?" in text
+    assert "## Assistant (gpt-6-luna)" in text and "Use ```sorted(xs)```." in text
+    assert "Old answer" not in text
+    assert "1 message on other branches not shown" in text
+    assert "## System prompt" in text and "Be brief." in text
+
+
+def test_markdown_marks_incomplete_replies_and_fences_reasoning_safely() -> None:
+    conv = Conversation()
+    conv.append(Message("user", "hi"))
+    conv.append(Message("assistant", "par", partial=True, finish_reason="cancelled", reasoning="a ``` b"))
+    text = conversation_to_markdown(conv)
+    assert "incomplete: cancelled" in text
+    assert "````text\na ``` b\n````" in text
+
+
+def test_json_round_trips_every_branch() -> None:
+    conv = _conversation()
+    data = json.loads(conversation_to_json(conv))
+    assert data["schema"] == "causerie.conversation"
+    again = Conversation.from_dict(data)
+    assert again == conv
+    assert len(again.messages) == 3
+
+
+def test_json_with_lone_surrogates_is_still_writable() -> None:
+    conv = Conversation()
+    conv.append(Message("user", "bad \udce9 byte"))
+    text = conversation_to_json(conv)
+    text.encode("utf-8")
+    assert json.loads(text)["messages"][0]["content"] == "bad \udce9 byte"
+
+
+def test_export_never_contains_the_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "sk-export-secret-1234567890"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    conv = _conversation()
+    for fmt in ("md", "json"):
+        assert secret not in export_conversation(conv, fmt)
+
+
+def test_unknown_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown export format"):
+        export_conversation(Conversation(), "pdf")
