@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from causerie.core import paths
+from causerie.core.config_check import ConfigError, holds_a_key, read_config_file
+from causerie.core.keys import check_private, resolve_key
+
+__all__ = [
+    "BUILTIN_PROFILES",
+    "ConfigError",
+    "Profile",
+    "Settings",
+    "load_profiles",
+    "load_settings",
+    "read_config_file",
+]
 
 DEFAULT_MODEL = "gpt-6-luna"
 DEFAULT_THEME = "causerie-dark"
-
-
-class ConfigError(Exception):
-    """The config file is unreadable or wrong; the message names the file, the line and the problem."""
 
 
 @dataclass(frozen=True)
@@ -26,8 +33,11 @@ class Profile:
     base_url: str | None = None
     model: str | None = None
     api_key_env: str | None = None
+    api_key_command: str | None = None
+    api_key: str | None = field(default=None, repr=False)
     local: bool = False
     stream_options: bool = True
+    max_tokens_param: str = "max_completion_tokens"
 
 
 BUILTIN_PROFILES: dict[str, Profile] = {
@@ -56,6 +66,8 @@ class Settings:
     system_prompt: str = ""
     keymap: dict[str, str] = field(default_factory=dict)
     config_path: Path | None = None
+    max_tokens_param: str = "max_completion_tokens"
+    config_notice: str = ""
 
     @property
     def can_send(self) -> bool:
@@ -67,83 +79,53 @@ class Settings:
         return replace(self, **changes)
 
 
-_TOP_KEYS = {
-    "profile",
-    "model",
-    "theme",
-    "system_prompt",
-    "read_timeout",
-    "max_retries",
-    "profiles",
-    "keymap",
-}
-_PROFILE_KEYS = {"base_url", "model", "api_key_env", "local", "stream_options"}
-
-
-def read_config_file(path: Path) -> dict[str, Any]:
-    """Parse config.toml; a missing file is empty; raises ConfigError with file and line."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    unknown = sorted(set(data) - _TOP_KEYS)
-    if unknown:
-        raise ConfigError(f"{path}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(_TOP_KEYS))})")
-    for key, kind in (("profile", str), ("model", str), ("theme", str), ("system_prompt", str)):
-        if key in data and not isinstance(data[key], kind):
-            raise ConfigError(f"{path}: {key!r} must be a string")
-    if "read_timeout" in data and not isinstance(data["read_timeout"], int | float):
-        raise ConfigError(f"{path}: 'read_timeout' must be a number of seconds")
-    profiles = data.get("profiles", {})
-    if not isinstance(profiles, dict):
-        raise ConfigError(f"{path}: [profiles] must be a table")
-    for name, table in profiles.items():
-        if not isinstance(table, dict):
-            raise ConfigError(f"{path}: [profiles.{name}] must be a table")
-        bad = sorted(set(table) - _PROFILE_KEYS)
-        if bad:
-            raise ConfigError(f"{path}: unknown setting {bad[0]!r} in [profiles.{name}]")
-    return data
+def load_profiles(data: dict[str, Any], environ: dict[str, str] | None = None) -> dict[str, Profile]:
+    """The built-in profiles overlaid with the file's [profiles.NAME] tables (OPENAI_BASE_URL applies to openai)."""
+    env = os.environ if environ is None else environ
+    profiles = dict(BUILTIN_PROFILES)
+    for name, table in data.get("profiles", {}).items():
+        base = profiles.get(name, Profile(name))
+        profiles[name] = replace(base, **table)
+    if env.get("OPENAI_BASE_URL"):
+        profiles["openai"] = replace(profiles["openai"], base_url=env["OPENAI_BASE_URL"])
+    return profiles
 
 
 def load_settings(
     cli: dict[str, Any] | None = None,
     environ: dict[str, str] | None = None,
+    *,
+    use_file: bool = True,
 ) -> Settings:
-    """Resolve Settings from defaults, the config file, the environment and command-line values."""
+    """Resolve Settings from defaults < the config file < the environment < command-line values.
+
+    Raises ConfigError (file, line, problem) for a bad file, an unknown profile, a file holding a key that others
+    can read, or a failing api_key_command. `use_file=False` ignores the file (the app's fallback to defaults).
+    """
     env = dict(os.environ if environ is None else environ)
     cli = {k: v for k, v in (cli or {}).items() if v is not None}
     path = paths.config_file(env)
-    data = read_config_file(path)
+    data = read_config_file(path) if use_file else {}
+    if holds_a_key(data):
+        check_private(path)
 
-    profiles = dict(BUILTIN_PROFILES)
-    for name, table in data.get("profiles", {}).items():
-        base = profiles.get(name, Profile(name))
-        profiles[name] = replace(base, **table)
-
+    profiles = load_profiles(data, env)
     profile_name = cli.get("profile") or env.get("CAUSERIE_PROFILE") or data.get("profile") or "openai"
     if profile_name not in profiles:
         raise ConfigError(f"unknown profile {profile_name!r} (known: {', '.join(sorted(profiles))})")
     profile = profiles[profile_name]
 
-    base_url = profile.base_url
-    if profile_name == "openai" and env.get("OPENAI_BASE_URL"):
-        base_url = env["OPENAI_BASE_URL"]
-    base_url = cli.get("base_url") or base_url
-
+    base_url = cli.get("base_url") or profile.base_url
     model = cli.get("model") or env.get("CAUSERIE_MODEL") or profile.model or data.get("model") or DEFAULT_MODEL
 
-    key_env = profile.api_key_env
-    api_key = env.get(key_env) if key_env else None
-    source = f"the {key_env} environment variable" if key_env else "nowhere (this profile needs no key)"
+    api_key, source = resolve_key(
+        profile=profile_name,
+        api_key_env=profile.api_key_env,
+        api_key_command=profile.api_key_command,
+        api_key=profile.api_key,
+        environ=env,
+        config_path=path,
+    )
 
     local = profile.local or (bool(cli.get("base_url")) and not api_key)
     return Settings(
@@ -160,4 +142,5 @@ def load_settings(
         system_prompt=data.get("system_prompt", ""),
         keymap={str(k): str(v) for k, v in data.get("keymap", {}).items()},
         config_path=path,
+        max_tokens_param=profile.max_tokens_param,
     )
