@@ -1,180 +1,128 @@
-"""ConversationStore: one JSON file per conversation under `<data>/conversations/`, written atomically."""
+"""ConversationStore: one JSON file per conversation under `<data>/conversations/`, written atomically.
+
+Listing goes through the summary index (index.py), searching through normalized text (search.py), and every
+save checks that the file on disk is still the version this store last saw (conflicts.py): when another
+causerie changed it in between, ours is saved as a conflict copy and both versions are kept.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import stat
-from dataclasses import dataclass
+import weakref
 from pathlib import Path
 
+from causerie.core.conflicts import Conflict, Seen, diverged, file_lock, fork, seen_bytes
+from causerie.core.documents import (
+    Fingerprint,
+    Problem,
+    StoreError,
+    Summary,
+    UnreadableError,
+    encode_conversation,
+    read_bytes,
+    read_conversation,
+    summary_of,
+)
 from causerie.core.fileio import atomic_write_bytes, ensure_private_dir
-from causerie.core.models import Conversation, NewerVersionError, SchemaError, is_valid_id
+from causerie.core.index import NEWER_VERSION_NOTE, Progress, SummaryIndex
+from causerie.core.models import Conversation, is_valid_id
+from causerie.core.search import SearchHit, make_doc, rank, snippet
 
-
-class StoreError(Exception):
-    """A conversation could not be read or written; the message says which file and why."""
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What the sidebar needs to list one conversation without loading it."""
-
-    id: str
-    title: str
-    created_at: str
-    updated_at: str
-    model: str
-    message_count: int
-    size: int
-    mtime_ns: int
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A file in the data directory that causerie will not load (and never touches)."""
-
-    path: Path
-    reason: str
-
-
-def encode_conversation(conversation: Conversation) -> bytes:
-    """The bytes written for a conversation: indented UTF-8 JSON (escaped only if it holds lone surrogates)."""
-    data = conversation.to_dict()
-    try:
-        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    except UnicodeEncodeError:
-        return (json.dumps(data, ensure_ascii=True, indent=1) + "\n").encode("ascii")
+__all__ = [
+    "Conflict",
+    "ConversationStore",
+    "Problem",
+    "SearchHit",
+    "StoreError",
+    "Summary",
+    "encode_conversation",
+]
 
 
 class ConversationStore:
-    """Lists, loads and saves conversations under a data directory."""
+    """Lists, loads, saves, renames, trashes and searches conversations under a data directory."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
         self.conversations_dir = self.data_dir / "conversations"
         self.trash_dir = self.data_dir / "trash"
+        self.index_path = self.data_dir / "index.json"
+        self.lock_path = self.data_dir / ".lock"
+        self._index = SummaryIndex(self.index_path, self.conversations_dir)
         self._problems: dict[Path, Problem] = {}
+        self._seen: dict[str, Seen] = {}  # what this store last read or wrote, per conversation id
+        self._live: weakref.WeakValueDictionary[str, Conversation] = weakref.WeakValueDictionary()
+        self._docs: dict = {}  # conversation id -> normalized text for search (search._Doc)
+        self._deleted: list[str] = []
+        self._conflicts: list[Conflict] = []
 
-    # -- paths ---------------------------------------------------------------------------------------------
+    # -- paths and problems --------------------------------------------------------------------------------
     def path_for(self, conversation_id: str) -> Path:
         """The file of a conversation id (validated: no path separators)."""
         if not is_valid_id(conversation_id):
             raise StoreError(f"invalid conversation id {conversation_id!r}")
         return self.conversations_dir / f"{conversation_id}.json"
 
-    # -- reading -------------------------------------------------------------------------------------------
     def problems(self) -> list[Problem]:
-        """Files seen so far that could not be loaded, each once."""
+        """Files seen so far that could not be loaded (or only read-only), each once."""
         return sorted(self._problems.values(), key=lambda p: str(p.path))
 
     def _report(self, path: Path, reason: str) -> None:
         self._problems.setdefault(path, Problem(path, reason))
 
-    def _read_document(self, path: Path) -> tuple[Conversation, os.stat_result]:
-        """Read and validate one file without following links out of the directory."""
-        try:
-            info = os.lstat(path)
-        except OSError as exc:
-            raise StoreError(f"cannot read: {exc.strerror or exc}") from exc
-        if stat.S_ISLNK(info.st_mode):
-            target = path.resolve()
-            if not target.is_relative_to(self.conversations_dir.resolve()):
-                raise StoreError("symbolic link pointing outside the data directory")
-            info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise StoreError("not a regular file")
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise StoreError(f"cannot read: {exc.strerror or exc}") from exc
-        try:
-            data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise StoreError(f"not valid JSON ({exc.__class__.__name__})") from exc
-        try:
-            conversation = Conversation.from_dict(data)
-        except NewerVersionError:
-            raise
-        except (SchemaError, RecursionError, TypeError, ValueError) as exc:
-            raise StoreError(f"not a valid conversation: {exc}") from exc
-        if path.stem != conversation.id:
-            raise StoreError(f"its id {conversation.id!r} does not match the file name")
-        return conversation, info
+    def take_conflicts(self) -> list[Conflict]:
+        """Conflicts met by save() since the last call (each returned once), for the UI to announce."""
+        conflicts, self._conflicts = self._conflicts, []
+        return conflicts
 
+    # -- reading -------------------------------------------------------------------------------------------
     def load(self, conversation_id: str) -> Conversation:
-        """Load one conversation; raises StoreError (a newer version loads read-only)."""
+        """Load one conversation; raises StoreError (a newer version loads read-only and is reported)."""
         path = self.path_for(conversation_id)
         try:
-            conversation, _ = self._read_document(path)
-        except NewerVersionError as exc:
-            conversation = self._load_newer(path, exc)
+            conversation, info, raw = read_conversation(path, self.conversations_dir)
         except StoreError as exc:
             self._report(path, str(exc))
             raise StoreError(f"{path}: {exc}") from exc
+        if conversation.read_only:
+            self._report(path, NEWER_VERSION_NOTE)
+        self._seen[conversation.id] = seen_bytes(info, raw)
+        self._live[conversation.id] = conversation
         return conversation
 
-    def _load_newer(self, path: Path, exc: NewerVersionError) -> Conversation:
-        """Best-effort read-only view of a file from a newer causerie."""
-        self._report(path, f"{exc}: opened read-only")
-        data = json.loads(path.read_bytes())
-        downgraded = dict(data, version=1)
-        try:
-            conversation = Conversation.from_dict(downgraded)
-        except SchemaError as inner:
-            raise StoreError(f"{path}: {exc}") from inner
-        conversation.read_only = True
-        return conversation
+    def list(self, progress: Progress | None = None) -> list[Summary]:
+        """Summaries of every loadable conversation, newest first; bad files go to problems().
 
-    def list(self) -> list[Summary]:
-        """Summaries of every loadable conversation, newest first; bad files go to problems()."""
-        summaries: list[Summary] = []
-        if not self.conversations_dir.is_dir():
-            return summaries
-        for entry in os.scandir(self.conversations_dir):
-            if not entry.name.endswith(".json") or entry.name.startswith("."):
-                continue
-            path = Path(entry.path)
-            try:
-                conversation, info = self._read_document(path)
-            except NewerVersionError as exc:
-                self._report(path, f"{exc}: opened read-only")
-                try:
-                    conversation = self._load_newer(path, exc)
-                    info = os.stat(path)
-                except (StoreError, OSError, ValueError):
-                    continue
-            except StoreError as exc:
-                self._report(path, str(exc))
-                continue
-            summaries.append(self._summary(conversation, info))
+        Uses index.json and re-parses only files that changed; `progress(done, total)` is called about ten
+        times a second while many files have to be parsed (first start, deleted index).
+        """
+        summaries, problems = self._index.refresh(progress)
+        for problem in problems:
+            self._report(problem.path, problem.reason)
         summaries.sort(key=lambda s: (s.updated_at, s.id), reverse=True)
         return summaries
-
-    @staticmethod
-    def _summary(conversation: Conversation, info: os.stat_result) -> Summary:
-        return Summary(
-            id=conversation.id,
-            title=conversation.title or conversation.default_title(),
-            created_at=conversation.created_at,
-            updated_at=conversation.updated_at,
-            model=conversation.model,
-            message_count=len(conversation.messages),
-            size=info.st_size,
-            mtime_ns=info.st_mtime_ns,
-        )
 
     def summary_of(self, conversation: Conversation) -> Summary:
         """The summary of a conversation just saved (uses its file's size and mtime)."""
         try:
-            info = os.stat(self.path_for(conversation.id))
+            info: os.stat_result | None = os.stat(self.path_for(conversation.id))
         except OSError:
-            info = os.stat_result((0,) * 10)
-        return self._summary(conversation, info)
+            info = None
+        return summary_of(conversation, info)
+
+    def flush(self) -> None:
+        """Write the summary index now (saves update it in memory; list() and flush() persist it)."""
+        self._index.flush()
 
     # -- writing -------------------------------------------------------------------------------------------
     def save(self, conversation: Conversation) -> Path:
-        """Write a conversation atomically (0600 file in a 0700 directory); raises StoreError."""
+        """Write a conversation atomically (0600 file in a 0700 directory) and return its path.
+
+        If the file changed on disk since this store last read or wrote it (another causerie, a sync tool,
+        a hand edit) and ours does not simply extend it, ours is saved under a new id as a conflict copy:
+        `conversation.id` changes, both versions stay, and take_conflicts() reports it. Raises StoreError.
+        """
         if conversation.read_only:
             raise StoreError("this conversation was written by a newer causerie and is read-only")
         path = self.path_for(conversation.id)
@@ -183,20 +131,130 @@ class ConversationStore:
         try:
             ensure_private_dir(self.data_dir)
             ensure_private_dir(self.conversations_dir)
-            if os.path.lexists(path) and not path.is_file():
-                raise StoreError(f"{path} exists and is not a regular file; it is left untouched")
-            atomic_write_bytes(path, encode_conversation(conversation))
+            with file_lock(self.lock_path):
+                if diverged(path, conversation, self._seen.get(conversation.id), self.conversations_dir):
+                    original = conversation.id
+                    fork(conversation)
+                    path = self.path_for(conversation.id)
+                    self._conflicts.append(Conflict(original, conversation.id, path))
+                data = encode_conversation(conversation)
+                atomic_write_bytes(path, data)
+                info = os.stat(path)
         except OSError as exc:
             raise StoreError(f"could not save {path}: {exc.strerror or exc}") from exc
+        self._seen[conversation.id] = seen_bytes(info, data)
+        self._live[conversation.id] = conversation
+        self._index.put(summary_of(conversation, info), Fingerprint.of(info))
+        self._docs.pop(conversation.id, None)
         return path
 
+    def rename(self, conversation_id: str, title: str) -> None:
+        """Give a conversation a new title (the open copy, if any, is renamed and saved with it)."""
+        title = " ".join(title.split())
+        if not title:
+            raise StoreError("a title cannot be empty")
+        conversation = self._live.get(conversation_id) or self.load(conversation_id)
+        conversation.title = title
+        self.save(conversation)
+
+    # -- trash ---------------------------------------------------------------------------------------------
     def delete(self, conversation_id: str) -> Path:
-        """Move a conversation's file to the trash; returns its new path."""
+        """Move a conversation's file to `<data>/trash/` and return its new path (restore() brings it back)."""
         path = self.path_for(conversation_id)
-        ensure_private_dir(self.trash_dir)
         target = self.trash_dir / path.name
         try:
-            os.replace(path, target)
+            ensure_private_dir(self.trash_dir)
+            with file_lock(self.lock_path):
+                os.replace(path, target)
         except OSError as exc:
             raise StoreError(f"could not move {path} to the trash: {exc.strerror or exc}") from exc
+        self._index.drop(conversation_id)
+        self._docs.pop(conversation_id, None)
+        self._seen.pop(conversation_id, None)
+        self._deleted.append(conversation_id)
         return target
+
+    def restore(self, conversation_id: str) -> None:
+        """Bring a trashed conversation back; raises StoreError if it is not in the trash or its name is taken."""
+        path = self.path_for(conversation_id)
+        source = self.trash_dir / path.name
+        try:
+            with file_lock(self.lock_path):
+                if not os.path.lexists(source):
+                    raise FileNotFoundError(source)
+                if os.path.lexists(path):
+                    raise StoreError(f"{path} already exists: the trashed copy stays in {self.trash_dir}")
+                os.replace(source, path)
+        except FileNotFoundError as exc:
+            raise StoreError(f"{conversation_id} is not in the trash") from exc
+        except OSError as exc:
+            raise StoreError(f"could not restore {source}: {exc.strerror or exc}") from exc
+        try:
+            raw, info = read_bytes(path)
+            self._seen[conversation_id] = seen_bytes(info, raw)
+        except UnreadableError:
+            pass
+        if conversation_id in self._deleted:
+            self._deleted.remove(conversation_id)
+
+    def undo_delete(self) -> str | None:
+        """Restore the conversation deleted last in this session; returns its id (None if nothing to undo)."""
+        if not self._deleted:
+            return None
+        conversation_id = self._deleted[-1]
+        self.restore(conversation_id)
+        return conversation_id
+
+    def purge_trash(self) -> int:
+        """Delete every conversation file in the trash for good; returns how many were removed."""
+        removed = 0
+        try:
+            entries = list(os.scandir(self.trash_dir))
+        except FileNotFoundError:
+            return 0
+        for entry in entries:
+            if not entry.name.endswith(".json"):
+                continue
+            try:
+                if stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode):
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                continue
+        self._deleted.clear()
+        return removed
+
+    # -- search --------------------------------------------------------------------------------------------
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Conversations whose title or messages match `query`, best first (case- and accent-insensitive).
+
+        Title and exact-phrase matches rank first, then messages holding every word, then conversations
+        holding every word across messages; equal scores put newer conversations first.
+        """
+        self.list()  # refreshes the index: which files exist and which changed
+        docs = {}
+        for conversation_id, fp in self._index.fingerprints().items():
+            doc = self._docs.get(conversation_id)
+            if doc is None or doc.fp != fp:
+                try:
+                    conversation, info, _ = read_conversation(self.path_for(conversation_id), self.conversations_dir)
+                except StoreError:
+                    continue
+                doc = make_doc(conversation, Fingerprint.of(info))
+            docs[conversation_id] = doc
+        self._docs = docs
+        hits: list[SearchHit] = []
+        for score, conversation_id, message_id, doc in rank(docs.items(), query, limit):
+            text = doc.title if message_id is None else self._message_text(conversation_id, message_id)
+            hits.append(SearchHit(conversation_id, message_id, doc.title, snippet(text, query), score))
+        return hits
+
+    def _message_text(self, conversation_id: str, message_id: str) -> str:
+        conversation = self._live.get(conversation_id)
+        if conversation is None:
+            try:
+                conversation, _, _ = read_conversation(self.path_for(conversation_id), self.conversations_dir)
+            except StoreError:
+                return ""
+        message = conversation.by_id().get(message_id)
+        return message.content if message is not None else ""

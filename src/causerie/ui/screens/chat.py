@@ -182,6 +182,15 @@ class ChatScreen(Screen):
         if conversation.id in self._save_failed:
             self._save_failed.discard(conversation.id)
             self.notify("Saved again.", title="Saved")
+        for conflict in self.store.take_conflicts():
+            self._open.pop(conflict.original_id, None)
+            self.notify(
+                f"This conversation was changed by another causerie meanwhile. Both versions are kept: yours is "
+                f"saved as “{conversation.title}”.",
+                title="Saved as a copy",
+                severity="warning",
+                timeout=10,
+            )
         self._open[conversation.id] = conversation
         self.sidebar.upsert(self.store.summary_of(conversation))
         return True

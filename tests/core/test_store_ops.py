@@ -1,0 +1,73 @@
+"""Rename, delete to the trash, restore / undo, purge."""
+
+from __future__ import annotations
+
+import pytest
+
+from causerie.core import paths
+from causerie.core.models import Conversation, Message
+from causerie.core.store import ConversationStore, StoreError
+
+
+def store() -> ConversationStore:
+    return ConversationStore(paths.data_dir())
+
+
+def saved(s: ConversationStore, text: str) -> Conversation:
+    conversation = Conversation(model="gpt-6-luna")
+    conversation.append(Message(role="user", content=text))
+    s.save(conversation)
+    return conversation
+
+
+def test_rename_persists_and_updates_the_open_copy() -> None:
+    s = store()
+    conversation = saved(s, "hello")
+    s.rename(conversation.id, "  Greetings\nto all ")
+    assert conversation.title == "Greetings to all"  # the copy the UI holds
+    assert store().load(conversation.id).title == "Greetings to all"
+    assert [x.title for x in s.list()] == ["Greetings to all"]
+    conversation.append(Message(role="user", content="more"))
+    s.save(conversation)  # no conflict with our own rename
+    assert s.take_conflicts() == []
+    with pytest.raises(StoreError):
+        s.rename(conversation.id, "   ")
+
+
+def test_rename_of_a_conversation_not_open() -> None:
+    conversation = saved(store(), "hello")
+    fresh = store()
+    fresh.rename(conversation.id, "Named")
+    assert store().load(conversation.id).title == "Named"
+    assert store().load(conversation.id).messages == conversation.messages
+
+
+def test_delete_restore_undo_and_purge() -> None:
+    s = store()
+    first, second = saved(s, "one"), saved(s, "two")
+    s.delete(first.id)
+    s.delete(second.id)
+    assert s.list() == []
+    assert s.undo_delete() == second.id
+    assert [x.id for x in s.list()] == [second.id]
+    s.restore(first.id)
+    assert {x.id for x in s.list()} == {first.id, second.id}
+    assert s.undo_delete() is None
+    with pytest.raises(StoreError, match="not in the trash"):
+        s.restore(first.id)
+    s.delete(first.id)
+    assert s.purge_trash() == 1
+    assert list(s.trash_dir.iterdir()) == []
+    with pytest.raises(StoreError):
+        s.restore(first.id)
+    assert [x.id for x in s.list()] == [second.id]
+
+
+def test_restore_never_overwrites() -> None:
+    s = store()
+    conversation = saved(s, "one")
+    s.delete(conversation.id)
+    s.save(conversation)  # saved again meanwhile (e.g. a reply finished)
+    with pytest.raises(StoreError, match="already exists"):
+        s.restore(conversation.id)
+    assert (s.trash_dir / f"{conversation.id}.json").exists()
