@@ -11,6 +11,7 @@ import openai
 
 from causerie.core.errors import ChatError, classify, redact
 from causerie.core.models import Usage
+from causerie.core.thinking import ThinkSplitter
 
 PLACEHOLDER_KEY = "no-key-needed"
 
@@ -43,7 +44,14 @@ class Finished:
     reason: str
 
 
-StreamEvent = TextDelta | ReasoningDelta | UsageReport | Finished
+@dataclass(frozen=True)
+class OptionDropped:
+    """The server rejected a request option; the request was sent again without it (say so once)."""
+
+    option: str
+
+
+StreamEvent = TextDelta | ReasoningDelta | UsageReport | Finished | OptionDropped
 
 
 def usage_from_api(raw: Any) -> Usage:
@@ -77,9 +85,11 @@ class ChatClient:
         max_retries: int = 0,
         stream_options: bool = True,
         key_source: str = "",
+        max_tokens_param: str = "max_completion_tokens",
     ) -> None:
         self.base_url = base_url
         self.stream_options = stream_options
+        self.max_tokens_param = max_tokens_param
         self.key_source = key_source
         self._api_key = api_key
         self._client = openai.AsyncOpenAI(
@@ -109,24 +119,47 @@ class ChatClient:
 
         Cancelling the consumer closes the HTTP response (the stream is used in `async with`).
         """
-        kwargs: dict[str, Any] = {"model": model, "messages": messages, "stream": True}
-        if self.stream_options:
-            kwargs["stream_options"] = {"include_usage": True}
-        if max_tokens is not None:
-            kwargs["max_completion_tokens"] = max_tokens
-        try:
-            stream = await self._client.chat.completions.create(**kwargs)
-            async with stream:
-                async for chunk in stream:
-                    for event in self._events(chunk):
+        first = True
+        while True:
+            kwargs: dict[str, Any] = {"model": model, "messages": messages, "stream": True}
+            if self.stream_options:
+                kwargs["stream_options"] = {"include_usage": True}
+            if max_tokens is not None:
+                kwargs[self.max_tokens_param] = max_tokens
+            splitter = ThinkSplitter()
+            try:
+                stream = await self._client.chat.completions.create(**kwargs)
+                async with stream:
+                    async for chunk in stream:
+                        for event in self._events(chunk, splitter):
+                            yield event
+                    for event in self._split(*splitter.flush()):
                         yield event
-        except ChatError:
-            raise
-        except Exception as exc:  # every failure becomes a ChatError: never a traceback in the UI
-            raise self._to_chat_error(exc) from None
+                return
+            except ChatError:
+                raise
+            except Exception as exc:  # every failure becomes a ChatError: never a traceback in the UI
+                error = self._to_chat_error(exc)
+            if first and self.stream_options and error.kind == "bad_request" and "stream_options" in error.message:
+                # Some OpenAI-compatible servers reject `stream_options`: ask again without it, once, and
+                # remember for the rest of the session (usage is then estimated).
+                self.stream_options = False
+                first = False
+                yield OptionDropped("stream_options")
+                continue
+            raise error
 
     @staticmethod
-    def _events(chunk: Any) -> list[StreamEvent]:
+    def _split(answer: str, reasoning: str) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
+        if reasoning:
+            events.append(ReasoningDelta(reasoning))
+        if answer:
+            events.append(TextDelta(answer))
+        return events
+
+    @staticmethod
+    def _events(chunk: Any, splitter: ThinkSplitter) -> list[StreamEvent]:
         events: list[StreamEvent] = []
         for choice in chunk.choices or []:
             delta = choice.delta
@@ -136,7 +169,7 @@ class ChatClient:
                 if isinstance(reasoning, str) and reasoning:
                     events.append(ReasoningDelta(reasoning))
                 if delta.content:
-                    events.append(TextDelta(delta.content))
+                    events.extend(ChatClient._split(*splitter.feed(delta.content)))
             if choice.finish_reason:
                 events.append(Finished(choice.finish_reason))
         if getattr(chunk, "usage", None) is not None:

@@ -33,6 +33,7 @@ class ChatError(Exception):
     request_id: str | None = None
     status: int | None = None
     detail: str = ""
+    context_limit: int | None = None  # the window the server named in a context_length error
 
     def __str__(self) -> str:
         return self.message
@@ -76,6 +77,60 @@ def parse_retry_after(headers: dict[str, str] | None) -> float | None:
     return None
 
 
+_CONTEXT_PHRASES = (
+    "maximum context length",
+    "exceeds the available context size",
+    "exceed context window",
+    "exceeds the context window",
+    "exceeds context window",
+    "prompt is too long",
+    "input length exceeds",
+    "context size has been exceeded",
+)
+_LIMIT_RES = (
+    re.compile(r"maximum context length is (\d[\d,]*) tokens"),
+    re.compile(r"context window of (\d[\d,]*)"),
+    re.compile(r"context length (?:of |is )?(\d[\d,]*)"),
+)
+
+
+def is_context_overflow(lowered: str) -> bool:
+    """Whether an error message (lower case) says the prompt is longer than the model's window.
+
+    Covers OpenAI and vLLM ("maximum context length is N tokens"), llama.cpp ("the request exceeds the available
+    context size"), llama-cpp-python ("Requested tokens (N) exceed context window of M"), Ollama ("input length
+    exceeds the context length") and similar wordings.
+    """
+    if any(phrase in lowered for phrase in _CONTEXT_PHRASES):
+        return True
+    return ("context length" in lowered or "context window" in lowered or "context size" in lowered) and (
+        "exceed" in lowered or "too long" in lowered
+    )
+
+
+def context_limit_of(text: str) -> int | None:
+    """The window size a context-length error names ("maximum context length is 8192 tokens"), if any."""
+    lowered = text.lower()
+    for pattern in _LIMIT_RES:
+        match = pattern.search(lowered)
+        if match:
+            return int(match.group(1).replace(",", ""))
+    return None
+
+
+def _int_field(body: object, name: str) -> int | None:
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return None
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get(name), int):
+            return int(inner[name])
+    return None
+
+
 def _body_fields(body: object) -> tuple[str, str, str]:
     """(code, type, message) from an error body of any of the usual shapes."""
     if isinstance(body, str):
@@ -109,7 +164,7 @@ def classify(
 ) -> ChatError:
     """Turn a server answer (status, body, headers) into a ChatError with a plain sentence."""
     body_code, body_type, body_message = _body_fields(body)
-    code = (code or body_code or "").lower()
+    code = str(code or body_code or "").lower()
     kind_hint = body_type.lower()
     text = body_message or message or ""
     lowered = text.lower()
@@ -126,21 +181,22 @@ def classify(
         return make("quota", "The account's quota or credit is used up: check the billing page of your provider.")
     if (
         code in ("context_length_exceeded", "string_above_max_length")
-        or "maximum context length" in lowered
-        or "context length" in lowered
-        and ("exceed" in lowered or "too long" in lowered)
-        or "context window" in lowered
-        and "exceed" in lowered
-        or "exceeds the available context size" in lowered
-        or "prompt is too long" in lowered
+        or kind_hint == "exceed_context_size_error"
+        or (is_context_overflow(lowered))
     ):
-        return make("context_length", "The conversation is longer than the model's context window.")
+        error = make("context_length", "The conversation is longer than the model's context window.")
+        error.context_limit = context_limit_of(text) or _int_field(body, "n_ctx")
+        return error
+    if status == 400 and "stream_options" in lowered:
+        return make("bad_request", "The server does not accept the stream_options parameter.")
     if status == 429 or code in ("rate_limit_exceeded", "rate_limit") or "rate limit" in lowered:
         wait = f" Retry in {retry_after:.0f} s." if retry_after else ""
         return make("rate_limit", f"The server is rate-limiting requests.{wait}")
     if code == "model_not_found" or status == 404 or ("model" in lowered and "not found" in lowered):
         return make("model_not_found", "The model is not available on this server (wrong name or shut down).")
     if status is not None and status >= 500:
+        if _HTML_RE.search(text):
+            return make("server", f"The server or a proxy in front of it failed (HTTP {status}, an HTML error page).")
         return make("server", f"The server had an error (HTTP {status}).")
     if status is not None and 400 <= status < 500:
         return make("bad_request", f"The server rejected the request (HTTP {status}).")

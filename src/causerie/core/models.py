@@ -102,6 +102,14 @@ class Usage:
         )
 
 
+def _cost(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise SchemaError("message cost must be a non-negative number")
+    return float(value)
+
+
 @dataclass
 class Message:
     """One node of the conversation tree."""
@@ -117,6 +125,8 @@ class Message:
     partial: bool = False
     reasoning: str = ""
     kind: str | None = None  # e.g. "summary" for a stored summary note
+    cost: float | None = None  # dollars for this reply at the prices of the day it was received
+    covers: str | None = None  # for a summary: id of the last message it stands in for
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (optional fields only when set)."""
@@ -139,6 +149,10 @@ class Message:
             data["reasoning"] = self.reasoning
         if self.kind:
             data["kind"] = self.kind
+        if self.cost is not None:
+            data["cost"] = self.cost
+        if self.covers is not None:
+            data["covers"] = self.covers
         return data
 
     @classmethod
@@ -159,7 +173,7 @@ class Message:
         if parent is not None and not isinstance(parent, str):
             raise SchemaError("message parent must be a string or null")
         usage = Usage.from_dict(data["usage"]) if data.get("usage") is not None else None
-        for name in ("created_at", "model", "finish_reason", "reasoning", "kind"):
+        for name in ("created_at", "model", "finish_reason", "reasoning", "kind", "covers"):
             if data.get(name) is not None and not isinstance(data[name], str):
                 raise SchemaError(f"message {name} must be a string")
         return cls(
@@ -174,6 +188,8 @@ class Message:
             partial=bool(data.get("partial", False)),
             reasoning=data.get("reasoning") or "",
             kind=data.get("kind"),
+            cost=_cost(data.get("cost")),
+            covers=data.get("covers"),
         )
 
 
@@ -242,6 +258,11 @@ class Conversation:
                 total = total + message.usage
         return total
 
+    def total_cost(self) -> float | None:
+        """Sum of the stored per-reply costs (None when no reply has a known cost)."""
+        costs = [m.cost for m in self.messages if m.cost is not None]
+        return sum(costs) if costs else None
+
     def default_title(self) -> str:
         """A title from the first user message (first line, about 60 characters)."""
         for message in self.active_path():
@@ -269,6 +290,9 @@ class Conversation:
             "usage": total.to_dict(),
             "messages": [m.to_dict() for m in self.messages],
         }
+        cost = self.total_cost()
+        if cost is not None:
+            data["cost"] = round(cost, 8)
         data.update({k: v for k, v in self.extra.items() if k not in data})
         return data
 
@@ -319,6 +343,7 @@ class Conversation:
             "context_policy",
             "active_leaf",
             "usage",
+            "cost",
             "messages",
         }
         return cls(

@@ -27,7 +27,7 @@ def tokens_of(text: str) -> list[str]:
     return _PIECE_RE.findall(text) or [text]
 
 
-def error_body(code: str, message: str, kind: str = "invalid_request_error") -> dict[str, Any]:
+def error_body(code: str | None, message: str, kind: str = "invalid_request_error") -> dict[str, Any]:
     """An error body shaped exactly like OpenAI's."""
     return {"error": {"message": message, "type": kind, "param": None, "code": code}}
 
@@ -53,6 +53,49 @@ CONTEXT_TOO_LONG = error_body(
 MODEL_NOT_FOUND = error_body(
     "model_not_found", "The model `gpt-3.5-turbo` does not exist or you do not have access to it."
 )
+STREAM_OPTIONS_REJECTED = error_body(
+    None,
+    "Unrecognized request argument supplied: stream_options",
+)
+# Context overflow as other OpenAI-compatible servers word it.
+LLAMACPP_CONTEXT = {
+    "error": {
+        "code": 400,
+        "message": "the request exceeds the available context size. try increasing the context size or enable "
+        "context shift",
+        "type": "exceed_context_size_error",
+        "n_prompt_tokens": 14429,
+        "n_ctx": 8192,
+    }
+}
+VLLM_CONTEXT = {
+    "object": "error",
+    "message": "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens "
+    "(4000 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.",
+    "type": "BadRequestError",
+    "param": None,
+    "code": 400,
+}
+OLLAMA_CONTEXT = {"error": {"message": "input length exceeds the context length", "type": "api_error", "param": None}}
+HTML_502 = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1>"
+    b"</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+def context_error(window: int, tokens: int) -> dict[str, Any]:
+    """OpenAI's context_length_exceeded body for a prompt of `tokens` against a `window`."""
+    return error_body(
+        "context_length_exceeded",
+        f"This model's maximum context length is {window} tokens. However, your messages resulted in {tokens} "
+        "tokens. Please reduce the length of the messages.",
+    )
+
+
+def prompt_tokens_of(body: Any) -> int:
+    """The fake's own token count of a request: about 4 characters a token, plus 4 per message."""
+    messages = body.get("messages", []) if isinstance(body, dict) else []
+    return sum(len(str(m.get("content", ""))) // 4 + 4 for m in messages)
 
 
 @dataclass
@@ -104,6 +147,10 @@ class FakeOpenAI:
         self.default = Reply()
         self.replies: deque[Reply] = deque()
         self.requests: list[Received] = []
+        # Behaviour of the whole server (not one reply): a context window it enforces with OpenAI's real
+        # error, and whether it rejects `stream_options` like some OpenAI-compatible servers do.
+        self.context_window: int | None = None
+        self.reject_stream_options: bool = False
         self.models: list[dict[str, Any]] = [
             {"id": "gpt-6-luna", "object": "model", "created": 1760000000, "owned_by": "openai"},
             {"id": "gpt-6", "object": "model", "created": 1760000000, "owned_by": "openai"},
@@ -204,6 +251,12 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if not self.path.rstrip("/").endswith("/chat/completions"):
                 self._send_json(404, error_body("not_found", f"Unknown path {self.path}"))
                 return
+            if server.reject_stream_options and isinstance(body, dict) and "stream_options" in body:
+                self._send_json(400, STREAM_OPTIONS_REJECTED)
+                return
+            if server.context_window is not None and prompt_tokens_of(body) > server.context_window:
+                self._send_json(400, context_error(server.context_window, prompt_tokens_of(body)))
+                return
             reply = server._next_reply(received)
             if reply.hang:
                 server._stop.wait(reply.stall_seconds)
@@ -235,7 +288,7 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def _usage(self, reply: Reply, body: Any) -> dict[str, Any]:
             if reply.usage is not None:
                 return reply.usage
-            prompt = sum(len(str(m.get("content", ""))) // 4 + 4 for m in (body or {}).get("messages", []))
+            prompt = prompt_tokens_of(body)
             completion = len(reply.pieces())
             return {
                 "prompt_tokens": prompt,
