@@ -91,3 +91,18 @@ def test_costs_are_stored_per_reply_and_totalled_in_the_file() -> None:
     again = Conversation.from_dict(data)
     assert [m.cost for m in again.messages] == [None, 0.25, 0.5]
     assert "cost" not in again.extra
+
+
+def test_price_overrides_from_config(causerie_home) -> None:
+    from causerie.core import paths
+    from causerie.core.config import ConfigError, load_settings
+
+    path = paths.config_file({"CAUSERIE_HOME": str(causerie_home)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[prices."my-model"]\ninput = 1.0\noutput = 2.0\ncontext_window = 4096\n')
+    settings = load_settings({}, {"CAUSERIE_HOME": str(causerie_home)})
+    table = shipped_prices().with_overrides(settings.prices)
+    assert table.context_window("my-model") == 4096
+    path.write_text('model = "x"\n\n[prices."my-model"]\ninput = "cheap"\n')
+    with pytest.raises(ConfigError, match=r"line 3: prices.my-model"):
+        load_settings({}, {"CAUSERIE_HOME": str(causerie_home)})

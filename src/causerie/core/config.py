@@ -68,6 +68,7 @@ class Settings:
     config_path: Path | None = None
     max_tokens_param: str = "max_completion_tokens"
     config_notice: str = ""
+    prices: dict[str, Any] = field(default_factory=dict)  # user overrides of the price table, per model
 
     @property
     def can_send(self) -> bool:
@@ -143,4 +144,5 @@ def load_settings(
         keymap={str(k): str(v) for k, v in data.get("keymap", {}).items()},
         config_path=path,
         max_tokens_param=profile.max_tokens_param,
+        prices=dict(data.get("prices", {})),
     )

@@ -7,6 +7,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from causerie.core.pricing import PriceTable
+
 
 class ConfigError(Exception):
     """The config file is unreadable or wrong; the message names the file, the line and the problem."""
@@ -22,6 +24,7 @@ TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "max_retries": ((int,), "a whole number"),
     "profiles": ((dict,), "a table of [profiles.NAME] sections"),
     "keymap": ((dict,), 'a table of action id = "keys"'),
+    "prices": ((dict,), "a table of [prices.MODEL] sections (input, cached_input, output, context_window)"),
 }
 PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "base_url": ((str,), "a URL in quotes"),
@@ -103,6 +106,11 @@ def parse_config_text(text: str, path: Path) -> dict[str, Any]:
         if param is not None and param not in MAX_TOKENS_PARAMS:
             line = locate(text, f"profiles.{name}", "max_tokens_param")
             raise ConfigError(f"{_where(path, line)}: max_tokens_param must be {PROFILE_KEYS['max_tokens_param'][1]}")
+    for name, table in data.get("prices", {}).items():
+        try:
+            PriceTable().with_overrides({name: table})
+        except ValueError as exc:
+            raise ConfigError(f"{_where(path, locate_table(text, f'prices.{name}'))}: prices.{name}: {exc}") from None
     timeout = data.get("read_timeout")
     if timeout is not None and timeout <= 0:
         raise ConfigError(f"{_where(path, locate(text, '', 'read_timeout'))}: read_timeout must be more than 0")
