@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from causerie.core.models import SCHEMA_VERSION
@@ -18,17 +19,20 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _v0_to_v1(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 0 kept a linear list of {role, content} without ids or parents."""
-    from causerie.core.models import new_message_id
+    """Version 0 kept a linear list of {role, content} without ids or parents.
 
+    Message ids are derived from the conversation id and the position, so that every load of the same
+    unmigrated file gives the same ids (search hits and open views must agree until the file is saved).
+    """
     messages = []
     parent = None
-    for raw in data.get("messages") or []:
+    for position, raw in enumerate(data.get("messages") or []):
         if not isinstance(raw, dict):
             messages.append(raw)  # left for validation to reject
             continue
         message = dict(raw)
-        message.setdefault("id", new_message_id())
+        seed = f"{data.get('id')}/{position}".encode()
+        message.setdefault("id", "m" + hashlib.blake2b(seed, digest_size=6).hexdigest())
         message.setdefault("parent", parent)
         parent = message["id"]
         messages.append(message)

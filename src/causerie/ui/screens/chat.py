@@ -105,7 +105,10 @@ class ChatScreen(Screen):
     # -- history -------------------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def _load_history(self) -> None:
-        summaries = self.store.list()
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(self.sidebar.show_progress, done, total)
+
+        summaries = self.store.list(progress=progress)
         problems = self.store.problems()
         self.app.call_from_thread(self._history_loaded, summaries, problems)
 
@@ -115,7 +118,8 @@ class ChatScreen(Screen):
             where = self.store.conversations_dir
             names = ", ".join(p.path.name for p in problems[:3]) + (" …" if len(problems) > 3 else "")
             self.notify(
-                f"{len(problems)} file(s) in {where} could not be read and were left untouched: {names}",
+                f"{len(problems)} file(s) in {where} could not be loaded (or only read-only, from a newer causerie);"
+                f" they are left untouched: {names}",
                 title="Unreadable conversations",
                 severity="warning",
                 timeout=10,

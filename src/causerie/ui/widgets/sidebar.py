@@ -76,8 +76,13 @@ class HistorySidebar(Vertical):
     def option_list(self) -> HistoryList:
         return self.query_one(HistoryList)
 
+    def show_progress(self, done: int, total: int) -> None:
+        """Say how far a rebuild of the index has come (the list fills in when it is done)."""
+        self.query_one("#history-title", Static).update(f"Indexing {done:,} / {total:,}…")
+
     def set_summaries(self, summaries: list[Summary], highlight: str | None = None) -> None:
         """Show these summaries (newest first)."""
+        self.query_one("#history-title", Static).update("History")
         self._summaries = {s.id: s for s in summaries}
         options = self.option_list
         options.set_options(Option(_markup(sanitize_line(s.title) or "Untitled", s), id=s.id) for s in summaries)

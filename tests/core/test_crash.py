@@ -1,0 +1,139 @@
+"""A process killed in the middle of a streamed reply leaves a valid file with the partial reply."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import causerie
+from causerie.core import paths
+from causerie.core.client import ChatClient
+from causerie.core.errors import ChatError
+from causerie.core.models import Conversation, Message
+from causerie.core.store import ConversationStore
+from causerie.core.turn import stream_reply
+from causerie.testing.fake_openai import FakeOpenAI, Reply
+
+STORY = " ".join(f"word{i}" for i in range(600))
+
+CHILD = """
+import asyncio, sys
+from pathlib import Path
+from causerie.core.client import ChatClient
+from causerie.core.models import Conversation, Message
+from causerie.core.store import ConversationStore
+from causerie.core.turn import stream_reply
+
+base_url, data_dir, cid = sys.argv[1:4]
+store = ConversationStore(Path(data_dir))
+conversation = Conversation(id=cid, model="gpt-6-luna")
+conversation.append(Message(role="user", content="Tell me a long story"))
+client = ChatClient(base_url=base_url, api_key="sk-test-crash")
+asyncio.run(stream_reply(conversation, client, store))
+print("finished", flush=True)
+"""
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    source = str(Path(causerie.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, env.get("PYTHONPATH")]))
+    return env
+
+
+def read_messages(path: Path) -> list[dict]:
+    try:
+        return json.loads(path.read_bytes())["messages"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def test_sigkill_mid_reply_keeps_user_message_and_partial_reply(server: FakeOpenAI) -> None:
+    server.default = Reply(text=STORY, delay=0.02)  # about 12 s of streaming
+    data_dir = paths.data_dir()
+    cid = "20260101-000000000-c0ffee"
+    path = data_dir / "conversations" / f"{cid}.json"
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, server.base_url, str(data_dir), cid],
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        # Wait for a checkpoint holding some text, then let the reply run on a little and kill at a random point.
+        while not any(m.get("content") and m["role"] == "assistant" for m in read_messages(path)):
+            assert child.poll() is None, child.stderr.read().decode() if child.stderr else ""
+            assert time.monotonic() < deadline, "no checkpoint was written"
+            time.sleep(0.05)
+        time.sleep(1.3)
+        assert child.poll() is None
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(10)
+    assert child.returncode == -signal.SIGKILL
+    store = ConversationStore(data_dir)
+    conversation = store.load(cid)  # parses and validates
+    user, reply = conversation.active_path()
+    assert (user.role, user.content) == ("user", "Tell me a long story")
+    assert reply.role == "assistant" and reply.partial
+    assert reply.finish_reason is None
+    assert len(reply.content) > len("word0 word1")
+    assert STORY.startswith(reply.content) and reply.content != STORY
+    # at least two checkpoints happened (one on sight of text, one in the 1.3 s after)
+    assert [s.id for s in store.list()] == [cid] and store.problems() == []
+    assert sorted(os.listdir(path.parent)) == [path.name]  # no temp file left behind
+
+
+async def test_stream_reply_saves_the_finished_reply(server: FakeOpenAI) -> None:
+    server.queue(Reply(text="All done here."))
+    store = ConversationStore(paths.data_dir())
+    conversation = Conversation(model="gpt-6-luna")
+    conversation.append(Message(role="user", content="Hi"))
+    pieces: list[str] = []
+    client = ChatClient(base_url=server.base_url, api_key="sk-test")
+    reply = await stream_reply(conversation, client, store, on_delta=pieces.append)
+    await client.close()
+    assert "".join(pieces) == reply.content == "All done here."
+    saved = ConversationStore(paths.data_dir()).load(conversation.id)
+    last = saved.active_path()[-1]
+    assert (last.content, last.partial, last.finish_reason) == ("All done here.", False, "stop")
+    assert saved.title == "Hi" and last.usage is not None
+
+
+async def test_stream_reply_keeps_partial_text_on_error_and_cancel(server: FakeOpenAI) -> None:
+    server.queue(Reply(text="one two three four", error_after=2))
+    store = ConversationStore(paths.data_dir())
+    conversation = Conversation(model="gpt-6-luna")
+    conversation.append(Message(role="user", content="Hi"))
+    client = ChatClient(base_url=server.base_url, api_key="sk-test")
+    try:
+        await stream_reply(conversation, client, store)
+        raise AssertionError("expected a ChatError")
+    except ChatError:
+        pass
+    last = store.load(conversation.id).active_path()[-1]
+    assert (last.content, last.partial, last.finish_reason) == ("one two", True, "error")
+
+    server.queue(Reply(text=STORY, delay=0.05))
+    conversation.append(Message(role="user", content="Again"))
+    task = asyncio.create_task(stream_reply(conversation, client, store))
+    while (last := conversation.active_path()[-1]).role != "assistant" or not last.content:
+        await asyncio.sleep(0.02)
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    await client.close()
+    last = store.load(conversation.id).active_path()[-1]
+    assert last.partial and last.finish_reason == "cancelled" and STORY.startswith(last.content)

@@ -1,0 +1,114 @@
+"""index.json: validated against the directory, refreshed incrementally, rebuilt when missing or corrupt."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+from causerie.core import paths
+from causerie.core.models import Conversation, Message
+from causerie.core.store import ConversationStore
+
+
+def store() -> ConversationStore:
+    return ConversationStore(paths.data_dir())
+
+
+def save(s: ConversationStore, text: str) -> Conversation:
+    conversation = Conversation(model="gpt-6-luna")
+    conversation.append(Message(role="user", content=text))
+    s.save(conversation)
+    return conversation
+
+
+def test_warm_listing_parses_nothing_and_a_change_parses_one_file() -> None:
+    s = store()
+    conversations = [save(s, f"question {n}") for n in range(5)]
+    assert len(s.list()) == 5 and s._index.rebuilt == 5
+    index = json.loads(s.index_path.read_bytes())
+    assert index["schema"] == "causerie.index" and len(index["files"]) == 5
+    assert stat.S_IMODE(s.index_path.stat().st_mode) == 0o600
+
+    fresh = store()  # a new start: everything comes from index.json
+    assert [x.id for x in fresh.list()] == [x.id for x in s.list()]
+    assert fresh._index.rebuilt == 0
+
+    other = store()  # another causerie edits one conversation, adds one, deletes one
+    edited = other.load(conversations[0].id)
+    edited.title = "Edited elsewhere"
+    other.save(edited)
+    added = save(other, "added elsewhere")
+    os.unlink(other.path_for(conversations[1].id))
+    listed = {x.id: x for x in fresh.list()}
+    assert fresh._index.rebuilt == 2
+    assert listed[conversations[0].id].title == "Edited elsewhere"
+    assert added.id in listed and conversations[1].id not in listed and len(listed) == 5
+    assert {name[:-5] for name in json.loads(fresh.index_path.read_bytes())["files"]} == set(listed)
+
+
+def test_same_size_rewrite_is_noticed() -> None:
+    s = store()
+    conversation = save(s, "abc")
+    conversation.title = "abc"
+    s.save(conversation)
+    s.list()
+    other = store()
+    copy = other.load(conversation.id)
+    copy.title = "xyz"  # same length, possibly the same mtime tick: the new inode tells
+    size = other.path_for(copy.id).stat().st_size
+    other.save(copy)
+    assert other.path_for(copy.id).stat().st_size == size
+    assert [x.title for x in s.list()] == ["xyz"]
+
+
+def test_missing_or_corrupt_index_is_rebuilt() -> None:
+    s = store()
+    for n in range(3):
+        save(s, f"q{n}")
+    expected = [x.id for x in s.list()]
+    for damage in (b"", b"{not json", b'{"schema": "causerie.index", "version": 1, "files": {"a.json": 3}}', None):
+        if damage is None:
+            s.index_path.unlink()
+        else:
+            s.index_path.write_bytes(damage)
+        fresh = store()
+        assert [x.id for x in fresh.list()] == expected
+        assert fresh._index.rebuilt == 3 and fresh.problems() == []
+        assert len(json.loads(fresh.index_path.read_bytes())["files"]) == 3
+
+
+def test_index_from_a_newer_causerie_is_ignored_not_trusted() -> None:
+    s = store()
+    save(s, "q")
+    s.list()
+    data = json.loads(s.index_path.read_bytes())
+    data["version"] = 99
+    s.index_path.write_text(json.dumps(data))
+    fresh = store()
+    assert len(fresh.list()) == 1 and fresh._index.rebuilt == 1
+
+
+def test_progress_is_reported_while_rebuilding(monkeypatch) -> None:
+    from causerie.core import index
+
+    s = store()
+    for n in range(12):
+        save(s, f"q{n}")
+    monkeypatch.setattr(index, "PROGRESS_INTERVAL", 0.0)
+    seen: list[tuple[int, int]] = []
+    assert len(store().list(progress=lambda done, total: seen.append((done, total)))) == 12
+    assert seen[0] == (0, 12) and seen[-1] == (12, 12)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    seen.clear()
+    store().list(progress=lambda done, total: seen.append((done, total)))
+    assert seen == []  # nothing to parse, nothing to report
+
+
+def test_listing_never_writes_an_unchanged_index() -> None:
+    s = store()
+    save(s, "q")
+    s.list()
+    before = s.index_path.stat().st_mtime_ns, s.index_path.stat().st_ino
+    store().list()
+    assert (s.index_path.stat().st_mtime_ns, s.index_path.stat().st_ino) == before

@@ -1,0 +1,87 @@
+"""The sidebar over a real data directory: bad files reported once and untouched, rebuild progress shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from causerie.core import documents, index, paths
+from causerie.core.store import ConversationStore
+from causerie.testing.fake_openai import FakeOpenAI, Reply
+from causerie.ui.messages import ConversationChosen
+from causerie.ui.screens.chat import ChatScreen
+from causerie.ui.widgets.sidebar import HistorySidebar
+from tests.core.foreign import make_unreadable, plant_bad_files, save_good, snapshot
+
+from .helpers import SIZE, make_app, type_text, wait_for
+
+
+async def test_session_with_bad_files_notifies_once_and_leaves_them_untouched(
+    server: FakeOpenAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ConversationStore(paths.data_dir())
+    good = save_good(store, "a good conversation")
+    planted = plant_bad_files(store, tmp_path / "outside")
+    make_unreadable(monkeypatch, planted["unreadable"])
+    before = snapshot(planted)
+    server.queue(Reply(text="Answer one."), Reply(text="Answer two."))
+    app = make_app(server)
+    notes: list[tuple[str, str]] = []
+    real_notify = app.notify
+
+    def recording_notify(message: str, *, title: str = "", **kwargs: object) -> None:
+        notes.append((title, message))
+        real_notify(message, title=title, **kwargs)  # type: ignore[arg-type]
+
+    app.notify = recording_notify  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        sidebar = screen.query_one(HistorySidebar)
+        await wait_for(pilot, lambda: good.id in sidebar.ids, what="history")
+        assert "20200101-000000000-000006" in sidebar.ids  # newer version: listed, read-only
+        screen.post_message(ConversationChosen(good.id))
+        await wait_for(pilot, lambda: screen.conversation.id == good.id, what="open")
+        await type_text(pilot, "and more")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.streaming and len(server.chat_requests()) == 1, what="reply")
+        screen.post_message(ConversationChosen("20200101-000000000-000006"))
+        await wait_for(pilot, lambda: screen.conversation.read_only, what="read-only open")
+        await type_text(pilot, "refused")
+        await pilot.press("enter")
+        await pilot.press("ctrl+n")
+        await type_text(pilot, "new one")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.streaming and len(server.chat_requests()) == 2, what="second")
+        await pilot.pause()
+    unreadable = [message for title, message in notes if title == "Unreadable conversations"]
+    assert len(unreadable) == 1, notes
+    assert unreadable[0].startswith("9 file(s) in ")
+    monkeypatch.delattr(documents, "open")  # readable again, for the comparison
+    assert snapshot(planted) == before
+    reloaded = ConversationStore(paths.data_dir()).load(good.id)
+    assert [m.content for m in reloaded.active_path()] == ["a good conversation", "and more", "Answer one."]
+
+
+async def test_rebuilding_the_index_shows_progress_in_the_sidebar(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = ConversationStore(paths.data_dir())
+    ids = {save_good(store, f"conversation {n}").id for n in range(30)}
+    assert not store.index_path.exists()  # saves alone never write the index
+    monkeypatch.setattr(index, "PROGRESS_INTERVAL", 0.0)
+    seen: list[tuple[int, int]] = []
+    real = HistorySidebar.show_progress
+
+    def recording(self: HistorySidebar, done: int, total: int) -> None:
+        seen.append((done, total))
+        real(self, done, total)
+
+    monkeypatch.setattr(HistorySidebar, "show_progress", recording)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sidebar = app.screen.query_one(HistorySidebar)
+        await wait_for(pilot, lambda: set(sidebar.ids) == ids, what="history")
+        title = str(sidebar.query_one("#history-title").render())
+        assert title == "History"
+    assert seen[-1] == (30, 30) and all(total == 30 for _, total in seen) and len(seen) >= 10
+    assert store.index_path.exists()
