@@ -203,3 +203,12 @@ class ChatClient:
         error.message = redact(error.message, self._api_key)
         error.detail = redact(error.detail, self._api_key)
         return error
+
+    async def list_models(self) -> list[str]:
+        """The ids of the models the server offers (`GET /models`), sorted; raises ChatError on any failure."""
+        try:
+            page = await self._client.models.list()
+            ids = {model.id async for model in page if getattr(model, "id", None)}
+        except Exception as exc:  # every failure becomes a ChatError
+            raise self._to_chat_error(exc) from None
+        return sorted(ids)

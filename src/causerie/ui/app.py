@@ -10,6 +10,7 @@ from causerie.core.client import ChatClient
 from causerie.core.config import DEFAULT_THEME, Settings
 from causerie.core.store import ConversationStore
 from causerie.core.themes import load_themes
+from causerie.ui.messages import ConversationChosen
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.themes import register_all, variable_defaults
 
@@ -42,9 +43,12 @@ class CauserieApp(App):
         settings: Settings,
         store: ConversationStore | None = None,
         client: ChatClient | None = None,
+        *,
+        open_id: str | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
+        self.open_id = open_id
         self.store = store or ConversationStore(paths.data_dir())
         self.client = client if client is not None else make_client(settings)
         self._theme_errors: list[str] = []
@@ -61,7 +65,12 @@ class CauserieApp(App):
         return variable_defaults(self.current_theme)
 
     def on_mount(self) -> None:
-        self.push_screen(ChatScreen(self.settings, self.store, self.client))
+        chat = ChatScreen(self.settings, self.store, self.client)
+        self.push_screen(chat)
+        if self.open_id is not None:
+            chat.post_message(ConversationChosen(self.open_id))
+        if self.settings.config_notice:
+            self.notify(self.settings.config_notice, title="Config file", severity="error", timeout=20)
         for error in self._theme_errors:
             self.notify(error, title="Theme", severity="warning", timeout=10)
 

@@ -1,0 +1,92 @@
+"""The CLI's verbs. Each module imports only what its verb needs (no Textual outside `app`)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from causerie.core.config import Settings
+    from causerie.core.store import ConversationStore
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_NO_SERVER = 3
+EXIT_REQUEST = 4
+EXIT_NOT_FOUND = 5
+EXIT_INTERRUPTED = 130
+
+
+class CommandError(Exception):
+    """A verb cannot go on: the message goes to stderr and `code` is the exit status."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def error(message: str) -> None:
+    """Print `causerie: message` to stderr."""
+    print(f"causerie: {message}", file=sys.stderr)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings from every source; a bad config is a CommandError with exit code 2."""
+    from causerie.cli import cli_overrides
+    from causerie.core.config import ConfigError, load_settings
+
+    try:
+        return load_settings(cli_overrides(args))
+    except ConfigError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+
+
+def open_store() -> ConversationStore:
+    """The conversation store of the data directory."""
+    from causerie.core import paths
+    from causerie.core.store import ConversationStore
+
+    return ConversationStore(paths.data_dir())
+
+
+def load_conversation(store: ConversationStore, conversation_id: str):  # noqa: ANN201 - Conversation, lazily
+    """Load a conversation by id; unknown id -> exit 5, unreadable file -> exit 1."""
+    from causerie.core.models import is_valid_id
+    from causerie.core.store import StoreError
+
+    if not is_valid_id(conversation_id) or not store.path_for(conversation_id).exists():
+        raise CommandError(f"no conversation {conversation_id!r} (see `causerie list`)", EXIT_NOT_FOUND)
+    try:
+        return store.load(conversation_id)
+    except StoreError as exc:
+        raise CommandError(str(exc), EXIT_FAILED) from None
+
+
+def last_conversation_id(store: ConversationStore) -> str:
+    """The id of the most recently updated conversation; none -> exit 5."""
+    summaries = store.list()
+    if not summaries:
+        raise CommandError("there is no saved conversation to continue", EXIT_NOT_FOUND)
+    return summaries[0].id
+
+
+def guarded(run):  # noqa: ANN001, ANN201 - decorator
+    """Turn CommandError into a message on stderr and its exit code."""
+
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except CommandError as exc:
+            error(str(exc))
+            return exc.code
+        except BrokenPipeError:  # `causerie list | head`: the reader left, nothing to report
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+            return EXIT_OK
+
+    wrapper.__doc__ = run.__doc__
+    return wrapper
