@@ -57,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = verb("ask", "Ask once and stream the reply to stdout; piped stdin is attached to the prompt.")
     ask.add_argument("prompt", nargs="*", help="the question (with piped input, what to do with it)")
-    ask.add_argument("-c", "--continue", dest="continue_last", action="store_true", help="continue the last conversation")
+    ask.add_argument(
+        "-c", "--continue", dest="continue_last", action="store_true", help="continue the last conversation"
+    )
     ask.add_argument("--system", help="system prompt for this conversation")
     ask.add_argument("--no-stdin", action="store_true", help="do not read standard input even when it is piped")
     _add_endpoint_options(ask)

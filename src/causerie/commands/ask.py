@@ -63,7 +63,9 @@ class _Output:
             from rich.markdown import Markdown
 
             self._markdown = Markdown
-            self._live = Live(Markdown(""), console=Console(file=stream), refresh_per_second=8, vertical_overflow="visible")
+            self._live = Live(
+                Markdown(""), console=Console(file=stream), refresh_per_second=8, vertical_overflow="visible"
+            )
             self._live.start()
 
     def write(self, text: str) -> None:
@@ -103,6 +105,7 @@ async def _stream_reply(settings: Settings, store: ConversationStore, conversati
         read_timeout=settings.read_timeout,
         stream_options=settings.stream_options,
         key_source=settings.api_key_source,
+        max_tokens_param=settings.max_tokens_param,
     )
     messages = request_messages(conversation)
     reply = conversation.append(Message(role="assistant", content="", model=model, partial=True))
@@ -139,6 +142,7 @@ async def _stream_reply(settings: Settings, store: ConversationStore, conversati
             conversation.messages.remove(reply)  # nothing arrived: the question stays, ready for `ask -c` again
             conversation.active_leaf = reply.parent
         _save(store, conversation)
+        store.flush()
         await client.close()
         if problem:
             print(f"causerie: {sanitize(problem)}", file=sys.stderr)

@@ -30,7 +30,9 @@ def run_doctor(args: argparse.Namespace) -> int:
         findings.append(health.Finding(health.OK, f"Active profile {settings.profile!r}, model {settings.model}."))
         if not settings.can_send:
             findings.append(
-                health.Finding(health.WARNING, f"No API key: set it in {settings.api_key_source}, or use a local server.")
+                health.Finding(
+                    health.WARNING, f"No API key: set it in {settings.api_key_source}, or use a local server."
+                )
             )
         profiles = health.profiles_to_probe(settings, data)
         findings += asyncio.run(health.probe_profiles(settings, profiles))

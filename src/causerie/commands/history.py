@@ -103,26 +103,8 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def _search(store, query: str, limit: int) -> list[dict[str, str]]:  # noqa: ANN001
-    """Hits as plain dicts: the store's ranked search when it has one, else a plain substring scan."""
-    if hasattr(store, "search"):
-        return [
-            {"id": h.conversation_id, "title": h.title, "snippet": h.snippet, "message_id": h.message_id or ""}
-            for h in store.search(query, limit)
-        ]
-    needle = query.casefold()
-    found: list[dict[str, str]] = []
-    for summary in store.list():
-        try:
-            conversation = store.load(summary.id)
-        except Exception:  # noqa: BLE001 - an unreadable file is reported by `list`/`doctor`
-            continue
-        for message in conversation.messages:
-            at = message.content.casefold().find(needle)
-            if at >= 0 or needle in summary.title.casefold():
-                start = max(0, at - 40)
-                snippet = message.content[start : start + 120] if at >= 0 else ""
-                found.append({"id": summary.id, "title": summary.title, "snippet": snippet, "message_id": message.id})
-                break
-        if len(found) >= limit:
-            break
-    return found
+    """The store's ranked search, as plain dicts."""
+    return [
+        {"id": h.conversation_id, "title": h.title, "snippet": h.snippet, "message_id": h.message_id or ""}
+        for h in store.search(query, limit)
+    ]

@@ -141,7 +141,9 @@ def chatgpt_to_conversation(raw: dict[str, Any], report: ImportReport) -> Conver
                     content=text,
                     id="g" + _digest(source_id, str(node_id))[:12],
                     created_at=_iso(message.get("create_time")) or conversation.created_at,
-                    model=str(metadata.get("model_slug")) if role == "assistant" and metadata.get("model_slug") else None,
+                    model=str(metadata.get("model_slug"))
+                    if role == "assistant" and metadata.get("model_slug")
+                    else None,
                     finish_reason="stop" if role == "assistant" else None,
                 )
 

@@ -37,7 +37,9 @@ async def _get_models(client: httpx2.AsyncClient, base_url: str) -> ProbeResult:
     except httpx2.TimeoutException:
         return ProbeResult(base_url, False, f"No answer from {base_url} in time.", kind="timeout")
     except httpx2.HTTPError as exc:
-        return ProbeResult(base_url, False, f"Nothing answers at {base_url} ({exc.__class__.__name__}).", kind="network")
+        return ProbeResult(
+            base_url, False, f"Nothing answers at {base_url} ({exc.__class__.__name__}).", kind="network"
+        )
     if response.status_code != 200:
         return ProbeResult(base_url, False, f"{base_url} answered HTTP {response.status_code}.", kind="server")
     try:

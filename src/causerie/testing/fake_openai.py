@@ -151,6 +151,8 @@ class FakeOpenAI:
         # error, and whether it rejects `stream_options` like some OpenAI-compatible servers do.
         self.context_window: int | None = None
         self.reject_stream_options: bool = False
+        # When set, every request must carry `Authorization: Bearer <required_key>` (else OpenAI's 401 body).
+        self.required_key: str | None = None
         self.models: list[dict[str, Any]] = [
             {"id": "gpt-6-luna", "object": "model", "created": 1760000000, "owned_by": "openai"},
             {"id": "gpt-6", "object": "model", "created": 1760000000, "owned_by": "openai"},
@@ -238,8 +240,16 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
             self.wfile.flush()
 
+        def _authorized(self) -> bool:
+            if server.required_key is None or self.headers.get("Authorization") == f"Bearer {server.required_key}":
+                return True
+            self._send_json(401, INVALID_KEY)
+            return False
+
         def do_GET(self) -> None:  # noqa: N802
             self._record(None)
+            if not self._authorized():
+                return
             if self.path.rstrip("/").endswith("/models"):
                 self._send_json(200, {"object": "list", "data": server.models})
             else:
@@ -248,6 +258,8 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802
             body = self._read_body()
             received = self._record(body)
+            if not self._authorized():
+                return
             if not self.path.rstrip("/").endswith("/chat/completions"):
                 self._send_json(404, error_body("not_found", f"Unknown path {self.path}"))
                 return

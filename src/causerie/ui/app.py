@@ -26,6 +26,7 @@ def make_client(settings: Settings) -> ChatClient | None:
         max_retries=0,
         stream_options=settings.stream_options,
         key_source=settings.api_key_source,
+        max_tokens_param=settings.max_tokens_param,
     )
 
 
