@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.markup import escape
+from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -62,6 +62,11 @@ class HistorySidebar(Vertical):
         border: none;
         background: $panel;
     }
+    /* OptionList adds a border on focus: the rows would move between mouse down and up, and the first click
+       on an unfocused sidebar would land on the border instead of opening the conversation. */
+    HistorySidebar > HistoryList:focus {
+        border: none;
+    }
     """
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
@@ -85,7 +90,7 @@ class HistorySidebar(Vertical):
         self.query_one("#history-title", Static).update("History")
         self._summaries = {s.id: s for s in summaries}
         options = self.option_list
-        options.set_options(Option(_markup(sanitize_line(s.title) or "Untitled", s), id=s.id) for s in summaries)
+        options.set_options(Option(_prompt(sanitize_line(s.title) or "Untitled", s), id=s.id) for s in summaries)
         if highlight and highlight in self._summaries:
             options.highlighted = options.get_option_index(highlight)
 
@@ -112,5 +117,6 @@ class HistorySidebar(Vertical):
             self.post_message(ConversationChosen(event.option.id))
 
 
-def _markup(title: str, summary: Summary) -> str:
-    return f"{escape(title)}\n[dim]{relative_time(summary.updated_at)} · {summary.message_count} msg[/dim]"
+def _prompt(title: str, summary: Summary) -> Content:
+    # Content, not markup: a title is untrusted text, and markup escaping misses an unclosed "[" (a crash).
+    return Content.assemble(title, "\n", (f"{relative_time(summary.updated_at)} · {summary.message_count} msg", "dim"))
