@@ -21,3 +21,11 @@ def test_text_newlines_tabs_and_unicode_survive() -> None:
 
 def test_sanitize_line_is_one_line() -> None:
     assert sanitize_line("Title\nsecond\tline\x1b[31m") == "Title second line␛[31m"
+
+
+def test_encodable_repairs_only_lone_surrogates() -> None:
+    from causerie.core.sanitize import encodable
+
+    assert encodable("a\ud800b\udc80c") == "a\ufffdb\ufffdc"
+    assert encodable("plain ✓ 你好 👩‍👩‍👧") == "plain ✓ 你好 👩‍👩‍👧"
+    encodable("x\udfff").encode("utf-8")

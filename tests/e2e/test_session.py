@@ -79,10 +79,13 @@ def test_corrupt_history_file_is_reported_and_left_untouched(
     corrupt_bytes = b'{"schema": "causerie.conversation", "version": 1, "messages": [ \xff\xfe truncated'
     corrupt.write_bytes(corrupt_bytes)
     corrupt_mtime = corrupt.stat().st_mtime_ns
+    markup_named = conversations / "[b]bold [x.json"  # a file name is not markup
+    markup_named.write_bytes(b"[]")
 
     server.queue(Reply(text="Fine, thanks."))
     term = launch(server)
     term.wait_for("could not be read")
+    term.wait_for("[b]bold")
     term.wait_for("A good old chat")
     term.type("How are you?")
     term.press("enter")
@@ -95,5 +98,6 @@ def test_corrupt_history_file_is_reported_and_left_untouched(
     assert corrupt.read_bytes() == corrupt_bytes
     assert corrupt.stat().st_mtime_ns == corrupt_mtime
     names = sorted(p.name for p in conversations.iterdir())
-    assert corrupt.name in names and f"{good.id}.json" in names and len(names) == 3
+    assert corrupt.name in names and f"{good.id}.json" in names and len(names) == 4
+    assert markup_named.read_bytes() == b"[]"
     assert json.loads((conversations / f"{good.id}.json").read_bytes())["title"] == "A good old chat"

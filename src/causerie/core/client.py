@@ -11,6 +11,7 @@ import openai
 
 from causerie.core.errors import ChatError, classify, redact
 from causerie.core.models import Usage
+from causerie.core.sanitize import encodable
 from causerie.core.thinking import ThinkSplitter
 
 PLACEHOLDER_KEY = "no-key-needed"
@@ -119,6 +120,8 @@ class ChatClient:
 
         Cancelling the consumer closes the HTTP response (the stream is used in `async with`).
         """
+        # A lone surrogate cannot be encoded as UTF-8: the request would fail on every retry.
+        messages = [{**m, "content": encodable(m["content"])} if isinstance(m["content"], str) else m for m in messages]
         first = True
         while True:
             kwargs: dict[str, Any] = {"model": model, "messages": messages, "stream": True}

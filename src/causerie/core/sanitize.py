@@ -35,3 +35,11 @@ def sanitize(text: str) -> str:
 def sanitize_line(text: str) -> str:
     """Like sanitize, for one-line places (titles): newlines and tabs become spaces first."""
     return sanitize(" ".join(text.replace("\t", " ").splitlines()))
+
+
+def encodable(text: str) -> str:
+    """Text that can be sent as UTF-8: lone surrogates (a pasted broken byte, say) become U+FFFD.
+
+    The stored message keeps the exact text; only the copy on the wire is repaired.
+    """
+    return _SURROGATE_RE.sub("\ufffd", text) if _SURROGATE_RE.search(text) else text

@@ -343,7 +343,11 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
 
         def _event(self, payload: Any, reply: Reply) -> None:
-            self._write(b"data: " + json.dumps(payload, ensure_ascii=False).encode() + b"\n\n", reply)
+            try:
+                data = json.dumps(payload, ensure_ascii=False).encode()
+            except UnicodeEncodeError:  # lone surrogates: JSON can carry them escaped, as real servers do
+                data = json.dumps(payload).encode()
+            self._write(b"data: " + data + b"\n\n", reply)
 
         def _stream(self, reply: Reply, model: str, body: Any) -> None:
             self.send_response(200)

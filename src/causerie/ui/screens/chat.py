@@ -123,6 +123,7 @@ class ChatScreen(Screen):
                 title="Unreadable conversations",
                 severity="warning",
                 timeout=10,
+                markup=False,  # file names are not markup
             )
 
     def _new_conversation(self) -> Conversation:
@@ -149,7 +150,7 @@ class ChatScreen(Screen):
             try:
                 conversation = self.store.load(event.conversation_id)
             except StoreError as exc:
-                self.notify(str(exc), title="Cannot open conversation", severity="error")
+                self.notify(str(exc), title="Cannot open conversation", severity="error", markup=False)
                 return
             self._open[conversation.id] = conversation
         self._show_conversation(conversation)
@@ -181,6 +182,7 @@ class ChatScreen(Screen):
                     title="Not saved",
                     severity="error",
                     timeout=10,
+                    markup=False,
                 )
             return False
         if conversation.id in self._save_failed:
@@ -324,4 +326,4 @@ class ChatScreen(Screen):
         if event.worker is self._reply_worker:
             self._update_status()
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.notify(f"Something went wrong: {event.worker.error}", severity="error")
+            self.notify(f"Something went wrong: {event.worker.error}", severity="error", markup=False)
