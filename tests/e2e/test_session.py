@@ -84,7 +84,7 @@ def test_corrupt_history_file_is_reported_and_left_untouched(
 
     server.queue(Reply(text="Fine, thanks."))
     term = launch(server)
-    term.wait_for("could not be read")
+    term.wait_for("Unreadable conversations")
     term.wait_for("[b]bold")
     term.wait_for("A good old chat")
     term.type("How are you?")
