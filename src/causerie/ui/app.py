@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 
 from causerie.core import paths
 from causerie.core.client import ChatClient
 from causerie.core.config import DEFAULT_THEME, Settings
+from causerie.core.config_write import ConfigWriteError, save_theme
 from causerie.core.store import ConversationStore
 from causerie.core.themes import load_themes
 from causerie.ui.messages import ConversationChosen
 from causerie.ui.screens.chat import ChatScreen
+from causerie.ui.screens.theme_picker import ThemePicker
 from causerie.ui.themes import register_all, variable_defaults
 
 
@@ -37,6 +40,7 @@ class CauserieApp(App):
     TITLE = "causerie"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+t", "pick_theme", "Theme", id="app.pick_theme", show=False),
     ]
 
     def __init__(
@@ -52,9 +56,10 @@ class CauserieApp(App):
         self.open_id = open_id
         self.store = store or ConversationStore(paths.data_dir())
         self.client = client if client is not None else make_client(settings)
-        self._theme_errors: list[str] = []
         specs, self._theme_errors = load_themes(paths.user_themes_dir())
-        self._theme_names = register_all(self, specs)
+        self._theme_names, rejected = register_all(self, specs)
+        self._theme_errors += rejected
+        self._theme_kinds = {s.name: "causerie" if s.source.startswith("bundled") else "yours" for s in specs}
         wanted = settings.theme
         if wanted in self.available_themes:
             self.theme = wanted
@@ -74,6 +79,42 @@ class CauserieApp(App):
             self.notify(self.settings.config_notice, title="Config file", severity="error", timeout=20)
         for error in self._theme_errors:
             self.notify(error, title="Theme", severity="warning", timeout=10)
+
+    def theme_choices(self) -> list[tuple[str, str]]:
+        """(name, description) of every available theme: causerie's, the user's, then Textual's own."""
+        order = {"causerie": 0, "yours": 1}
+        choices = []
+        for name, theme in self.available_themes.items():
+            kind = self._theme_kinds.get(name, "Textual") if name in self._theme_names else "Textual"
+            choices.append((order.get(kind, 2), name, f"{kind}, {'dark' if theme.dark else 'light'}"))
+        return [(name, description) for _, name, description in sorted(choices)]
+
+    def action_pick_theme(self) -> None:
+        """Open the theme picker (live preview; the choice is saved to the config file)."""
+        if isinstance(self.screen, ThemePicker):
+            return
+        self.push_screen(ThemePicker(self.theme_choices(), self.theme), self._theme_chosen)
+
+    def action_change_theme(self) -> None:
+        """The command palette's "Theme" command opens causerie's picker, which remembers the choice."""
+        self.action_pick_theme()
+
+    def _theme_chosen(self, name: str | None) -> None:
+        if name is not None:
+            self.settings = self.settings.with_overrides(theme=name)
+            self._save_theme(name)
+
+    @work(thread=True, exclusive=True, group="save-theme", exit_on_error=False)
+    def _save_theme(self, name: str) -> None:
+        path = self.settings.config_path or paths.config_file()
+        try:
+            save_theme(path, name)
+        except ConfigWriteError as exc:
+            self.call_from_thread(
+                self.notify, f"The theme is used for now but was not saved: {exc}", title="Theme", severity="error"
+            )
+        else:
+            self.call_from_thread(self.notify, f"{name}, saved in {path}", title="Theme")
 
     async def on_unmount(self) -> None:
         if self.client is not None:

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from causerie.core.models import Conversation, Message
 from causerie.core.sanitize import sanitize
+from causerie.ui.themes import code_theme
 
 FRAME_INTERVAL = 1 / 15
 
@@ -76,12 +77,11 @@ class MessageView(Widget, can_focus=True):
         return label
 
     def render(self) -> RenderableType:
-        dark = self.app.current_theme.dark if self.app.current_theme else True
         body = sanitize(self.message.content)
         if self.message.role == "user":
             content: RenderableType = Text(body)
         elif body:
-            content = RichMarkdown(body, code_theme="monokai" if dark else "default", hyperlinks=False)
+            content = RichMarkdown(body, code_theme=code_theme(self.app.current_theme), hyperlinks=False)
         else:
             content = Text("…", style="dim")
         return Group(self._label(), content)

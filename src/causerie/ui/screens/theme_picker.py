@@ -1,0 +1,86 @@
+"""ThemePicker: a list of themes applied live as the highlight moves; Enter keeps one, Esc restores the old one."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class ThemePicker(ModalScreen[str | None]):
+    """Preview themes by moving the highlight; dismisses with the chosen name, or None when cancelled."""
+
+    DEFAULT_CSS = """
+    ThemePicker {
+        align: right top;
+        background: $background 0%;
+    }
+    ThemePicker > #theme-picker {
+        width: 44;
+        height: auto;
+        max-height: 90%;
+        margin: 1 2;
+        padding: 0 1;
+        background: $panel;
+        border: round $primary;
+        border-title-color: $text;
+    }
+    ThemePicker OptionList {
+        height: auto;
+        max-height: 24;
+        border: none;
+        background: $panel;
+    }
+    ThemePicker #theme-picker-help {
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="theme_picker.cancel"),
+    ]
+
+    def __init__(self, themes: list[tuple[str, str]], current: str) -> None:
+        """`themes` is (name, description) in display order; `current` is the theme to restore on cancel."""
+        super().__init__()
+        self._themes = themes
+        self._original = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="theme-picker") as box:
+            box.border_title = "Theme"
+            yield OptionList(*(Option(self._label(n, d), id=n) for n, d in self._themes), id="theme-list")
+            yield Static("↑↓ preview · Enter keep · Esc cancel", id="theme-picker-help")
+
+    @staticmethod
+    def _label(name: str, description: str) -> str:
+        return f"{name}  [dim]{description}[/dim]" if description else name
+
+    @property
+    def option_list(self) -> OptionList:
+        return self.query_one("#theme-list", OptionList)
+
+    def on_mount(self) -> None:
+        names = [name for name, _ in self._themes]
+        if self._original in names:
+            self.option_list.highlighted = names.index(self._original)
+        self.option_list.focus()
+
+    @on(OptionList.OptionHighlighted, "#theme-list")
+    def _preview(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id and event.option.id in self.app.available_themes:
+            self.app.theme = event.option.id
+
+    @on(OptionList.OptionSelected, "#theme-list")
+    def _choose(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        """Put the theme back as it was and close."""
+        self.app.theme = self._original
+        self.dismiss(None)
