@@ -10,6 +10,7 @@ import json
 import os
 import re
 import stat
+import tomllib
 from pathlib import Path
 
 from causerie.core.config_check import ConfigError, parse_config_text
@@ -110,7 +111,7 @@ def _edit(lines: list[str], start: int, end: int, key: str, value: str | bool | 
 
 def _read(path: Path) -> tuple[str, int]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # not read_text: keep "\r\n" line endings as they are
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         return "", FILE_MODE
@@ -129,12 +130,101 @@ def _write(path: Path, lines: list[str], mode: int) -> None:
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
+def _parses(lines: list[str]) -> bool:
+    try:
+        tomllib.loads("".join(lines))
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
+
+
+def _first_table(lines: list[str]) -> int:
+    # A line starting with "[" is a table header only if everything before it is complete TOML: this skips
+    # lines inside multi-line strings and arrays.
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith("[") and _parses(lines[:index]):
+            return index
+    return len(lines)
+
+
+def _is_blank_or_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+_SIMPLE_VALUE_RE = re.compile(
+    r"""^(\s*\S+\s*=\s*)("(?:[^"\\\r\n]|\\.)*"|'[^'\r\n]*'|[A-Za-z0-9_.+:-]+)([ \t]*#[^\r\n]*)?(\s*)$"""
+)
+
+
+def set_top_level_text(text: str, key: str, value: str | bool | int | float) -> str:
+    """`text` (TOML) with the top-level `key` set to `value`; every other line, comment and line ending unchanged.
+
+    The `key = ...` statement before the first table is replaced (a comment after it stays), or a line is added
+    after the last top-level setting. Lines inside multi-line strings and arrays are never mistaken for settings or
+    tables, and the result must parse to the original data with only `key` changed: otherwise ConfigError.
+    """
+    try:
+        original = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML ({exc}); fix it first") from None
+    if original.get(key) == value and type(original.get(key)) is type(value):
+        return text
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += newline
+    literal = toml_value(value)
+    header = _first_table(lines)
+    key_re = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    start = next((i for i in range(header) if key_re.match(lines[i]) and _parses(lines[:i])), None)
+    if start is not None:
+        end = next(k for k in range(start + 1, header + 1) if _parses(lines[:k]))
+        simple = _SIMPLE_VALUE_RE.match(lines[start])
+        if end == start + 1 and simple:
+            lines[start] = f"{simple.group(1)}{literal}{simple.group(3) or ''}{newline}"
+        else:
+            lines[start:end] = [f"{key} = {literal}{newline}"]
+    else:
+        statements = [i for i in range(header) if not _is_blank_or_comment(lines[i])]
+        if statements:
+            at = statements[-1] + 1  # right after the last top-level setting
+        else:
+            at = header
+            while header < len(lines) and at > 0 and lines[at - 1].strip().startswith("#"):
+                at -= 1  # keep a comment block attached to the table it introduces
+        insert = [f"{key} = {literal}{newline}"]
+        if not statements and at < len(lines):
+            insert.append(newline)  # a blank line between the setting and the table below
+        lines[at:at] = insert
+    result = "".join(lines)
+    try:
+        edited = tomllib.loads(result)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"the edit would break it ({exc})") from None
+    if edited != {**original, key: value}:
+        raise ConfigError("it is laid out in a way causerie cannot edit safely; edit it by hand")
+    return result
+
+
 def set_top_level_key(path: Path, key: str, value: str | bool | int | float) -> None:
-    """Set one top-level setting (e.g. `theme = "nord"`) in place, keeping comments; atomic; raises ConfigError."""
-    text, mode = _read(path)
-    lines = text.splitlines()
-    first_table = next((i for i, line in enumerate(lines) if _HEADER_RE.match(line)), len(lines))
-    _write(path, _edit(lines, 0, first_table, key, value), mode)
+    """Set one top-level setting (e.g. `theme = "nord"`) in place, keeping comments; atomic; raises ConfigError.
+
+    A symlinked config file (dotfiles) is written through to its target; the file keeps its permissions.
+    """
+    target = Path(os.path.realpath(path))
+    text, mode = _read(target)
+    try:
+        new_text = set_top_level_text(text, key, value)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if new_text == text:
+        return
+    parse_config_text(new_text, path)
+    try:
+        atomic_write_text(target, new_text, mode)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def set_profile_key(

@@ -9,7 +9,8 @@ from textual.binding import Binding
 from causerie.core import paths
 from causerie.core.client import ChatClient
 from causerie.core.config import DEFAULT_THEME, Settings
-from causerie.core.config_write import ConfigWriteError, save_theme
+from causerie.core.config_check import ConfigError
+from causerie.core.config_edit import set_top_level_key
 from causerie.core.store import ConversationStore
 from causerie.core.themes import load_themes
 from causerie.ui.messages import ConversationChosen
@@ -108,8 +109,8 @@ class CauserieApp(App):
     def _save_theme(self, name: str) -> None:
         path = self.settings.config_path or paths.config_file()
         try:
-            save_theme(path, name)
-        except ConfigWriteError as exc:
+            set_top_level_key(path, "theme", name)
+        except ConfigError as exc:
             self.call_from_thread(
                 self.notify, f"The theme is used for now but was not saved: {exc}", title="Theme", severity="error"
             )

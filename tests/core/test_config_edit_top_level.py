@@ -1,4 +1,5 @@
-"""Saving the theme edits one line of config.toml and keeps everything else, comments included."""
+"""Setting a top-level key (how the theme picker saves the theme) edits one line of config.toml and keeps
+everything else, comments included."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 
 from causerie.core import paths
 from causerie.core.config import load_settings
-from causerie.core.config_write import ConfigWriteError, save_theme, set_top_level_string
+from causerie.core.config_check import ConfigError
+from causerie.core.config_edit import set_top_level_key, set_top_level_text
 
 COMMENTED = """\
 # My causerie settings
@@ -32,13 +34,13 @@ model = "llama3.3"
 
 
 def test_replaces_the_value_and_keeps_its_comment_and_every_other_line() -> None:
-    result = set_top_level_string(COMMENTED, "theme", "causerie-light")
+    result = set_top_level_text(COMMENTED, "theme", "causerie-light")
     assert result == COMMENTED.replace('theme = "causerie-dark"  # was dark', 'theme = "causerie-light"  # was dark')
 
 
 def test_inserts_after_the_last_top_level_setting_before_the_first_table() -> None:
     text = COMMENTED.replace('theme = "causerie-dark"  # was dark\n', "")
-    result = set_top_level_string(text, "theme", "nord")
+    result = set_top_level_text(text, "theme", "nord")
     lines = result.splitlines()
     assert lines[lines.index('"""') + 1] == 'theme = "nord"'
     assert tomllib.loads(result) == {**tomllib.loads(text), "theme": "nord"}
@@ -61,28 +63,34 @@ def test_inserts_after_the_last_top_level_setting_before_the_first_table() -> No
     ],
 )
 def test_layouts(text: str, expected: str) -> None:
-    assert set_top_level_string(text, "theme", "nord") == expected
+    assert set_top_level_text(text, "theme", "nord") == expected
 
 
 def test_a_theme_key_inside_a_table_is_not_the_top_level_one() -> None:
     text = '[keymap]\ntheme = "ctrl+t"\n'
-    result = set_top_level_string(text, "theme", "nord")
+    result = set_top_level_text(text, "theme", "nord")
     assert tomllib.loads(result) == {"theme": "nord", "keymap": {"theme": "ctrl+t"}}
 
 
+def test_other_kinds_of_values() -> None:
+    text = "read_timeout = 60  # seconds\nmax_retries = 2\n"
+    assert set_top_level_text(text, "read_timeout", 90.5) == "read_timeout = 90.5  # seconds\nmax_retries = 2\n"
+    assert set_top_level_text(text, "max_retries", 0) == "read_timeout = 60  # seconds\nmax_retries = 0\n"
+
+
 def test_values_are_escaped() -> None:
-    result = set_top_level_string("", "theme", 'odd "name" \\ é')
+    result = set_top_level_text("", "theme", 'odd "name" \\ é')
     assert tomllib.loads(result)["theme"] == 'odd "name" \\ é'
 
 
 def test_invalid_toml_is_refused() -> None:
-    with pytest.raises(ConfigWriteError, match="not valid TOML"):
-        set_top_level_string("theme = \n", "theme", "nord")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        set_top_level_text("theme = \n", "theme", "nord")
 
 
 def test_save_theme_round_trips_through_load_settings_and_creates_a_private_file() -> None:
     path = paths.config_file()
-    save_theme(path, "causerie-light")
+    set_top_level_key(path, "theme", "causerie-light")
     assert load_settings().theme == "causerie-light"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
@@ -92,7 +100,7 @@ def test_save_theme_keeps_the_other_settings_and_the_file_mode() -> None:
     path.parent.mkdir(parents=True)
     path.write_text(COMMENTED, encoding="utf-8")
     path.chmod(0o640)
-    save_theme(path, "causerie-high-contrast")
+    set_top_level_key(path, "theme", "causerie-high-contrast")
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     settings = load_settings()
     assert settings.theme == "causerie-high-contrast"
@@ -108,7 +116,7 @@ def test_a_symlinked_config_is_written_through_to_its_target(tmp_path: Path) -> 
     link = paths.config_file()
     link.parent.mkdir(parents=True)
     link.symlink_to(target)
-    save_theme(link, "nord")
+    set_top_level_key(link, "theme", "nord")
     assert link.is_symlink()
     assert target.read_text(encoding="utf-8") == 'model = "m"\ntheme = "nord"\n'
 
@@ -117,8 +125,8 @@ def test_a_broken_config_is_left_untouched() -> None:
     path = paths.config_file()
     path.parent.mkdir(parents=True)
     path.write_text("model = \n", encoding="utf-8")
-    with pytest.raises(ConfigWriteError) as caught:
-        save_theme(path, "nord")
+    with pytest.raises(ConfigError) as caught:
+        set_top_level_key(path, "theme", "nord")
     assert str(path) in str(caught.value)
     assert path.read_text(encoding="utf-8") == "model = \n"
     assert os.listdir(path.parent) == ["config.toml"]
