@@ -91,6 +91,7 @@ class ChatClient:
         self.base_url = base_url
         self.stream_options = stream_options
         self.max_tokens_param = max_tokens_param
+        self.read_timeout = read_timeout
         self.key_source = key_source
         self._api_key = api_key
         self._client = openai.AsyncOpenAI(
@@ -192,7 +193,7 @@ class ChatClient:
                 key_source=self.key_source,
             )
         elif isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
-            error = ChatError("timeout", f"No answer from {url} in time (the request timed out).")
+            error = ChatError("timeout", f"No data from {url} for {self.read_timeout:g} s: the request timed out.")
         elif isinstance(exc, openai.APIConnectionError):
             cause = exc.__cause__ or exc.__context__
             reason = f" ({cause})" if cause and str(cause) else ""

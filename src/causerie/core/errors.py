@@ -190,7 +190,7 @@ def classify(
     if status == 400 and "stream_options" in lowered:
         return make("bad_request", "The server does not accept the stream_options parameter.")
     if status == 429 or code in ("rate_limit_exceeded", "rate_limit") or "rate limit" in lowered:
-        wait = f" Retry in {retry_after:.0f} s." if retry_after else ""
+        wait = f" The server asks to wait {retry_after:.0f} s." if retry_after and retry_after >= 1 else ""
         return make("rate_limit", f"The server is rate-limiting requests.{wait}")
     if code == "model_not_found" or status == 404 or ("model" in lowered and "not found" in lowered):
         return make("model_not_found", "The model is not available on this server (wrong name or shut down).")

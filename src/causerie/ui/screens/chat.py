@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,13 +10,12 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from causerie.core.client import ChatClient, Finished, ReasoningDelta, TextDelta, UsageReport
+from causerie.core.client import ChatClient
 from causerie.core.config import Settings
-from causerie.core.context import request_messages
-from causerie.core.errors import ChatError
 from causerie.core.models import Conversation, Message
 from causerie.core.store import ConversationStore, StoreError
 from causerie.ui.messages import ConversationChosen, PromptSubmitted
+from causerie.ui.reply_flow import ReplyFlow
 from causerie.ui.widgets.conversation import ConversationView
 from causerie.ui.widgets.prompt import PromptInput
 from causerie.ui.widgets.sidebar import HistorySidebar
@@ -45,7 +41,7 @@ def no_key_help(settings: Settings) -> str:
 WELCOME = "Type a message and press Enter to send it (ctrl+j or alt+enter for a new line; Esc stops a reply)."
 
 
-class ChatScreen(Screen):
+class ChatScreen(ReplyFlow, Screen):
     """Sidebar of saved conversations, the open conversation, the prompt and the status line."""
 
     BINDINGS = [
@@ -64,6 +60,7 @@ class ChatScreen(Screen):
         self._open: dict[str, Conversation] = {}
         self._reply_worker: Worker | None = None
         self._save_failed: set[str] = set()
+        self._init_reply_flow()
 
     # -- layout --------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -221,8 +218,8 @@ class ChatScreen(Screen):
         self._save(conversation)
         self._start_reply(conversation)
 
-    def _start_reply(self, conversation: Conversation) -> None:
-        self._reply_worker = self._reply(conversation)
+    def _start_reply(self, conversation: Conversation, mode: str = "send") -> None:
+        self._reply_worker = self._reply(conversation, mode)
         self._update_status()
 
     def action_stop(self) -> None:
@@ -234,6 +231,8 @@ class ChatScreen(Screen):
 
     def action_regenerate(self) -> None:
         """Ask again: a new version of the last reply (or a retry after a failure)."""
+        if self.retry_now():  # an automatic retry is counting down: do it now
+            return
         if self.streaming or not self.settings.can_send or self.client is None:
             return
         conversation = self.conversation
@@ -243,82 +242,20 @@ class ChatScreen(Screen):
         if path[-1].role == "assistant":
             conversation.active_leaf = path[-1].parent
             self._show_conversation(conversation)
-        self._start_reply(conversation)
-
-    @work(exclusive=True, group="reply", exit_on_error=False)
-    async def _reply(self, conversation: Conversation) -> None:
-        assert self.client is not None
-        model = conversation.model or self.settings.model
-        messages = request_messages(conversation)
-        reply = conversation.append(Message(role="assistant", content="", model=model, partial=True))
-        if self.conversation is conversation:
-            self.view.add_message(reply, streaming=True)
-        last_checkpoint = time.monotonic()
-        try:
-            async for event in self.client.stream(messages, model):
-                if isinstance(event, TextDelta):
-                    reply.content += event.text
-                    self._reply_view_append(conversation, reply, event.text)
-                elif isinstance(event, ReasoningDelta):
-                    reply.reasoning += event.text
-                elif isinstance(event, UsageReport):
-                    reply.usage = event.usage
-                elif isinstance(event, Finished):
-                    reply.finish_reason = event.reason
-                if time.monotonic() - last_checkpoint >= CHECKPOINT_INTERVAL:
-                    self._save(conversation)
-                    last_checkpoint = time.monotonic()
-            reply.partial = reply.finish_reason is None
-            if reply.finish_reason is None:
-                reply.finish_reason = "incomplete"
-        except asyncio.CancelledError:
-            reply.finish_reason = "cancelled"
-            self._end_reply(conversation, reply)
-            raise
-        except ChatError as error:
-            reply.finish_reason = "error"
-            self._end_reply(conversation, reply, error)
-            return
-        self._end_reply(conversation, reply)
-
-    def _reply_view_append(self, conversation: Conversation, reply: Message, text: str) -> None:
-        if self.conversation is conversation:
-            view = self.view.view_for(reply.id)
-            if view is not None:
-                view.append(text)
-
-    def _end_reply(self, conversation: Conversation, reply: Message, error: ChatError | None = None) -> None:
-        """Keep what arrived, mark how it ended, save, and say what went wrong."""
-        visible = self.conversation is conversation
-        view = self.view.view_for(reply.id) if visible else None
-        if not reply.content and reply.finish_reason in ("error", "cancelled"):
-            # Nothing arrived: drop the empty reply; the user's message stays, ctrl+r retries it.
-            conversation.messages.remove(reply)
-            conversation.active_leaf = reply.parent
-            if view is not None:
-                view.remove()
-        elif view is not None:
-            view.finish()
-        self._save(conversation)
-        if error is not None and visible:
-            self.view.add_notice(f"{error.message}{self._way_out(error)}", "error")
-        self._update_status()
-
-    @staticmethod
-    def _way_out(error: ChatError) -> str:
-        if error.kind == "auth":
-            return " Set a valid key and start causerie again."
-        return " Your message is kept: press ctrl+r to try again."
+        self._start_reply(conversation, self.retry_mode(conversation))
 
     def _update_status(self) -> None:
         conversation = self.conversation
         last = next((m.usage for m in reversed(conversation.active_path()) if m.usage is not None), None)
+        cost, context = self.usage_facts(conversation)
         self.query_one(StatusLine).show(
             profile=self.settings.profile,
             model=conversation.model or self.settings.model,
             last=last,
             total=conversation.total_usage(),
             state="writing…" if self.streaming else "",
+            cost=cost,
+            context=context,
         )
 
     @on(Worker.StateChanged)

@@ -154,10 +154,11 @@ class ConversationView(VerticalScroll):
 
     def show(self, conversation: Conversation, intro: str | None = None) -> None:
         """Replace the view's content with a conversation's active path."""
+        from causerie.ui.widgets.notes import notes_and_views
+
         self.remove_children()
-        views = [MessageView(m) for m in conversation.active_path() if m.role != "system"]
+        widgets, views = notes_and_views(conversation.active_path(), MessageView)
         self._views = {v.message.id: v for v in views}
-        widgets: list[Widget] = list(views)
         if not widgets and intro:
             notice = Notice(intro)
             notice.add_class("-intro")

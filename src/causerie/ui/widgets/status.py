@@ -19,7 +19,17 @@ class StatusLine(Static):
     }
     """
 
-    def show(self, *, profile: str, model: str, last: Usage | None, total: Usage | None, state: str = "") -> None:
+    def show(
+        self,
+        *,
+        profile: str,
+        model: str,
+        last: Usage | None,
+        total: Usage | None,
+        state: str = "",
+        cost: str = "",
+        context: str = "",
+    ) -> None:
         """Update the facts shown."""
         parts = [f"profile {profile}", f"model {model}"]
         if last is not None:
@@ -30,6 +40,10 @@ class StatusLine(Static):
             )
         if total is not None and total.total_tokens:
             parts.append(f"conversation {'≈' if total.estimated else ''}{total.total_tokens:,} tok")
+        if cost:
+            parts.append(cost)
+        if context:
+            parts.append(context)
         if state:
             parts.append(state)
         self.update("  ·  ".join(parts))
