@@ -60,14 +60,14 @@ async def test_textual_builtin_themes_stay_available_and_get_causerie_variables(
         await pilot.pause()
         variables = app.get_css_variables()
         assert variables["user-message-background"] == variables["surface"]
-        assert variables["code-theme"] == "monokai"
 
 
 def test_code_theme_for_the_renderer() -> None:
     specs, _ = load_themes(None)
     themes = {s.name: check_spec(s) for s in specs}
     assert code_theme(themes["causerie-ansi"]) == "ansi_dark"
-    assert code_theme(themes["causerie-light"]) == "friendly"
+    assert code_theme(themes["causerie-light"]) == "default"
+    assert code_theme(themes["causerie-dark"]) == "monokai"
     assert code_theme(BUILTIN_THEMES["textual-light"]) == "default"
     assert code_theme(BUILTIN_THEMES["ansi-light"]) == "ansi_light"
 
@@ -78,7 +78,7 @@ def test_code_theme_for_the_renderer() -> None:
         ('name = "x"\nprimary = "blurple"\n', "'primary': failed to parse 'blurple' as a color; did you mean 'purple'"),
         ('name = "x"\nprimary = "#336699"\n[variables]\nuser-mesage-background = "#000"\n', "unknown variable"),
         ('name = "x"\nprimary = "#336699"\n[variables]\ncode-background = "nope"\n', "variable 'code-background'"),
-        ('name = "x"\nprimary = "#336699"\n[variables]\ncode-theme = "monokia"\n', "did you mean 'monokai'?"),
+        ('name = "x"\nprimary = "#336699"\n[variables]\nmessage-role-usr = "red"\n', "mean 'message-role-user'"),
         ('name = "x"\nprimary = "#336699"\n[variables]\nlink-style = "wavy"\n', "'wavy' is not a text style"),
         ('name = "x"\nprimary = "#336699"\n[variables]\ntext-muted = "auto 60% extra"\n', "not a colour"),
     ],
@@ -234,4 +234,4 @@ def test_the_readme_example_passes_the_full_check() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     example = readme.split("```toml\n# <config>/themes/", 1)[1].split("```", 1)[0]
     theme = check_spec(parse_theme("# " + example, "README example"))
-    assert theme.name == "sunset" and code_theme(theme) == "monokai"
+    assert theme.name == "sunset" and theme.variables["code-background"] == "#15131c"

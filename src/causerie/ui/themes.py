@@ -6,7 +6,6 @@ import difflib
 import re
 from functools import cache
 
-from pygments.styles import get_all_styles
 from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.css.constants import VALID_STYLE_FLAGS
@@ -23,10 +22,9 @@ VARIABLE_FALLBACKS = {
     "message-role-assistant": "primary",
     "code-background": "surface",
 }
-# Not a colour: the Pygments style of code blocks (or Rich's "ansi_dark" / "ansi_light").
-CODE_THEME_VARIABLE = "code-theme"
-ANSI_CODE_THEMES = ("ansi_dark", "ansi_light")
-DEFAULT_CODE_THEMES = {True: "monokai", False: "default"}  # by Theme.dark
+# Code styles by kind of theme, for renderers that use Rich's Syntax themes.
+ANSI_CODE_THEMES = {True: "ansi_dark", False: "ansi_light"}  # by Theme.dark
+DEFAULT_CODE_THEMES = {True: "monokai", False: "default"}
 # Variables Textual's ANSI colour system does not generate although its own widgets use them (its built-in ANSI
 # themes set them by hand): without these, an ANSI theme that leaves them out breaks the stylesheet.
 ANSI_VARIABLE_DEFAULTS = {
@@ -42,37 +40,23 @@ def variable_defaults(theme: Theme) -> dict[str, str]:
     """Concrete values for causerie's variables, derived from `theme`."""
     generated = theme.to_color_system().generate()
     defaults = {name: generated[source] for name, source in VARIABLE_FALLBACKS.items()}
-    defaults[CODE_THEME_VARIABLE] = default_code_theme(theme)
     if theme.ansi:
         defaults.update(ANSI_VARIABLE_DEFAULTS)
     return defaults
 
 
-def default_code_theme(theme: Theme) -> str:
-    """The code style of a theme that names none: ANSI colours for ANSI themes, else by darkness."""
-    if theme.ansi:
-        return ANSI_CODE_THEMES[0] if theme.dark else ANSI_CODE_THEMES[1]
-    return DEFAULT_CODE_THEMES[theme.dark]
-
-
 def code_theme(theme: Theme) -> str:
-    """The Pygments style (or Rich ANSI style) for code blocks under `theme`: its `code-theme`, or a default."""
-    return theme.variables.get(CODE_THEME_VARIABLE) or default_code_theme(theme)
+    """The Rich Syntax theme for code under `theme`: terminal colours for ANSI themes, else dark or light."""
+    return (ANSI_CODE_THEMES if theme.ansi else DEFAULT_CODE_THEMES)[theme.dark]
 
 
 @cache
 def known_variables() -> frozenset[str]:
     """Every variable a theme may set: causerie's and those of Textual's colour system."""
-    names = set(VARIABLE_FALLBACKS) | {CODE_THEME_VARIABLE}
+    names = set(VARIABLE_FALLBACKS)
     for ansi in (False, True):
         names |= set(Theme(name="probe", primary="#336699", ansi=ansi).to_color_system().generate())
     return frozenset(names)
-
-
-@cache
-def code_themes() -> frozenset[str]:
-    """Valid values of `code-theme`."""
-    return frozenset(get_all_styles()) | frozenset(ANSI_CODE_THEMES)
 
 
 def _color_problem(value: str) -> str | None:
@@ -84,12 +68,6 @@ def _color_problem(value: str) -> str | None:
 
 
 def _variable_problem(name: str, value: str) -> str | None:
-    if name == CODE_THEME_VARIABLE:
-        if value in code_themes():
-            return None
-        close = difflib.get_close_matches(value, sorted(code_themes()), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "a Pygments style such as 'monokai' or 'default'"
-        return f"unknown code theme {value!r}: {hint}"
     words = value.split()
     if "style" in name.split("-"):  # text-style, link-style, link-style-hover, ...
         bad = [w for w in words if w not in VALID_STYLE_FLAGS]
