@@ -339,3 +339,54 @@ async def test_reasoning_is_shown_collapsed_stored_and_never_sent_back(server: F
         screen._show_conversation(screen.conversation)
         await pilot.pause()
         assert len(screen.view.query(ReasoningNote)) == 1
+
+
+async def test_usage_screen_from_the_key_and_the_palette(server: FakeOpenAI, monkeypatch) -> None:
+    from textual.widgets import DataTable, Sparkline
+
+    from causerie.ui.screens.usage import UsageScreen
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-abcdefghijklmnop1234")
+    server.default = Reply(text="ok", usage={"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150})
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await send(pilot, screen, "one")
+        await wait_for(pilot, lambda: len(screen.view.message_views()) == 2 and not screen.streaming)
+        await pilot.press("ctrl+n")
+        await send(pilot, screen, "two")
+        await wait_for(pilot, lambda: len(screen.view.message_views()) == 2 and not screen.streaming)
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, UsageScreen) and app.screen.summary is not None)
+        usage = app.screen
+        assert usage.summary.conversations == 2 and usage.summary.total.prompt_tokens == 200
+        assert usage.query_one("#usage-models", DataTable).row_count == 1
+        assert usage.query_one(Sparkline).data[-1] == 300.0
+        assert "2 conversations" in str(usage.query_one("#usage-title").render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+
+        # The palette has the same command, and the context policy of the conversation.
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "context policy trim")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.conversation.context_policy == "trim", what="policy set")
+
+
+async def test_a_named_profile_remembers_stream_options_in_the_config(server: FakeOpenAI, causerie_home) -> None:
+    from causerie.core import paths
+
+    path = paths.config_file({"CAUSERIE_HOME": str(causerie_home)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'# my servers\n[profiles.box]\nbase_url = "{server.base_url}"\nlocal = true\n')
+    server.reject_stream_options = True
+    app = CauserieApp(load_settings({"profile": "box"}))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await send(pilot, screen, "hi")
+        await wait_for(pilot, lambda: len(screen.view.message_views()) == 2 and not screen.streaming)
+        assert any("[profiles.box] stream_options = false" in t for t in notices(screen))
+    text = path.read_text()
+    assert "# my servers" in text and "stream_options = false" in text
+    assert load_settings({"profile": "box"}).stream_options is False

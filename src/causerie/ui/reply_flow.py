@@ -69,6 +69,22 @@ class ReplyFlow:
         meter = f"context ≈{estimate.percent:.0f}% of {_k(window)}"
         return cost, meter
 
+    def action_show_usage(self) -> None:
+        """Open the usage screen: tokens and cost per day and per model across all conversations."""
+        from causerie.ui.screens.usage import UsageScreen
+
+        local = (self.settings.profile,) if self.settings.local else ()
+        self.app.push_screen(UsageScreen(self.store, self.prices, local + _builtin_local()))
+
+    def set_context_policy(self, policy: str) -> None:
+        """Set how this conversation handles a full context window (summarize, trim or off), and save it."""
+        conversation = self.conversation
+        conversation.context_policy = policy
+        if conversation.messages:
+            self._save(conversation)
+        self.notify(f"Context policy for this conversation: {policy}.", title="Context")
+        self._update_status()
+
     # -- starting and steering -------------------------------------------------------------------------------
     def retry_mode(self, conversation: Conversation) -> str:
         """How ctrl+r resends after the last failure: a context overflow shortens the context first."""
@@ -378,6 +394,12 @@ class ReplyFlow:
     def _retire_notices(self) -> None:
         for notice in self.view.query(ErrorNotice):
             notice.retire()
+
+
+def _builtin_local() -> tuple[str, ...]:
+    from causerie.core.config import BUILTIN_PROFILES
+
+    return tuple(name for name, profile in BUILTIN_PROFILES.items() if profile.local)
 
 
 def _k(tokens: int) -> str:

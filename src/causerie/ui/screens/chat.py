@@ -14,6 +14,7 @@ from causerie.core.client import ChatClient
 from causerie.core.config import Settings
 from causerie.core.models import Conversation, Message
 from causerie.core.store import ConversationStore, StoreError
+from causerie.ui.engine_commands import EngineCommands
 from causerie.ui.messages import ConversationChosen, PromptSubmitted
 from causerie.ui.reply_flow import ReplyFlow
 from causerie.ui.widgets.conversation import ConversationView
@@ -44,11 +45,14 @@ WELCOME = "Type a message and press Enter to send it (ctrl+j or alt+enter for a 
 class ChatScreen(ReplyFlow, Screen):
     """Sidebar of saved conversations, the open conversation, the prompt and the status line."""
 
+    COMMANDS = Screen.COMMANDS | {EngineCommands}
+
     BINDINGS = [
         Binding("ctrl+n", "new_conversation", "New", id="chat.new"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="chat.toggle_sidebar"),
         Binding("escape", "stop", "Stop", id="chat.stop"),
         Binding("ctrl+r", "regenerate", "Retry", id="chat.regenerate"),
+        Binding("f4", "show_usage", "Usage", id="chat.usage"),
     ]
 
     def __init__(self, settings: Settings, store: ConversationStore, client: ChatClient | None) -> None:

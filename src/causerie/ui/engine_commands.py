@@ -1,0 +1,43 @@
+"""Command palette entries of the chat engine: the usage screen and the conversation's context policy."""
+
+from __future__ import annotations
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+POLICY_HELP = {
+    "summarize": "summarize the oldest turns when the context window is full (default)",
+    "trim": "leave out the oldest turns when the context window is full",
+    "off": "send everything; the server's error says when it is too long",
+}
+
+
+class EngineCommands(Provider):
+    """Usage screen and context policy commands for the chat screen."""
+
+    def _commands(self) -> list[tuple[str, str, object]]:
+        screen = self.screen
+        commands: list[tuple[str, str, object]] = [
+            ("Usage: tokens and cost per day and model", "Open the usage screen (f4)", screen.action_show_usage),
+        ]
+        current = screen.conversation.context_policy
+        for policy, help_text in POLICY_HELP.items():
+            mark = " (current)" if policy == current else ""
+            commands.append(
+                (f"Context policy: {policy}{mark}", f"For this conversation: {help_text}", _setter(screen, policy))
+            )
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+def _setter(screen, policy: str):
+    return lambda: screen.set_context_policy(policy)

@@ -1,0 +1,127 @@
+"""UsageScreen: tokens and cost per day and per model across all saved conversations, with a chart."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Sparkline, Static
+
+from causerie.core.config import BUILTIN_PROFILES
+from causerie.core.pricing import PriceTable, format_cost
+from causerie.core.store import ConversationStore, StoreError
+from causerie.core.usage_report import Bucket, UsageSummary, summarize_usage
+
+DAYS_SHOWN = 30
+
+
+def cost_cell(bucket: Bucket) -> str:
+    """The cost of a bucket, saying when part of it is unknown or estimated."""
+    if bucket.unpriced and not bucket.cost:
+        return "cost unknown"
+    text = format_cost(bucket.cost, estimated=bucket.estimated)
+    return f"{text} + unknown" if bucket.unpriced else text
+
+
+class UsageScreen(Screen):
+    """Totals per day and per model, read from every conversation file (in a thread)."""
+
+    DEFAULT_CSS = """
+    UsageScreen {
+        padding: 1 2;
+    }
+    UsageScreen #usage-title {
+        text-style: bold;
+        height: auto;
+    }
+    UsageScreen #usage-chart-label {
+        color: $text-muted;
+        height: 1;
+        margin-top: 1;
+    }
+    UsageScreen Sparkline {
+        height: 4;
+        margin-bottom: 1;
+    }
+    UsageScreen Horizontal {
+        height: 1fr;
+    }
+    UsageScreen DataTable {
+        width: 1fr;
+        height: 1fr;
+        margin-right: 1;
+    }
+    """
+
+    BINDINGS = [Binding("escape,q", "close", "Back", id="usage.close")]
+
+    def __init__(self, store: ConversationStore, prices: PriceTable, local_profiles: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.store = store
+        self.prices = prices
+        self.local_profiles = tuple(local_profiles) or tuple(n for n, p in BUILTIN_PROFILES.items() if p.local)
+        self.summary: UsageSummary | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Usage: reading conversations…", id="usage-title")
+            yield Static(f"Tokens per day, last {DAYS_SHOWN} days", id="usage-chart-label")
+            yield Sparkline([], id="usage-chart")
+            with Horizontal():
+                yield DataTable(id="usage-days", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="usage-models", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        days = self.query_one("#usage-days", DataTable)
+        days.add_columns("Day", "Replies", "Input", "Output", "Cost")
+        models = self.query_one("#usage-models", DataTable)
+        models.add_columns("Model", "Replies", "Input", "Output", "Cost")
+        self._load()
+
+    @work(thread=True, exclusive=True, group="usage", exit_on_error=False)
+    def _load(self) -> None:
+        conversations = []
+        for summary in self.store.list():
+            try:
+                conversations.append(self.store.load(summary.id))
+            except StoreError:
+                continue  # already reported by the sidebar; never touched
+        result = summarize_usage(conversations, self.prices, local_profiles=self.local_profiles)
+        self.app.call_from_thread(self.show_summary, result)
+
+    def show_summary(self, summary: UsageSummary) -> None:
+        """Fill the chart and the tables."""
+        self.summary = summary
+        total = summary.total
+        mark = "≈" if total.estimated else ""
+        self.query_one("#usage-title", Static).update(
+            f"Usage across {summary.conversations} conversation{'s' if summary.conversations != 1 else ''}: "
+            f"{total.replies} replies, {mark}{total.prompt_tokens:,} tokens in, {mark}{total.completion_tokens:,} "
+            f"out, {cost_cell(total)}. Prices: table of {self.prices.date}; ≈ marks estimates. Esc to go back."
+        )
+        series = summary.daily_series(DAYS_SHOWN)
+        self.query_one(Sparkline).data = [float(tokens) for _, tokens in series]
+        if series:
+            self.query_one("#usage-chart-label", Static).update(
+                f"Tokens per day, {series[0][0]} to {series[-1][0]} (peak {max(t for _, t in series):,})"
+            )
+        days = self.query_one("#usage-days", DataTable)
+        days.clear()
+        for day in sorted(summary.days, reverse=True):
+            bucket = summary.days[day]
+            days.add_row(
+                day, bucket.replies, f"{bucket.prompt_tokens:,}", f"{bucket.completion_tokens:,}", cost_cell(bucket)
+            )
+        models = self.query_one("#usage-models", DataTable)
+        models.clear()
+        for model, bucket in sorted(summary.models.items(), key=lambda item: -item[1].total_tokens):
+            models.add_row(
+                model, bucket.replies, f"{bucket.prompt_tokens:,}", f"{bucket.completion_tokens:,}", cost_cell(bucket)
+            )
+
+    def action_close(self) -> None:
+        """Back to the conversation."""
+        self.dismiss()

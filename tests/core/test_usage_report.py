@@ -1,0 +1,46 @@
+"""Usage totals per day and per model across conversations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from causerie.core.models import Conversation, Message, Usage
+from causerie.core.pricing import shipped_prices
+from causerie.core.usage_report import summarize_usage
+
+
+def reply(day: str, model: str, prompt: int, completion: int, **kw) -> Message:
+    message = Message("assistant", "a", model=model, usage=Usage(prompt, completion, prompt + completion, **kw))
+    message.created_at = f"{day}T10:00:00.000000Z"
+    return message
+
+
+def test_totals_per_day_and_model() -> None:
+    first = Conversation(model="gpt-6-luna", profile="openai")
+    first.append(Message("user", "q"))
+    first.append(reply("2026-11-20", "gpt-6-luna", 1_000_000, 0))
+    first.append(reply("2026-11-21", "gpt-6-luna", 0, 1_000_000))
+    second = Conversation(model="mystery", profile="openai")
+    second.append(reply("2026-11-21", "mystery", 10, 10, estimated=True))
+    local = Conversation(model="llama3", profile="ollama")
+    local.append(reply("2026-11-21", "llama3", 5, 5))
+    summary = summarize_usage([first, second, local], shipped_prices(), local_profiles=["ollama"])
+    assert summary.conversations == 3
+    assert summary.days["2026-11-20"].cost == pytest.approx(0.10)
+    day = summary.days["2026-11-21"]
+    assert day.replies == 3 and day.cost == pytest.approx(0.50) and day.unpriced == 1 and day.estimated
+    assert summary.models["llama3"].cost == 0 and summary.models["llama3"].unpriced == 0
+    assert summary.models["mystery"].unpriced == 1
+    assert summary.total.total_tokens == 2_000_030
+    series = summary.daily_series(3, today=date(2026, 11, 22))
+    assert series == [("2026-11-20", 1_000_000), ("2026-11-21", 1_000_030), ("2026-11-22", 0)]
+
+
+def test_stored_cost_wins_over_todays_prices() -> None:
+    conversation = Conversation(model="gpt-6-luna")
+    message = reply("2026-11-20", "gpt-6-luna", 1_000_000, 0)
+    message.cost = 7.0
+    conversation.append(message)
+    assert summarize_usage([conversation], shipped_prices()).total.cost == 7.0
