@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -131,8 +132,10 @@ class ChatClient:
             if max_tokens is not None:
                 kwargs[self.max_tokens_param] = max_tokens
             splitter = ThinkSplitter()
+            answered = False
             try:
                 stream = await self._client.chat.completions.create(**kwargs)
+                answered = True
                 async with stream:
                     async for chunk in stream:
                         for event in self._events(chunk, splitter):
@@ -144,6 +147,8 @@ class ChatClient:
                 raise
             except Exception as exc:  # every failure becomes a ChatError: never a traceback in the UI
                 error = self._to_chat_error(exc)
+                if answered and error.kind == "network":  # the server was reached: it hung up mid-reply
+                    error.message = f"The connection to {self.display_url} dropped in the middle of the reply."
             if first and self.stream_options and error.kind == "bad_request" and "stream_options" in error.message:
                 # Some OpenAI-compatible servers reject `stream_options`: ask again without it, once, and
                 # remember for the rest of the session (usage is then estimated).
@@ -202,6 +207,10 @@ class ChatClient:
             error = ChatError("network", f"The connection to {url} dropped in the middle of the reply.")
         elif isinstance(exc, openai.APIError):
             error = classify(status=None, body=exc.body, code=exc.code, message=exc.message, key_source=self.key_source)
+        elif isinstance(exc, UnicodeDecodeError | json.JSONDecodeError):
+            error = ChatError(
+                "stream", f"{url} answered with something that is not a chat reply stream (not OpenAI-compatible?)."
+            )
         else:
             error = ChatError("unknown", f"The request failed unexpectedly ({exc.__class__.__name__}).")
         error.message = redact(error.message, self._api_key)

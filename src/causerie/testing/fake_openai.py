@@ -123,6 +123,7 @@ class Reply:
     stall_seconds: float = 3600.0
     reasoning: str = ""
     hang: bool = False
+    byte_by_byte: bool = False  # every byte of the stream in its own write (a slow link)
 
     def pieces(self) -> list[str]:
         """The content deltas to send."""
@@ -326,6 +327,10 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self._send_json(200, payload)
 
         def _write(self, data: bytes, reply: Reply) -> None:
+            if reply.byte_by_byte:
+                for index in range(len(data)):
+                    self._chunked(data[index : index + 1])
+                return
             if reply.split_writes and len(data) > 3:
                 # Several TCP writes per event, cutting inside the JSON and inside a UTF-8 sequence.
                 cuts = sorted({1, len(data) // 3, len(data) // 2, len(data) - 2})

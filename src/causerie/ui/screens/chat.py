@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
@@ -23,6 +26,7 @@ from causerie.ui.widgets.sidebar import HistorySidebar
 from causerie.ui.widgets.status import StatusLine
 
 CHECKPOINT_INTERVAL = 1.0
+SAVE_RETRY_INTERVAL = 5.0  # seconds between attempts to save again after a failed save
 
 
 def no_key_help(settings: Settings) -> str:
@@ -63,7 +67,8 @@ class ChatScreen(ReplyFlow, Screen):
         self.conversation = self._new_conversation()
         self._open: dict[str, Conversation] = {}
         self._reply_worker: Worker | None = None
-        self._save_failed: set[str] = set()
+        self._save_failed: dict[str, Conversation] = {}  # kept in memory until a save succeeds
+        self._save_retry: Timer | None = None
         self._init_reply_flow()
 
     # -- layout --------------------------------------------------------------------------------------------
@@ -176,8 +181,10 @@ class ChatScreen(ReplyFlow, Screen):
         try:
             self.store.save(conversation)
         except StoreError as exc:
+            if self._save_retry is None:
+                self._save_retry = self.set_interval(SAVE_RETRY_INTERVAL, self._retry_saves)
             if conversation.id not in self._save_failed:
-                self._save_failed.add(conversation.id)
+                self._save_failed[conversation.id] = conversation
                 self.notify(
                     f"{exc}. The text is kept in memory; saving is retried.",
                     title="Not saved",
@@ -186,8 +193,7 @@ class ChatScreen(ReplyFlow, Screen):
                     markup=False,
                 )
             return False
-        if conversation.id in self._save_failed:
-            self._save_failed.discard(conversation.id)
+        if self._save_failed.pop(conversation.id, None) is not None:
             self.notify("Saved again.", title="Saved")
         for conflict in self.store.take_conflicts():
             self._open.pop(conflict.original_id, None)
@@ -201,6 +207,20 @@ class ChatScreen(ReplyFlow, Screen):
         self._open[conversation.id] = conversation
         self.sidebar.upsert(self.store.summary_of(conversation))
         return True
+
+    def _retry_saves(self) -> None:
+        """Try again to save what could not be saved (the disk was full, read-only, or the directory gone)."""
+        for conversation in list(self._save_failed.values()):
+            self._save(conversation)
+        if not self._save_failed and self._save_retry is not None:
+            self._save_retry.stop()
+            self._save_retry = None
+
+    def on_unmount(self) -> None:
+        # Quitting: one last attempt, so a reply that could not be saved earlier is not dropped silently.
+        for conversation in self._save_failed.values():
+            with contextlib.suppress(StoreError):
+                self.store.save(conversation)
 
     # -- sending -------------------------------------------------------------------------------------------
     @on(PromptSubmitted)
