@@ -102,7 +102,7 @@ def parse_conversation(raw: bytes, expected_id: str) -> Conversation:
     """
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError also covers a number of more than 4,300 digits
         raise StoreError(f"not valid JSON ({exc.__class__.__name__})") from exc
     read_only = False
     try:

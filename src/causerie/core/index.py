@@ -32,6 +32,18 @@ INDEX_SCHEMA = "causerie.index"
 INDEX_VERSION = 1
 NEWER_VERSION_NOTE = "written by a newer version of causerie: opened read-only"
 
+_SUMMARY_TYPES = {"message_count": int, "size": int, "mtime_ns": int, "read_only": bool}
+
+
+def _checked(summary: Summary) -> Summary:
+    """A summary read from the cache, with every field of the type the sidebar expects (else TypeError)."""
+    for name, value in vars(summary).items():
+        kind = _SUMMARY_TYPES.get(name, str)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise TypeError(f"index entry field {name!r} has the wrong type")
+    return summary
+
+
 Progress = Callable[[int, int], None]
 """progress(done, total) while files are being parsed for a rebuild."""
 
@@ -83,9 +95,9 @@ class SummaryIndex:
             for name, raw in data["files"].items():
                 fp = Fingerprint(*raw.pop("fp"))
                 problem = raw.get("problem")
-                entries[name] = (fp, problem if isinstance(problem, str) else Summary(**raw))
+                entries[name] = (fp, problem if isinstance(problem, str) else _checked(Summary(**raw)))
             return entries
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return {}  # missing or unusable: it is only a cache, rebuilt from the files
 
     def _write(self, entries: dict[str, tuple[Fingerprint, Summary | str]]) -> None:
