@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 
@@ -13,8 +13,12 @@ from causerie.core.config_check import ConfigError
 from causerie.core.config_edit import set_top_level_key
 from causerie.core.store import ConversationStore
 from causerie.core.themes import load_themes
+from causerie.ui.commands import ActionsProvider, OpenConversationProvider
+from causerie.ui.dates import Clock, system_clock
+from causerie.ui.keymap import check_keymap
 from causerie.ui.messages import ConversationChosen
 from causerie.ui.screens.chat import ChatScreen
+from causerie.ui.screens.help import HelpScreen
 from causerie.ui.screens.theme_picker import ThemePicker
 from causerie.ui.themes import register_all, variable_defaults
 
@@ -42,7 +46,10 @@ class CauserieApp(App):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("ctrl+t", "pick_theme", "Theme", id="app.pick_theme", show=False),
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.command_palette", priority=True, show=False),
     ]
+    COMMANDS = App.COMMANDS | {ActionsProvider, OpenConversationProvider}
 
     def __init__(
         self,
@@ -51,10 +58,18 @@ class CauserieApp(App):
         client: ChatClient | None = None,
         *,
         open_id: str | None = None,
+        clock: Clock | None = None,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.open_id = open_id
+        self.clock: Clock = clock or system_clock
+        """The time relative dates are computed against (tests and snapshots pass a fixed one)."""
+        self.cursor_blink = cursor_blink
+        """False stops every text cursor from blinking (deterministic snapshots)."""
+        self.user_keymap: dict[str, str] = {}
+        """The `[keymap]` entries in force (binding id -> keys)."""
         self.store = store or ConversationStore(paths.data_dir())
         self.client = client if client is not None else make_client(settings)
         specs, self._theme_errors = load_themes(paths.user_themes_dir())
@@ -72,6 +87,9 @@ class CauserieApp(App):
         return variable_defaults(self.current_theme)
 
     def on_mount(self) -> None:
+        keymap, keymap_errors = check_keymap(self.settings.keymap)
+        self.user_keymap = keymap
+        self.set_keymap(keymap)
         chat = ChatScreen(self.settings, self.store, self.client)
         self.push_screen(chat)
         if self.open_id is not None:
@@ -80,6 +98,20 @@ class CauserieApp(App):
             self.notify(self.settings.config_notice, title="Config file", severity="error", timeout=20)
         for error in self._theme_errors:
             self.notify(error, title="Theme", severity="warning", timeout=10)
+        if keymap_errors:
+            where = self.settings.config_path or "config.toml"
+            self.notify("\n".join(keymap_errors), title=f"[keymap] in {where}", severity="warning", timeout=15)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False
+
+    def action_help(self) -> None:
+        """Show the keys of the current screen (or close the help)."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
+            self.push_screen(HelpScreen(self.screen))
 
     def theme_choices(self) -> list[tuple[str, str]]:
         """(name, description) of every available theme: causerie's, the user's, then Textual's own."""

@@ -19,3 +19,31 @@ class PromptSubmitted(Message):
     """The user sent the text of the prompt."""
 
     text: str
+
+
+@dataclass
+class RenameRequested(Message):
+    """The user wants to rename a saved conversation."""
+
+    conversation_id: str
+    title: str
+
+
+@dataclass
+class DeleteRequested(Message):
+    """The user wants to move a saved conversation to the trash."""
+
+    conversation_id: str
+    title: str
+
+
+@dataclass
+class UndoDeleteRequested(Message):
+    """The user wants the last deleted conversation back."""
+
+
+@dataclass
+class SearchRequested(Message):
+    """The user wants to search all conversations (optionally starting with some text)."""
+
+    query: str = ""

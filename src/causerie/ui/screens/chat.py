@@ -8,7 +8,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
@@ -20,6 +19,7 @@ from causerie.core.store import ConversationStore, StoreError
 from causerie.ui.engine_commands import EngineCommands
 from causerie.ui.messages import ConversationChosen, PromptSubmitted
 from causerie.ui.reply_flow import ReplyFlow
+from causerie.ui.screens.history import HistoryActions
 from causerie.ui.widgets.conversation import ConversationView
 from causerie.ui.widgets.prompt import PromptInput
 from causerie.ui.widgets.sidebar import HistorySidebar
@@ -46,10 +46,10 @@ def no_key_help(settings: Settings) -> str:
 WELCOME = "Type a message and press Enter to send it (ctrl+j or alt+enter for a new line; Esc stops a reply)."
 
 
-class ChatScreen(ReplyFlow, Screen):
+class ChatScreen(ReplyFlow, HistoryActions):
     """Sidebar of saved conversations, the open conversation, the prompt and the status line."""
 
-    COMMANDS = Screen.COMMANDS | {EngineCommands}
+    COMMANDS = HistoryActions.COMMANDS | {EngineCommands}
 
     BINDINGS = [
         Binding("ctrl+n", "new_conversation", "New", id="chat.new"),
@@ -73,7 +73,7 @@ class ChatScreen(ReplyFlow, Screen):
 
     # -- layout --------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield HistorySidebar(id="sidebar")
+        yield HistorySidebar(id="sidebar", clock=getattr(self.app, "clock", None))
         with Vertical(id="main"):
             yield ConversationView(id="conversation")
             yield PromptInput(id="prompt")
@@ -151,16 +151,21 @@ class ChatScreen(ReplyFlow, Screen):
 
     @on(ConversationChosen)
     def _open_conversation(self, event: ConversationChosen) -> None:
-        conversation = self._open.get(event.conversation_id)
+        if self.open_conversation(event.conversation_id):
+            self.prompt.focus()
+
+    def open_conversation(self, conversation_id: str) -> bool:
+        """Show a saved conversation (from memory if open already); False when it cannot be loaded."""
+        conversation = self._open.get(conversation_id)
         if conversation is None:
             try:
-                conversation = self.store.load(event.conversation_id)
+                conversation = self.store.load(conversation_id)
             except StoreError as exc:
                 self.notify(str(exc), title="Cannot open conversation", severity="error", markup=False)
-                return
+                return False
             self._open[conversation.id] = conversation
         self._show_conversation(conversation)
-        self.prompt.focus()
+        return True
 
     def action_new_conversation(self) -> None:
         """Start a new, empty conversation."""
@@ -168,8 +173,14 @@ class ChatScreen(ReplyFlow, Screen):
         self.prompt.focus()
 
     def action_toggle_sidebar(self) -> None:
-        """Hide or show the history sidebar."""
-        self.sidebar.toggle_class("-hidden")
+        """Hide or show the history sidebar (showing it moves the focus into the list)."""
+        sidebar = self.sidebar
+        sidebar.toggle_class("-hidden")
+        if sidebar.has_class("-hidden"):
+            if self.focused is None or sidebar in self.focused.ancestors:
+                self.prompt.focus()
+        else:
+            sidebar.option_list.focus()
 
     # -- saving --------------------------------------------------------------------------------------------
     def _save(self, conversation: Conversation) -> bool:

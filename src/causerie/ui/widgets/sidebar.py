@@ -1,42 +1,109 @@
-"""HistorySidebar: saved conversations, newest first."""
+"""HistorySidebar: saved conversations grouped by date, newest first, with a title filter."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from textual import on
+from rich.table import Table
+from rich.text import Text
+from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
-from textual.content import Content
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from causerie.core.sanitize import sanitize_line
 from causerie.core.store import Summary
-from causerie.ui.messages import ConversationChosen
+from causerie.ui.dates import Clock, date_group, relative_time, system_clock
+from causerie.ui.messages import (
+    ConversationChosen,
+    DeleteRequested,
+    RenameRequested,
+    SearchRequested,
+    UndoDeleteRequested,
+)
+
+__all__ = ["HistoryFilter", "HistoryList", "HistorySidebar", "matches_filter"]
 
 
-def relative_time(iso: str, now: datetime | None = None) -> str:
-    """'just now', '5 min', '3 h', '2 d', or the date, for an ISO 8601 UTC time."""
-    try:
-        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return ""
-    now = now or datetime.now(UTC)
-    seconds = (now - when).total_seconds()
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h"
-    if seconds < 7 * 86400:
-        return f"{int(seconds // 86400)} d"
-    return when.strftime("%Y-%m-%d")
+def matches_filter(title: str, query: str) -> bool:
+    """True when every word of the query occurs in the title (case-insensitive)."""
+    folded = title.casefold()
+    return all(word in folded for word in query.casefold().split())
+
+
+class HistoryFilter(Input):
+    """The filter box above the list: typing narrows the list to matching titles."""
+
+    BINDINGS = [
+        Binding("down", "to_list", "To list", id="history.filter_to_list", show=False),
+        Binding("escape", "clear", "Clear filter", id="history.clear_filter", show=False),
+    ]
+
+    def action_to_list(self) -> None:
+        """Move into the list below."""
+        self.screen.query_one(HistoryList).focus()
+
+    def action_clear(self) -> None:
+        """Empty the filter (Esc on an empty filter does what Esc does elsewhere)."""
+        if not self.value:
+            raise SkipAction()
+        self.value = ""
 
 
 class HistoryList(OptionList):
-    """The list of conversations inside the sidebar."""
+    """The list of conversations; date headings are disabled options the cursor skips."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Next", id="history.down", show=False),
+        Binding("up,k", "cursor_up", "Previous", id="history.up", show=False),
+        Binding("enter", "select", "Open", id="history.open", show=False),
+        Binding("f2", "rename", "Rename", id="history.rename"),
+        Binding("delete", "delete", "Delete", id="history.delete"),
+        Binding("u", "undo_delete", "Undo delete", id="history.undo_delete"),
+        Binding("slash", "search", "Search all", id="history.search", show=False),
+    ]
+
+    @property
+    def highlighted_id(self) -> str | None:
+        """The id of the highlighted conversation, if any."""
+        if self.highlighted is None:
+            return None
+        option = self.get_option_at_index(self.highlighted)
+        return None if option.disabled else option.id
+
+    def _title_of(self, conversation_id: str) -> str:
+        sidebar = self.query_ancestor(HistorySidebar)
+        summary = sidebar.summary(conversation_id)
+        return summary.title if summary is not None else ""
+
+    def action_rename(self) -> None:
+        """Rename the highlighted conversation."""
+        if (conversation_id := self.highlighted_id) is not None:
+            self.post_message(RenameRequested(conversation_id, self._title_of(conversation_id)))
+
+    def action_delete(self) -> None:
+        """Move the highlighted conversation to the trash (after confirmation)."""
+        if (conversation_id := self.highlighted_id) is not None:
+            self.post_message(DeleteRequested(conversation_id, self._title_of(conversation_id)))
+
+    def action_undo_delete(self) -> None:
+        """Bring back the conversation deleted last."""
+        self.post_message(UndoDeleteRequested())
+
+    def action_search(self) -> None:
+        """Search the text of all conversations."""
+        self.post_message(SearchRequested())
+
+    def on_key(self, event: events.Key) -> None:
+        # Type-to-filter: a printable key with no binding here starts (or continues) the title filter.
+        if event.is_printable and event.character and event.key not in self.screen.active_bindings:
+            event.stop()
+            event.prevent_default()
+            box = self.query_ancestor(HistorySidebar).filter_input
+            box.value += event.character
+            box.cursor_position = len(box.value)
+            box.focus()
 
 
 class HistorySidebar(Vertical):
@@ -44,7 +111,7 @@ class HistorySidebar(Vertical):
 
     DEFAULT_CSS = """
     HistorySidebar {
-        width: 32;
+        width: 34;
         dock: left;
         background: $panel;
         border-right: vkey $primary 30%;
@@ -57,24 +124,41 @@ class HistorySidebar(Vertical):
         color: $text-muted;
         text-style: bold;
     }
+    HistorySidebar > HistoryFilter {
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $surface;
+    }
+    HistorySidebar > HistoryFilter:focus {
+        border: none;
+        background: $boost;
+    }
     HistorySidebar > HistoryList {
         height: 1fr;
         border: none;
         background: $panel;
+        & > .option-list--option-disabled {
+            color: $text-muted;
+            text-style: bold;
+        }
     }
-    /* OptionList adds a border on focus: the rows would move between mouse down and up, and the first click
-       on an unfocused sidebar would land on the border instead of opening the conversation. */
     HistorySidebar > HistoryList:focus {
         border: none;
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None, clock: Clock | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
+        self.clock: Clock = clock or system_clock
         self._summaries: dict[str, Summary] = {}
+
+    def on_mount(self) -> None:
+        self.set_interval(60, self.refresh_times)
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="history-title")
+        yield HistoryFilter(placeholder="Filter titles…", id="history-filter")
         yield HistoryList(id="history-list")
 
     @property
@@ -85,38 +169,110 @@ class HistorySidebar(Vertical):
         """Say how far a rebuild of the index has come (the list fills in when it is done)."""
         self.query_one("#history-title", Static).update(f"Indexing {done:,} / {total:,}…")
 
+    @property
+    def filter_input(self) -> HistoryFilter:
+        return self.query_one(HistoryFilter)
+
+    @property
+    def filter_text(self) -> str:
+        """What the title filter holds."""
+        return self.filter_input.value
+
+    def summary(self, conversation_id: str) -> Summary | None:
+        """The listed summary of a conversation, if listed."""
+        return self._summaries.get(conversation_id)
+
+    def summaries(self) -> list[Summary]:
+        """Every listed conversation (filtered or not), newest first."""
+        return sorted(self._summaries.values(), key=lambda s: (s.updated_at, s.id), reverse=True)
+
     def set_summaries(self, summaries: list[Summary], highlight: str | None = None) -> None:
-        """Show these summaries (newest first)."""
+        """Show these summaries, newest first, grouped by date."""
         self.query_one("#history-title", Static).update("History")
         self._summaries = {s.id: s for s in summaries}
+        self._render_list(highlight)
+
+    def _render_list(self, highlight: str | None = None) -> None:
         options = self.option_list
-        options.set_options(Option(_prompt(sanitize_line(s.title) or "Untitled", s), id=s.id) for s in summaries)
-        if highlight and highlight in self._summaries:
-            options.highlighted = options.get_option_index(highlight)
+        keep = highlight or options.highlighted_id
+        now = self.clock()
+        query = self.filter_text.strip()
+        ordered = self.summaries()
+        rows: list[Option] = []
+        group = None
+        for summary in ordered:
+            title = sanitize_line(summary.title) or "Untitled"
+            if query and not matches_filter(title, query):
+                continue
+            heading = date_group(summary.updated_at, now)
+            if heading != group:
+                group = heading
+                rows.append(Option(Text(heading), id=f"group:{heading}", disabled=True))
+            rows.append(Option(_row(title, relative_time(summary.updated_at, now)), id=summary.id))
+        if not rows and self._summaries:
+            rows.append(Option(Text("No title matches the filter"), id="group:none", disabled=True))
+        options.set_options(rows)
+        if keep and keep in self._summaries and any(o.id == keep for o in rows):
+            options.highlighted = options.get_option_index(keep)
+        elif options.highlighted is not None and options.get_option_at_index(options.highlighted).disabled:
+            options.action_cursor_down()
 
     def upsert(self, summary: Summary) -> None:
-        """Add or refresh one conversation and move it to the top."""
-        summaries = [summary, *(s for s in self._summaries.values() if s.id != summary.id)]
-        summaries.sort(key=lambda s: (s.updated_at, s.id), reverse=True)
-        self.set_summaries(summaries, highlight=summary.id)
+        """Add or refresh one conversation (it moves to its place by date)."""
+        self._summaries[summary.id] = summary
+        self._render_list(highlight=summary.id)
 
     def remove(self, conversation_id: str) -> None:
-        """Drop one conversation from the list."""
+        """Drop one conversation from the list (the highlight moves to a neighbour)."""
+        ids = self.ids
+        neighbour = None
+        if conversation_id in ids:
+            at = ids.index(conversation_id)
+            rest = ids[at + 1 :] + ids[:at][::-1]
+            neighbour = rest[0] if rest else None
         self._summaries.pop(conversation_id, None)
-        self.set_summaries(list(self._summaries.values()))
+        self._render_list(highlight=neighbour)
+
+    def refresh_times(self) -> None:
+        """Recompute relative times and groups against the clock."""
+        self._render_list()
 
     @property
     def ids(self) -> list[str]:
-        """Conversation ids in display order."""
-        return [self.option_list.get_option_at_index(i).id or "" for i in range(self.option_list.option_count)]
+        """Conversation ids in display order (headings excluded)."""
+        options = self.option_list
+        found = (options.get_option_at_index(i) for i in range(options.option_count))
+        return [o.id for o in found if o.id and not o.disabled]
+
+    def select(self, conversation_id: str) -> None:
+        """Highlight a conversation, if it is listed."""
+        if conversation_id in self.ids:
+            self.option_list.highlighted = self.option_list.get_option_index(conversation_id)
+
+    @on(Input.Changed, "HistoryFilter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._render_list()
+
+    @on(Input.Submitted, "HistoryFilter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the filter opens the highlighted (or first) match."""
+        event.stop()
+        target = self.option_list.highlighted_id or next(iter(self.ids), None)
+        if target is not None:
+            self.post_message(ConversationChosen(target))
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id:
+        if event.option.id and not event.option.disabled:
             self.post_message(ConversationChosen(event.option.id))
 
 
-def _prompt(title: str, summary: Summary) -> Content:
-    # Content, not markup: a title is untrusted text, and markup escaping misses an unclosed "[" (a crash).
-    return Content.assemble(title, "\n", (f"{relative_time(summary.updated_at)} · {summary.message_count} msg", "dim"))
+def _row(title: str, when: str) -> Table:
+    """One line: the title (cut with an ellipsis) and the relative time on the right."""
+    grid = Table.grid(expand=True, padding=(0, 0, 0, 1))
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_column(justify="right", no_wrap=True, style="dim")
+    grid.add_row(Text(title), Text(when))
+    return grid

@@ -1,0 +1,103 @@
+"""The bindings a screen offers, read from the widgets themselves: the source of the help screen and the palette."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+GROUP_TITLES = {
+    "app": "Application",
+    "chat": "Conversation",
+    "history": "History",
+    "prompt": "Prompt",
+    "message": "Messages",
+    "messages": "Messages",
+    "search": "Search",
+    "dialog": "Dialogs",
+    "help": "Help",
+}
+
+
+@dataclass(frozen=True)
+class BoundAction:
+    """One binding as the user sees it: its id, its keys (after the keymap) and where it acts."""
+
+    id: str
+    keys: tuple[str, ...]
+    description: str
+    action: str
+    node: DOMNode
+    group: str
+    runnable: bool
+    """False for a binding of a widget shown many times (a message) when none of them has focus."""
+
+
+def class_bindings(node: DOMNode) -> list[Binding]:
+    """The bindings a node's class declares (its own and inherited), subclass first, one per id."""
+    seen: set[str] = set()
+    found: list[Binding] = []
+    for cls in type(node).__mro__:
+        for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", [])):
+            key = binding.id or f"{binding.action}:{binding.key}"
+            if key not in seen:
+                seen.add(key)
+                found.append(binding)
+    return found
+
+
+def group_of(binding_id: str) -> str:
+    """The help-screen section of a binding id ('history.rename' -> 'History')."""
+    prefix = binding_id.split(".", 1)[0]
+    return GROUP_TITLES.get(prefix, prefix.replace("_", " ").capitalize())
+
+
+def keys_of(app: App, binding: Binding, keymap: dict[str, str]) -> tuple[str, ...]:
+    """The keys of a binding after the user's keymap, formatted as the footer shows them."""
+    remapped = bool(binding.id) and binding.id in keymap
+    if binding.key_display and not remapped:
+        return (binding.key_display,)
+    keys = keymap[binding.id] if remapped and binding.id else binding.key
+    shown = (app.get_key_display(replace(binding, key=k.strip(), key_display=None)) for k in keys.split(","))
+    return tuple(dict.fromkeys(k for k in shown if k))
+
+
+def bound_actions(screen: Screen, keymap: dict[str, str] | None = None) -> list[BoundAction]:
+    """Every binding with an id on this screen (focused widgets first, then the rest, the screen, the app)."""
+    app = screen.app
+    keymap = keymap if keymap is not None else getattr(app, "user_keymap", {})
+    focus_chain: list[DOMNode] = list(screen.focused.ancestors_with_self) if screen.focused is not None else []
+    others = [node for node in screen.walk_children(with_self=True) if node not in focus_chain]
+    counts = Counter(type(node) for node in others)
+    nodes: list[DOMNode] = [*focus_chain, *others, app]
+    entries: dict[str, BoundAction] = {}
+    for node in _unique(nodes):
+        runnable = node in focus_chain or counts[type(node)] <= 1
+        for binding in class_bindings(node):
+            if not binding.id or binding.id in entries:
+                continue
+            if binding.system:
+                continue
+            entries[binding.id] = BoundAction(
+                id=binding.id,
+                keys=keys_of(app, binding, keymap),
+                description=binding.description or binding.action,
+                action=binding.action,
+                node=node,
+                group=group_of(binding.id),
+                runnable=runnable,
+            )
+    return list(entries.values())
+
+
+def _unique(nodes: Iterable[DOMNode]) -> Iterable[DOMNode]:
+    seen: set[int] = set()
+    for node in nodes:
+        if id(node) not in seen:
+            seen.add(id(node))
+            yield node
