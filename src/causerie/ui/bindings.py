@@ -31,6 +31,8 @@ class BoundAction:
     id: str
     keys: tuple[str, ...]
     description: str
+    detail: str
+    """The first line of the action's docstring (or the description)."""
     action: str
     node: DOMNode
     group: str
@@ -39,16 +41,32 @@ class BoundAction:
 
 
 def class_bindings(node: DOMNode) -> list[Binding]:
-    """The bindings a node's class declares (its own and inherited), subclass first, one per id."""
-    seen: set[str] = set()
-    found: list[Binding] = []
+    """The bindings a node's class declares (its own and inherited), subclass first, one per id with all its keys."""
+    found: dict[str, Binding] = {}
+    overridden: set[str] = set()
     for cls in type(node).__mro__:
-        for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", [])):
-            key = binding.id or f"{binding.action}:{binding.key}"
-            if key not in seen:
-                seen.add(key)
-                found.append(binding)
-    return found
+        declared = Binding.make_bindings(cls.__dict__.get("BINDINGS", []))
+        for binding in declared:
+            name = binding.id or f"{binding.action}:{binding.key}"
+            if name in overridden:
+                continue
+            if name in found:
+                found[name] = replace(found[name], key=f"{found[name].key},{binding.key}")
+            else:
+                found[name] = binding
+        overridden.update(found)  # a subclass's binding replaces the base class's one with the same id
+    return list(found.values())
+
+
+def action_detail(node: DOMNode, action: str) -> str:
+    """The first line of the docstring of causerie's method an action calls, or '' (Textual's own are terse)."""
+    name = action.split("(", 1)[0].rsplit(".", 1)[-1]
+    target = node.app if action.startswith("app.") else node
+    method = getattr(target, f"action_{name}", None)
+    if not getattr(method, "__module__", "").startswith("causerie."):
+        return ""
+    doc = (getattr(method, "__doc__", None) or "").strip()
+    return doc.splitlines()[0].strip() if doc else ""
 
 
 def group_of(binding_id: str) -> str:
@@ -87,6 +105,7 @@ def bound_actions(screen: Screen, keymap: dict[str, str] | None = None) -> list[
                 id=binding.id,
                 keys=keys_of(app, binding, keymap),
                 description=binding.description or binding.action,
+                detail=action_detail(node, binding.action) or binding.description or binding.action,
                 action=binding.action,
                 node=node,
                 group=group_of(binding.id),

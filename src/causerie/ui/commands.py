@@ -17,6 +17,12 @@ PaletteCommand = tuple[str, str, Callable[[], object]]
 HIDDEN_FROM_PALETTE = {"app.command_palette"}
 
 
+def command_name(entry: BoundAction) -> str:
+    """A palette name from the action's docstring, without its parenthesis and full stop."""
+    name = entry.detail.split(" (", 1)[0].rstrip(".")
+    return name if name != entry.description else f"{entry.group}: {entry.description}"
+
+
 class ActionsProvider(Provider):
     """Every action bound on the screen the palette was opened from, with its keys, plus its keyless commands."""
 
@@ -25,7 +31,7 @@ class ActionsProvider(Provider):
         for entry in bound_actions(self.screen):
             if entry.runnable and entry.id not in HIDDEN_FROM_PALETTE:
                 keys = " / ".join(entry.keys)
-                self._commands.append((entry.description, f"{keys}  ·  {entry.id}", partial(self._run, entry)))
+                self._commands.append((command_name(entry), f"{keys}  ·  {entry.id}", partial(self._run, entry)))
         extra: Callable[[], Iterable[PaletteCommand]] | None = getattr(self.screen, "palette_commands", None)
         if extra is not None:
             self._commands.extend(extra())

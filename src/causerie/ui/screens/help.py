@@ -27,12 +27,12 @@ def help_renderable(actions: list[BoundAction], config_hint: str) -> RenderableT
 
     parts: list[RenderableType] = []
     for group, entries in groupby(sorted(actions, key=order), key=lambda e: e.group):
-        table = Table.grid(padding=(0, 2))
-        table.add_column(min_width=14, style="bold")
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column(width=12, style="bold")
         table.add_column(ratio=1)
-        table.add_column(style="dim")
+        table.add_column(style="dim", no_wrap=True, width=23)
         for entry in entries:
-            table.add_row(" / ".join(entry.keys), entry.description, entry.id)
+            table.add_row(" ".join(entry.keys), entry.detail, entry.id)
         parts.append(Text(group, style="bold underline"))
         parts.append(table)
         parts.append(Text(""))

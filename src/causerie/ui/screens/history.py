@@ -189,8 +189,13 @@ class HistoryActions(Screen):
         if hit.message_id is not None:
             self.call_after_refresh(self._mark_found, hit.message_id)
 
-    def _mark_found(self, message_id: str) -> None:
+    def _mark_found(self, message_id: str, frames: int = 0) -> None:
         found = self.view.view_for(message_id)
+        if found is None or not found.size.height:
+            # The conversation is still being mounted and laid out: try again after the next frames.
+            if frames < 30:
+                self.call_after_refresh(self._mark_found, message_id, frames + 1)
+                return
         if found is None:
             self.notify("That message is not on the shown branch of the conversation.", severity="warning")
             return

@@ -158,7 +158,7 @@ class HistorySidebar(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="history-title")
-        yield HistoryFilter(placeholder="Filter titles…", id="history-filter")
+        yield HistoryFilter(placeholder="Filter titles…", id="history-filter", select_on_focus=False)
         yield HistoryList(id="history-list")
 
     @property

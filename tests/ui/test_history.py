@@ -1,0 +1,263 @@
+"""The history sidebar driven with Pilot: groups, keys, rename, delete + undo, filter, full-text search."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from textual.widgets import Input
+
+from causerie.core import paths
+from causerie.core.store import ConversationStore
+from causerie.ui.screens.chat import ChatScreen
+from causerie.ui.screens.dialogs import ConfirmDialog, TextDialog
+from causerie.ui.screens.search import SearchResults, SearchScreen
+from causerie.ui.widgets.sidebar import HistoryFilter, HistorySidebar
+
+from .helpers import SIZE, type_text, wait_for
+from .seed import ago, fixed_app, seed
+
+TODAY_ID = "20260314-140000000-aaaaaa"
+YESTERDAY_ID = "20260313-100000000-bbbbbb"
+WEEK_ID = "20260310-090000000-cccccc"
+MONTH_ID = "20260220-090000000-dddddd"
+OLD_ID = "20251201-090000000-eeeeee"
+
+
+def seed_history() -> None:
+    seed(TODAY_ID, "Python packaging", ago(hours=1), [("How do I build a wheel?", "Use `python -m build`.")])
+    seed(YESTERDAY_ID, "Sourdough starter", ago(days=1), [("Feeding schedule?", "Twice a day.")])
+    seed(WEEK_ID, "Trip to Lisbon", ago(days=4), [("Where to eat?", "Try the pastéis de nata.")])
+    seed(MONTH_ID, "Rust lifetimes", ago(days=22), [("What is 'a?", "A lifetime parameter.")])
+    seed(OLD_ID, "Tax return", ago(days=103), [("Deadline?", "Check your country's rules.")])
+
+
+def screen_of(app) -> ChatScreen:
+    assert isinstance(app.screen, ChatScreen)
+    return app.screen
+
+
+def rows(sidebar: HistorySidebar) -> list[tuple[bool, str]]:
+    """(is_heading, text) of every row of the list."""
+    options = sidebar.option_list
+    out = []
+    for index in range(options.option_count):
+        option = options.get_option_at_index(index)
+        console = Console(width=32, color_system=None)
+        with console.capture() as captured:
+            console.print(option.prompt)
+        out.append((option.disabled, " ".join(captured.get().split())))
+    return out
+
+
+async def loaded(pilot, count: int) -> HistorySidebar:
+    sidebar = pilot.app.screen.query_one(HistorySidebar)
+    await wait_for(pilot, lambda: len(sidebar.ids) == count, what=f"{count} conversations listed")
+    return sidebar
+
+
+async def test_sidebar_groups_by_date_newest_first() -> None:
+    seed_history()
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sidebar = await loaded(pilot, 5)
+        assert sidebar.ids == [TODAY_ID, YESTERDAY_ID, WEEK_ID, MONTH_ID, OLD_ID]
+        assert rows(sidebar) == [
+            (True, "Today"),
+            (False, "Python packaging 1 h"),
+            (True, "Yesterday"),
+            (False, "Sourdough starter 1 d"),
+            (True, "Previous 7 days"),
+            (False, "Trip to Lisbon 4 d"),
+            (True, "Previous 30 days"),
+            (False, "Rust lifetimes 2026-02-20"),
+            (True, "December 2025"),
+            (False, "Tax return 2025-12-01"),
+        ]
+
+
+async def test_keys_move_over_headings_and_enter_opens() -> None:
+    seed_history()
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        sidebar = await loaded(pilot, 5)
+        await pilot.press("ctrl+b", "ctrl+b")  # hide, then show: the focus lands in the list
+        assert app.focused is sidebar.option_list
+        sidebar.select(TODAY_ID)
+        await pilot.press("j")
+        assert sidebar.option_list.highlighted_id == YESTERDAY_ID  # skipped the "Yesterday" heading
+        await pilot.press("down", "j")
+        assert sidebar.option_list.highlighted_id == MONTH_ID
+        await pilot.press("k", "up")
+        assert sidebar.option_list.highlighted_id == YESTERDAY_ID
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.conversation.id == YESTERDAY_ID, what="open")
+        assert [v.text for v in screen.view.message_views()] == ["Feeding schedule?", "Twice a day."]
+        assert app.focused is screen.prompt
+
+
+async def test_f2_renames_in_a_dialog() -> None:
+    seed_history()
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sidebar = await loaded(pilot, 5)
+        sidebar.option_list.focus()
+        sidebar.select(WEEK_ID)
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextDialog), what="rename dialog")
+        box = app.screen.query_one(Input)
+        assert box.value == "Trip to Lisbon"
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "Lisbon, May 2026")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), what="dialog closed")
+        assert sidebar.summary(WEEK_ID).title == "Lisbon, May 2026"
+        assert ("Lisbon, May 2026 4 d") in [text for _, text in rows(sidebar)]
+        # Esc cancels without touching the title.
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextDialog))
+        await type_text(pilot, " extra")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+    assert ConversationStore(paths.data_dir()).load(WEEK_ID).title == "Lisbon, May 2026"
+
+
+async def test_rename_of_the_open_conversation_survives_its_next_save(server) -> None:
+    seed_history()
+    app = fixed_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        sidebar = await loaded(pilot, 5)
+        screen.open_conversation(TODAY_ID)
+        sidebar.option_list.focus()
+        sidebar.select(TODAY_ID)
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextDialog))
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "Wheels")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: sidebar.summary(TODAY_ID).title == "Wheels")
+        screen.prompt.focus()
+        await type_text(pilot, "and sdists?")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 4)
+    assert ConversationStore(paths.data_dir()).load(TODAY_ID).title == "Wheels"
+
+
+async def test_delete_asks_then_moves_to_trash_and_u_undoes() -> None:
+    seed_history()
+    app = fixed_app()
+    store = ConversationStore(paths.data_dir())
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        sidebar = await loaded(pilot, 5)
+        screen.open_conversation(YESTERDAY_ID)
+        sidebar.option_list.focus()
+        sidebar.select(YESTERDAY_ID)
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+        assert YESTERDAY_ID in sidebar.ids and store.path_for(YESTERDAY_ID).exists()
+
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: YESTERDAY_ID not in sidebar.ids, what="removed from the list")
+        assert not store.path_for(YESTERDAY_ID).exists()
+        assert (store.trash_dir / f"{YESTERDAY_ID}.json").exists()
+        assert screen.conversation.id != YESTERDAY_ID  # the open conversation was the deleted one
+        assert screen.view.message_views() == []
+        assert sidebar.option_list.highlighted_id == WEEK_ID  # the highlight moved to the neighbour
+        assert app.focused is sidebar.option_list
+
+        await pilot.press("u")
+        await wait_for(pilot, lambda: YESTERDAY_ID in sidebar.ids, what="undo")
+        assert store.path_for(YESTERDAY_ID).exists()
+        assert sidebar.ids == [TODAY_ID, YESTERDAY_ID, WEEK_ID, MONTH_ID, OLD_ID]
+        await pilot.press("u")  # nothing left to undo: a notice, no error
+        await pilot.pause()
+        assert any("Nothing to undo" in n.message for n in app._notifications)
+    assert ConversationStore(paths.data_dir()).load(YESTERDAY_ID).title == "Sourdough starter"
+
+
+async def test_typing_filters_titles() -> None:
+    seed_history()
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sidebar = await loaded(pilot, 5)
+        sidebar.option_list.focus()
+        await type_text(pilot, "rust")  # typed in the list: goes to the filter
+        assert app.focused is sidebar.filter_input
+        assert sidebar.filter_text == "rust"
+        assert sidebar.ids == [MONTH_ID]
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "TRIP lis")  # every word, any case
+        assert sidebar.ids == [WEEK_ID]
+        await type_text(pilot, "zzz")
+        assert sidebar.ids == []
+        assert rows(sidebar) == [(True, "No title matches the filter")]
+        await pilot.press("escape")  # clears the filter
+        assert sidebar.filter_text == "" and len(sidebar.ids) == 5
+        await type_text(pilot, "sour")
+        await pilot.press("enter")  # opens the first match
+        await wait_for(pilot, lambda: screen_of(app).conversation.id == YESTERDAY_ID, what="open from filter")
+
+
+async def test_filter_down_moves_into_the_list() -> None:
+    seed_history()
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sidebar = await loaded(pilot, 5)
+        app.screen.query_one(HistoryFilter).focus()
+        await pilot.press("down")
+        assert app.focused is sidebar.option_list
+
+
+def long_conversation() -> str:
+    turns = [(f"Question number {n} about history", f"Answer {n}: " + "filler text. " * 30) for n in range(12)]
+    turns[3] = ("Tell me about the axolotl", "The axolotl is a salamander that keeps its larval features. " * 5)
+    seed("20260312-080000000-ffffff", "Animals", ago(days=2), turns)
+    return "m3a"
+
+
+async def test_search_opens_the_conversation_at_the_matching_message() -> None:
+    seed_history()
+    message_id = long_conversation()
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await loaded(pilot, 6)
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), what="search screen")
+        search = app.screen
+        await type_text(pilot, "salamander")
+        await wait_for(pilot, lambda: search.query_one(SearchResults).option_count == 1, what="hits")
+        assert search.hits[0].message_id == message_id
+        assert "salamander" in search.hits[0].snippet
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), what="back")
+        await wait_for(pilot, lambda: screen.conversation.id == "20260312-080000000-ffffff", what="opened")
+        view = screen.view
+        await wait_for(pilot, lambda: (v := view.view_for(message_id)) is not None and v.has_class("-found"))
+        found = view.view_for(message_id)
+        await pilot.pause()
+        assert app.focused is found
+        visible = view.scroll_offset.y, view.scroll_offset.y + view.scrollable_content_region.height
+        top = found.virtual_region.y
+        assert visible[0] <= top < visible[1], (visible, top)
+        assert view.scroll_offset.y > 0  # it really scrolled: the message is not near the bottom
+
+
+async def test_slash_in_the_list_opens_search_and_escape_closes_it() -> None:
+    seed_history()
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sidebar = await loaded(pilot, 5)
+        sidebar.option_list.focus()
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), what="search screen")
+        search = app.screen
+        await type_text(pilot, "nothing-matches-this")
+        await wait_for(pilot, lambda: "Nothing matches" in str(search.query_one("#search-status").render()))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
