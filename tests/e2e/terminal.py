@@ -35,6 +35,10 @@ KEYS = {
     "ctrl+r": "\x12",
     "ctrl+j": "\n",
     "shift+tab": "\x1b[Z",
+    "f1": "\x1bOP",
+    "f2": "\x1bOQ",
+    "delete": "\x1b[3~",
+    "ctrl+f": "\x06",
 }
 
 

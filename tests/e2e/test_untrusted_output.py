@@ -103,8 +103,16 @@ def test_control_sequences_in_titles_and_server_errors(launch: Launch, server: F
         term.wait_until(lambda n=attempt + 1: len(server.chat_requests()) == n, f"request {attempt + 1}")
         term.wait_gone("writing…")
     term.wait_for("before the error")
+    # The sidebar shows a title on one line (cut); the rename dialog shows all of it, made visible.
+    term.press("ctrl+b", "ctrl+b")  # hide and show the sidebar: the focus is in the list
+    term.type("title01")  # type-to-filter
+    term.press("down", "f2")
+    term.wait_for("Rename conversation")
+    term.wait_for("title03")
     screen = term.text()
     assert "title02" in screen and "title03" in screen
+    term.press("escape")
+    term.wait_gone("Rename conversation")
     term.press("ctrl+q")
     assert term.wait_exit() == 0
     raw = term.raw_bytes()

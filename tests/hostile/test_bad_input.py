@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rich.console import Console
 from textual import events
 
 from causerie.core import paths
@@ -91,5 +92,8 @@ async def test_title_with_an_unclosed_bracket_in_the_sidebar(server: FakeOpenAI)
         await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2, what="reply")
         await pilot.pause()
         assert screen.sidebar.ids == [screen.conversation.id]
-        option = screen.sidebar.option_list.get_option_at_index(0)
-        assert "what does x[ mean, and [b] or [/dim]?" in str(option.prompt)
+        option = screen.sidebar.option_list.get_option(screen.conversation.id)
+        console = Console(width=200, color_system=None)
+        with console.capture() as captured:
+            console.print(option.prompt)
+        assert "what does x[ mean, and [b] or [/dim]?" in captured.get()

@@ -100,7 +100,9 @@ class CauserieApp(App):
             self.notify(error, title="Theme", severity="warning", timeout=10)
         if keymap_errors:
             where = self.settings.config_path or "config.toml"
-            self.notify("\n".join(keymap_errors), title=f"[keymap] in {where}", severity="warning", timeout=15)
+            self.notify(
+                "\n".join(keymap_errors), title=f"Keymap in {where}", severity="warning", timeout=15, markup=False
+            )
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):

@@ -77,14 +77,15 @@ class HistoryActions(Screen):
             if title is not None:
                 self.rename(conversation_id, title)
 
-        self.app.push_screen(TextDialog("Rename conversation", event.title, "A title"), renamed)
+        dialog = TextDialog("Rename conversation", sanitize_line(event.title), "A title")
+        self.app.push_screen(dialog, renamed)
 
     def rename(self, conversation_id: str, title: str) -> None:
         """Give a saved conversation a new title (the store renames the open copy too)."""
         try:
             self.store.rename(conversation_id, title)
         except StoreError as exc:
-            self.notify(f"{exc}; the old title is kept.", title="Not renamed", severity="warning")
+            self.notify(f"{exc}; the old title is kept.", title="Not renamed", severity="warning", markup=False)
             return
         self._relist(conversation_id)
 
@@ -93,7 +94,7 @@ class HistoryActions(Screen):
         try:
             conversation = self.store.load(conversation_id)
         except StoreError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.sidebar.upsert(self.store.summary_of(conversation))
 
@@ -118,7 +119,7 @@ class HistoryActions(Screen):
         try:
             self.store.delete(conversation_id)
         except StoreError as exc:
-            self.notify(str(exc), title="Not deleted", severity="error")
+            self.notify(str(exc), title="Not deleted", severity="error", markup=False)
             return
         self._open.pop(conversation_id, None)
         self.trashed.append((conversation_id, title))
@@ -126,7 +127,7 @@ class HistoryActions(Screen):
         if self.conversation.id == conversation_id:
             self.action_new_conversation()
             self.sidebar.option_list.focus()
-        self.notify(f"“{title}” moved to the trash. Press u in the history to undo.", title="Deleted")
+        self.notify(f"“{title}” moved to the trash. Press u in the history to undo.", title="Deleted", markup=False)
 
     @on(UndoDeleteRequested)
     def _undo_requested(self, event: UndoDeleteRequested) -> None:
@@ -142,10 +143,10 @@ class HistoryActions(Screen):
         try:
             self.store.restore(conversation_id)
         except StoreError as exc:
-            self.notify(str(exc), title="Not restored", severity="error")
+            self.notify(str(exc), title="Not restored", severity="error", markup=False)
             return
         self._relist(conversation_id)
-        self.notify(f"“{title}” is back.", title="Restored")
+        self.notify(f"“{title}” is back.", title="Restored", markup=False)
 
     def purge_trash(self) -> None:
         """Delete the trash for good, after confirmation."""
@@ -156,7 +157,7 @@ class HistoryActions(Screen):
             try:
                 count = self.store.purge_trash()
             except StoreError as exc:
-                self.notify(str(exc), title="Trash not emptied", severity="error")
+                self.notify(str(exc), title="Trash not emptied", severity="error", markup=False)
                 return
             self.trashed.clear()
             self.notify(f"{count} conversation(s) deleted for good.", title="Trash emptied")
