@@ -190,6 +190,7 @@ async def test_typing_filters_titles() -> None:
         assert app.focused is sidebar.filter_input
         assert sidebar.filter_text == "rust"
         assert sidebar.ids == [MONTH_ID]
+        assert sidebar.option_list.highlighted_id == MONTH_ID  # the match is highlighted, ready for F2 / Delete
         await pilot.press("ctrl+u")
         await type_text(pilot, "TRIP lis")  # every word, any case
         assert sidebar.ids == [WEEK_ID]

@@ -214,8 +214,8 @@ class HistorySidebar(Vertical):
         options.set_options(rows)
         if keep and keep in self._summaries and any(o.id == keep for o in rows):
             options.highlighted = options.get_option_index(keep)
-        elif options.highlighted is not None and options.get_option_at_index(options.highlighted).disabled:
-            options.action_cursor_down()
+        elif self.ids:
+            options.highlighted = options.get_option_index(self.ids[0])  # the first (newest) match
 
     def upsert(self, summary: Summary) -> None:
         """Add or refresh one conversation (it moves to its place by date)."""
