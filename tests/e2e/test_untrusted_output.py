@@ -105,6 +105,7 @@ def test_control_sequences_in_titles_and_server_errors(launch: Launch, server: F
     term.wait_for("before the error")
     # The sidebar shows a title on one line (cut); the rename dialog shows all of it, made visible.
     term.press("ctrl+b", "ctrl+b")  # hide and show the sidebar: the focus is in the list
+    term.wait_for("f2 Rename")  # the footer shows the list's keys once it has the focus
     term.type("title01")  # type-to-filter
     term.press("down", "f2")
     term.wait_for("Rename conversation")
