@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import stat
@@ -44,7 +45,7 @@ def test_warm_listing_parses_nothing_and_a_change_parses_one_file() -> None:
     assert fresh._index.rebuilt == 2
     assert listed[conversations[0].id].title == "Edited elsewhere"
     assert added.id in listed and conversations[1].id not in listed and len(listed) == 5
-    assert {name[:-5] for name in json.loads(fresh.index_path.read_bytes())["files"]} == set(listed)
+    assert {row[0][:-5] for row in json.loads(fresh.index_path.read_bytes())["files"]} == set(listed)
 
 
 def test_same_size_rewrite_is_noticed() -> None:
@@ -98,7 +99,7 @@ def test_progress_is_reported_while_rebuilding(monkeypatch) -> None:
     monkeypatch.setattr(index, "PROGRESS_INTERVAL", 0.0)
     seen: list[tuple[int, int]] = []
     assert len(store().list(progress=lambda done, total: seen.append((done, total)))) == 12
-    assert seen[0] == (0, 12) and seen[-1] == (12, 12)
+    assert seen[0] == (1, 12) and seen[-1] == (12, 12) and len(seen) == 12
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     seen.clear()
     store().list(progress=lambda done, total: seen.append((done, total)))
@@ -112,3 +113,43 @@ def test_listing_never_writes_an_unchanged_index() -> None:
     before = s.index_path.stat().st_mtime_ns, s.index_path.stat().st_ino
     store().list()
     assert (s.index_path.stat().st_mtime_ns, s.index_path.stat().st_ino) == before
+
+
+def test_a_large_rebuild_in_worker_processes_gives_the_same_result(monkeypatch) -> None:
+    from causerie.core import index
+
+    s = store()
+    made = [save(s, f"q{n}") for n in range(30)]
+    bad = s.conversations_dir / "20200101-000000000-0000aa.json"
+    bad.write_bytes(b"{broken")
+    expected = [x.id for x in s.list()]
+    s.index_path.unlink()
+    monkeypatch.setattr(index, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(index, "BATCH", 7)
+    monkeypatch.setattr(index.os, "cpu_count", lambda: 2)
+    submitted: list[int] = []
+
+    class SpyPool(concurrent.futures.ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            submitted.append(len(args[1]))
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", SpyPool)
+    seen: list[tuple[int, int]] = []
+    fresh = store()
+    assert [x.id for x in fresh.list(progress=lambda done, total: seen.append((done, total)))] == expected
+    assert submitted == [7, 7, 7, 7, 3]
+    assert len(expected) == len(made) and seen[-1] == (31, 31)
+    assert [p.path for p in fresh.problems()] == [bad]
+
+
+def test_an_index_with_wrong_types_is_not_trusted() -> None:
+    s = store()
+    conversation = save(s, "q")
+    s.list()
+    data = json.loads(s.index_path.read_bytes())
+    data["files"][0][4] = {"title": "not a string"}
+    s.index_path.write_text(json.dumps(data))
+    fresh = store()
+    assert [x.title for x in fresh.list()] == ["q"] and fresh._index.rebuilt == 1
+    assert fresh.list()[0].id == conversation.id

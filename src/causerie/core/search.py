@@ -1,18 +1,20 @@
 """Search over the titles and messages of every conversation: case- and accent-insensitive, ranked.
 
-The text of each conversation is normalized once (NFKD, combining marks removed, casefolded, whitespace
-collapsed) and kept in memory, keyed by the file's fingerprint, so a search only re-reads files that changed
-since the last one. One hit per conversation: its best match.
+Text is compared in normalized form (NFKD, combining marks removed, casefolded, whitespace runs collapsed),
+encoded as UTF-8 so that a search is a few `bytes.find` calls per conversation over a buffer that
+searchcache.py keeps on disk and maps into memory. One hit per conversation: its best match.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import unicodedata
+from array import array
 from bisect import bisect_right
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from causerie.core.documents import Fingerprint
 from causerie.core.models import Conversation
@@ -24,7 +26,7 @@ SCORE_MESSAGE_WORDS = 300.0
 SCORE_SPREAD_WORDS = 100.0
 
 SNIPPET_RADIUS = 60
-MESSAGE_SEPARATOR = "\n"  # never produced by normalize(): a phrase cannot match across two messages
+SEPARATOR = b"\n"  # never produced by normalize(): a phrase cannot match across two messages
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class SearchHit:
     score: float
 
 
+# -- normalization -------------------------------------------------------------------------------------------
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _strip_marks: dict[int, None] | None = None
 
 
@@ -49,92 +53,184 @@ def _marks_table() -> dict[int, None]:
     return _strip_marks
 
 
+@functools.lru_cache(maxsize=65536)
+def _fold_run(run: str) -> str:
+    marks = _marks_table()
+    folded = unicodedata.normalize("NFKD", run).translate(marks).casefold()
+    return unicodedata.normalize("NFKD", folded).translate(marks)
+
+
 def normalize(text: str) -> str:
     """Text as search compares it: no accents, casefolded, whitespace runs collapsed to one space.
 
     >>> normalize("Résumé  de\\nl'ÉTÉ")
     "resume de l'ete"
     """
-    if text.isascii():
-        return " ".join(text.lower().split())
-    marks = _marks_table()
-    folded = unicodedata.normalize("NFKD", text).translate(marks).casefold()
-    return " ".join(unicodedata.normalize("NFKD", folded).translate(marks).split())
+    if not text.isascii():
+        # Only the non-ASCII runs need Unicode work (a combining mark after an ASCII letter is its own run).
+        text = _NON_ASCII.sub(lambda match: _fold_run(match.group()), text)
+    return " ".join(text.lower().split())
+
+
+# -- documents -----------------------------------------------------------------------------------------------
+class Buffer(Protocol):
+    """bytes or mmap: what a document's text lives in."""
+
+    def find(self, sub: bytes, start: int = ..., end: int = ..., /) -> int: ...
 
 
 @dataclass
-class _Doc:
-    """The normalized text of one conversation (its active path)."""
+class Doc:
+    """The normalized text of one conversation's active path: `buf[start:end]`, messages split by SEPARATOR."""
 
     fp: Fingerprint
     updated_at: str
     title: str
     title_norm: str
-    text: str  # normalized messages joined by MESSAGE_SEPARATOR
-    starts: list[int]  # offset of each message in `text`
-    message_ids: list[str]
+    buf: Buffer
+    start: int
+    end: int
+    starts: array  # absolute offset of each message in buf
+    ids: str  # message ids joined by "\n", in the same order
 
     def message_at(self, offset: int) -> str:
-        return self.message_ids[bisect_right(self.starts, offset) - 1]
+        """The id of the message holding `offset`."""
+        return self.ids.split("\n")[bisect_right(self.starts, offset) - 1]
 
 
-def make_doc(conversation: Conversation, fp: Fingerprint) -> _Doc:
-    """Normalize a conversation for searching."""
-    parts: list[str] = []
+def doc_parts(conversation: Conversation) -> tuple[bytes, list[int], list[str]]:
+    """(normalized text, relative start of each message, message ids) of a conversation's active path."""
+    parts: list[bytes] = []
     starts: list[int] = []
     ids: list[str] = []
     offset = 0
     for message in conversation.active_path():
         if not message.content:
             continue
-        norm = normalize(message.content)
+        encoded = normalize(message.content).encode("utf-8", "surrogatepass")
         starts.append(offset)
         ids.append(message.id)
-        parts.append(norm)
-        offset += len(norm) + len(MESSAGE_SEPARATOR)
+        parts.append(encoded)
+        offset += len(encoded) + len(SEPARATOR)
+    return SEPARATOR.join(parts), starts, ids
+
+
+def make_doc(conversation: Conversation, fp: Fingerprint) -> Doc:
+    """A search document held in memory (for a conversation read since the cache was written)."""
+    text, starts, ids = doc_parts(conversation)
     title = conversation.title or conversation.default_title()
-    return _Doc(fp, conversation.updated_at, title, normalize(title), MESSAGE_SEPARATOR.join(parts), starts, ids)
+    return Doc(
+        fp, conversation.updated_at, title, normalize(title), text, 0, len(text), array("q", starts), "\n".join(ids)
+    )
 
 
-def score_doc(doc: _Doc, phrase: str, words: list[str]) -> tuple[float, str | None, int]:
-    """(score, message id or None for the title, offset in the normalized text); score 0 = no match."""
-    if phrase in doc.title_norm:
-        return SCORE_TITLE_PHRASE, None, -1
-    text = doc.text
-    at = text.find(phrase)
-    if at >= 0:
-        return SCORE_MESSAGE_PHRASE, doc.message_at(at), at
-    if len(words) < 2:
-        return 0.0, None, -1
-    if all(word in doc.title_norm for word in words):
-        return SCORE_TITLE_WORDS, None, -1
-    positions = [text.find(word) for word in words]
-    if min(positions) < 0:
-        return 0.0, None, -1
-    for index, message_id in enumerate(doc.message_ids):
-        start = doc.starts[index]
-        end = doc.starts[index + 1] if index + 1 < len(doc.starts) else len(text)
-        if all(text.find(word, start, end) >= 0 for word in words):
-            return SCORE_MESSAGE_WORDS, message_id, text.find(words[0], start, end)
-    first = min(positions)
-    return SCORE_SPREAD_WORDS, doc.message_at(first), first
+# -- ranking -------------------------------------------------------------------------------------------------
+class Corpus:
+    """All documents, searched by one pass over the mapped cache file plus the documents held in memory."""
+
+    def __init__(self, docs: dict[str, Doc], mapped: Buffer | None) -> None:
+        self.docs = docs
+        self.mapped = mapped
+        backed = sorted((doc.start, cid) for cid, doc in docs.items() if mapped is not None and doc.buf is mapped)
+        self._starts = array("q", (start for start, _ in backed))
+        self._ids = [cid for _, cid in backed]
+        self._loose = [(cid, doc) for cid, doc in docs.items() if mapped is None or doc.buf is not mapped]
+        self.newest_first = sorted(docs, key=lambda cid: (docs[cid].updated_at, cid), reverse=True)
+
+    def first_hits(self, needle: bytes) -> dict[str, int]:
+        """Conversation id -> offset of the first occurrence of `needle` in its text."""
+        found: dict[str, int] = {}
+        mapped, starts, ids, docs = self.mapped, self._starts, self._ids, self.docs
+        if mapped is not None and ids:
+            position = starts[0]
+            while True:
+                at = mapped.find(needle, position)
+                if at < 0:
+                    break
+                index = bisect_right(starts, at) - 1
+                if index < 0:
+                    position = starts[0]
+                    continue
+                doc = docs[ids[index]]
+                if at + len(needle) <= doc.end:
+                    found[ids[index]] = at
+                    position = doc.end  # one hit per conversation is enough: skip to the next one
+                elif index + 1 < len(starts):  # crosses into the next document, or text of a deleted one
+                    position = starts[index + 1]
+                else:
+                    break
+        for cid, doc in self._loose:
+            at = doc.buf.find(needle, doc.start, doc.end)
+            if at >= 0:
+                found[cid] = at
+        return found
 
 
-def rank(docs: Iterable[tuple[str, _Doc]], query: str, limit: int) -> list[tuple[float, str, str | None, _Doc]]:
+def _words_in_one_message(doc: Doc, words: list[bytes]) -> str | None:
+    """The first message holding every word, if any."""
+    buf, end = doc.buf, doc.end
+    starts = doc.starts
+    position = doc.start
+    first, others = words[0], words[1:]
+    while position < end:
+        at = buf.find(first, position, end)
+        if at < 0:
+            return None
+        index = bisect_right(starts, at) - 1
+        low = starts[index]
+        high = starts[index + 1] - len(SEPARATOR) if index + 1 < len(starts) else end
+        if all(buf.find(word, low, high) >= 0 for word in others):
+            return doc.ids.split("\n")[index]
+        position = high + len(SEPARATOR)
+    return None
+
+
+def rank(corpus: Corpus, query: str, limit: int) -> list[tuple[float, str, str | None, Doc]]:
     """The best `limit` (score, conversation id, message id, doc), best first, newer first on equal scores."""
     phrase = normalize(query)
-    if not phrase:
+    if not phrase or limit <= 0:
         return []
     words = phrase.split(" ")
-    found = []
-    for conversation_id, doc in docs:
-        score, message_id, _ = score_doc(doc, phrase, words)
-        if score:
-            found.append((score, doc.updated_at, conversation_id, message_id, doc))
-    found.sort(key=lambda item: (item[0], item[1], item[2]), reverse=True)
-    return [(score, cid, mid, doc) for score, _, cid, mid, doc in found[:limit]]
+    docs = corpus.docs
+    best: dict[str, tuple[float, str | None]] = {}
+    for cid, doc in docs.items():
+        if phrase in doc.title_norm:
+            best[cid] = (SCORE_TITLE_PHRASE, None)
+        elif len(words) > 1 and all(word in doc.title_norm for word in words):
+            best[cid] = (SCORE_TITLE_WORDS, None)
+    for cid, at in corpus.first_hits(phrase.encode("utf-8", "surrogatepass")).items():
+        if cid not in best:
+            best[cid] = (SCORE_MESSAGE_PHRASE, docs[cid].message_at(at))
+    found = sorted(((score, docs[cid].updated_at, cid, mid) for cid, (score, mid) in best.items()), reverse=True)[
+        :limit
+    ]
+    if len(found) < limit and len(words) > 1:
+        # Conversations holding every word: those with all of them in one message first, newest first.
+        # Checked newest first, stopping once enough one-message matches are found (they outrank the rest).
+        encoded = [word.encode("utf-8", "surrogatepass") for word in words]
+        hits = [corpus.first_hits(word) for word in encoded]
+        rarest = sorted(range(len(words)), key=lambda i: len(hits[i]))
+        ordered = [encoded[i] for i in rarest]
+        candidates = set(hits[rarest[0]]).intersection(*(hits[i] for i in rarest[1:])) - best.keys()
+        one_message: list[tuple[float, str, str, str | None]] = []
+        spread: list[tuple[float, str, str, str | None]] = []
+        for cid in corpus.newest_first:
+            if len(found) + len(one_message) >= limit:
+                break
+            if cid not in candidates:
+                continue
+            doc = docs[cid]
+            mid = _words_in_one_message(doc, ordered)
+            if mid is not None:
+                one_message.append((SCORE_MESSAGE_WORDS, doc.updated_at, cid, mid))
+            elif len(found) + len(spread) < limit:
+                first = min(hits[i][cid] for i in range(len(words)))
+                spread.append((SCORE_SPREAD_WORDS, doc.updated_at, cid, doc.message_at(first)))
+        found = (found + one_message + spread)[:limit]
+    return [(score, cid, mid, docs[cid]) for score, _, cid, mid in found]
 
 
+# -- snippets ------------------------------------------------------------------------------------------------
 def snippet(text: str, query: str, radius: int = SNIPPET_RADIUS) -> str:
     """A one-line excerpt of `text` around the first match of `query` (or of its first word)."""
     phrase = normalize(query)
@@ -152,28 +248,33 @@ def snippet(text: str, query: str, radius: int = SNIPPET_RADIUS) -> str:
     return ("…" if left > 0 else "") + excerpt + ("…" if right < len(text) else "")
 
 
+_WORD = re.compile(r"\S+")
+
+
 def _find_original(text: str, needle: str) -> tuple[int, int]:
     """Where a normalized needle occurs in the original text, as (start, end) in the original."""
     if text.isascii():
         pattern = r"\s+".join(re.escape(word) for word in needle.split(" "))
         match = re.search(pattern, text, re.IGNORECASE)
         return (match.start(), match.end()) if match else (-1, -1)
-    # Map every normalized character back to the original one it came from.
-    produced: list[str] = []
-    origin: list[int] = []
-    previous_space = True
-    for index, ch in enumerate(text):
-        norm = " " if ch.isspace() else normalize(ch)
-        for out in norm:
-            if out == " ":
-                if previous_space:
-                    continue
-                previous_space = True
-            else:
-                previous_space = False
-            produced.append(out)
-            origin.append(index)
-    at = "".join(produced).find(needle)
+    # Normalize word by word, remembering where each normalized word starts in both texts.
+    spans = [
+        (m.start(), m.end(), word.lower() if (word := m.group()).isascii() else normalize(word))
+        for m in _WORD.finditer(text)
+    ]
+    spans = [span for span in spans if span[2]]
+    joined = " ".join(span[2] for span in spans)
+    at = joined.find(needle)
     if at < 0:
         return -1, -1
-    return origin[at], origin[at + len(needle) - 1] + 1
+    offsets = []
+    position = 0
+    for span in spans:
+        offsets.append(position)
+        position += len(span[2]) + 1
+    first = bisect_right(offsets, at) - 1
+    last = bisect_right(offsets, at + len(needle) - 1) - 1
+    start, end, norm = spans[first]
+    inside = at - offsets[first]
+    begin = start + inside if len(norm) == end - start else start
+    return begin, spans[last][1]

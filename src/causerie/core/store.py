@@ -7,8 +7,11 @@ causerie changed it in between, ours is saved as a conflict copy and both versio
 
 from __future__ import annotations
 
+import json
+import operator
 import os
 import stat
+import time
 import weakref
 from pathlib import Path
 
@@ -27,7 +30,11 @@ from causerie.core.documents import (
 from causerie.core.fileio import atomic_write_bytes, ensure_private_dir
 from causerie.core.index import NEWER_VERSION_NOTE, Progress, SummaryIndex
 from causerie.core.models import Conversation, is_valid_id
-from causerie.core.search import SearchHit, make_doc, rank, snippet
+from causerie.core.search import Corpus, SearchHit, rank, snippet
+from causerie.core.searchcache import SearchCache
+
+SEARCH_RESCAN_SECONDS = 5.0
+_newest_first = operator.itemgetter(3, 0)  # Summary (updated_at, id)
 
 __all__ = [
     "Conflict",
@@ -53,7 +60,9 @@ class ConversationStore:
         self._problems: dict[Path, Problem] = {}
         self._seen: dict[str, Seen] = {}  # what this store last read or wrote, per conversation id
         self._live: weakref.WeakValueDictionary[str, Conversation] = weakref.WeakValueDictionary()
-        self._docs: dict = {}  # conversation id -> normalized text for search (search._Doc)
+        self._search = SearchCache(self.data_dir / "search")
+        self._corpus: tuple[int, Corpus] | None = None  # built for this version of the index
+        self._scanned: tuple[int | None, float] = (None, -SEARCH_RESCAN_SECONDS)  # directory mtime, when
         self._deleted: list[str] = []
         self._conflicts: list[Conflict] = []
 
@@ -100,7 +109,7 @@ class ConversationStore:
         summaries, problems = self._index.refresh(progress)
         for problem in problems:
             self._report(problem.path, problem.reason)
-        summaries.sort(key=lambda s: (s.updated_at, s.id), reverse=True)
+        summaries.sort(key=_newest_first, reverse=True)
         return summaries
 
     def summary_of(self, conversation: Conversation) -> Summary:
@@ -145,7 +154,6 @@ class ConversationStore:
         self._seen[conversation.id] = seen_bytes(info, data)
         self._live[conversation.id] = conversation
         self._index.put(summary_of(conversation, info), Fingerprint.of(info))
-        self._docs.pop(conversation.id, None)
         return path
 
     def rename(self, conversation_id: str, title: str) -> None:
@@ -169,7 +177,6 @@ class ConversationStore:
         except OSError as exc:
             raise StoreError(f"could not move {path} to the trash: {exc.strerror or exc}") from exc
         self._index.drop(conversation_id)
-        self._docs.pop(conversation_id, None)
         self._seen.pop(conversation_id, None)
         self._deleted.append(conversation_id)
         return target
@@ -225,36 +232,56 @@ class ConversationStore:
         return removed
 
     # -- search --------------------------------------------------------------------------------------------
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+    def search(self, query: str, limit: int = 50, progress: Progress | None = None) -> list[SearchHit]:
         """Conversations whose title or messages match `query`, best first (case- and accent-insensitive).
 
         Title and exact-phrase matches rank first, then messages holding every word, then conversations
-        holding every word across messages; equal scores put newer conversations first.
+        holding every word across messages; equal scores put newer conversations first. The first search
+        after an upgrade builds the search cache (`progress(done, total)` as for list()); later ones only
+        re-read conversations that changed.
         """
-        self.list()  # refreshes the index: which files exist and which changed
-        docs = {}
-        for conversation_id, fp in self._index.fingerprints().items():
-            doc = self._docs.get(conversation_id)
-            if doc is None or doc.fp != fp:
-                try:
-                    conversation, info, _ = read_conversation(self.path_for(conversation_id), self.conversations_dir)
-                except StoreError:
-                    continue
-                doc = make_doc(conversation, Fingerprint.of(info))
-            docs[conversation_id] = doc
-        self._docs = docs
+        self._refresh_for_search()
+        if self._corpus is None or self._corpus[0] != self._index.version:
+            docs = self._search.refresh(self._index.fingerprints(), self._read_for_search, progress)
+            self._corpus = (self._index.version, Corpus(docs, self._search.mapped))
         hits: list[SearchHit] = []
-        for score, conversation_id, message_id, doc in rank(docs.items(), query, limit):
+        for score, conversation_id, message_id, doc in rank(self._corpus[1], query, limit):
             text = doc.title if message_id is None else self._message_text(conversation_id, message_id)
             hits.append(SearchHit(conversation_id, message_id, doc.title, snippet(text, query), score))
         return hits
+
+    def _refresh_for_search(self) -> None:
+        """Rescan the directory if anything was added, removed or replaced, or every few seconds anyway.
+
+        Every causerie write is a rename into the directory, which changes its mtime; an edit in place by
+        another program is seen at the next periodic rescan. Searching as the user types stays cheap.
+        """
+        try:
+            stamp = os.stat(self.conversations_dir).st_mtime_ns
+        except OSError:
+            stamp = None
+        now = time.monotonic()
+        racy = stamp is None or time.time_ns() - stamp < 2_000_000_000  # mtime ticks are coarse: recent = unsure
+        if racy or stamp != self._scanned[0] or now - self._scanned[1] > SEARCH_RESCAN_SECONDS:
+            self.list()
+            self._scanned = (stamp, now)
+
+    def _read_for_search(self, conversation_id: str) -> tuple[Conversation, Fingerprint] | None:
+        try:
+            conversation, info, _ = read_conversation(self.path_for(conversation_id), self.conversations_dir)
+        except StoreError:
+            return None
+        return conversation, Fingerprint.of(info)
 
     def _message_text(self, conversation_id: str, message_id: str) -> str:
         conversation = self._live.get(conversation_id)
         if conversation is None:
             try:
-                conversation, _, _ = read_conversation(self.path_for(conversation_id), self.conversations_dir)
-            except StoreError:
+                raw, _ = read_bytes(self.path_for(conversation_id))
+                messages = json.loads(raw)["messages"]
+            except (StoreError, ValueError, KeyError, TypeError):
                 return ""
+            found = [m for m in messages if isinstance(m, dict) and m.get("id") == message_id]
+            return found[0].get("content", "") if found else ""
         message = conversation.by_id().get(message_id)
         return message.content if message is not None else ""

@@ -1,0 +1,142 @@
+"""The search cache: normalized text of every conversation, kept in `<data>/search/` and mapped into memory.
+
+`text.bin` holds the normalized UTF-8 text of all conversations back to back; `docs.json` says, per
+conversation, which file version it was made from (fingerprint) and where its text and messages are. Both
+carry the same random token, so a pair written by two different processes is never mixed. Conversations
+changed since the cache was written are read again and held in memory; the files are rewritten (atomically)
+when that overlay, or the space of deleted conversations, grows. Like index.json it is only a cache: anything
+missing or inconsistent is rebuilt from the conversation files.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import secrets
+import time
+from array import array
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from causerie.core.documents import Fingerprint
+from causerie.core.fileio import atomic_write_bytes, atomic_write_chunks, ensure_private_dir
+from causerie.core.index import PROGRESS_INTERVAL, Progress
+from causerie.core.models import Conversation
+from causerie.core.search import Doc, make_doc
+
+CACHE_SCHEMA = "causerie.search"
+CACHE_VERSION = 1
+MAGIC = b"causerie-search 1 "
+
+Reader = Callable[[str], tuple[Conversation, Fingerprint] | None]
+"""Reads one conversation by id (None when it cannot be read)."""
+
+
+class SearchCache:
+    """Search documents for every conversation, persisted under `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.text_path = folder / "text.bin"
+        self.docs_path = folder / "docs.json"
+        self._docs: dict[str, Doc] | None = None
+        self._map: mmap.mmap | None = None
+        self.rebuilt = 0  # documents made from conversation files by the last refresh
+
+    # -- loading -------------------------------------------------------------------------------------------
+    def _load(self) -> dict[str, Doc]:
+        try:
+            with open(self.docs_path, "rb") as handle:
+                data = json.load(handle)
+            if data.get("schema") != CACHE_SCHEMA or data.get("version") != CACHE_VERSION:
+                return {}
+            token = data["token"].encode()
+            with open(self.text_path, "rb") as handle:
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            if mapped[: len(MAGIC) + len(token) + 1] != MAGIC + token + b"\n":
+                return {}
+            docs: dict[str, Doc] = {}
+            for cid, (size, mtime_ns, ino, updated, title, title_norm, start, end, starts, ids) in data["docs"].items():
+                if not 0 <= start <= end <= len(mapped):
+                    return {}
+                offsets = array("q", (start + offset for offset in starts))
+                fp = Fingerprint(size, mtime_ns, ino)
+                docs[cid] = Doc(fp, updated, title, title_norm, mapped, start, end, offsets, ids)
+            self._map = mapped
+            return docs
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return {}  # missing or unusable: rebuilt from the conversation files
+
+    # -- refreshing ----------------------------------------------------------------------------------------
+    def refresh(self, wanted: dict[str, Fingerprint], read: Reader, progress: Progress | None = None) -> dict[str, Doc]:
+        """Documents for exactly the conversations in `wanted`, re-reading those whose fingerprint changed."""
+        old = self._docs if self._docs is not None else self._load()
+        docs: dict[str, Doc] = {}
+        stale: list[str] = []
+        for cid, fp in wanted.items():
+            doc = old.get(cid)
+            if doc is not None and doc.fp == fp:
+                docs[cid] = doc
+            else:
+                stale.append(cid)
+        self.rebuilt = len(stale)
+        last_report = time.monotonic()
+        for done, cid in enumerate(stale):
+            if progress is not None and time.monotonic() - last_report >= PROGRESS_INTERVAL:
+                progress(done, len(stale))
+                last_report = time.monotonic()
+            got = read(cid)
+            if got is not None:
+                docs[cid] = make_doc(*got)
+        if progress is not None and stale:
+            progress(len(stale), len(stale))
+        self._docs = docs
+        if self._worth_writing(docs):
+            self._write(docs)
+        return self._docs
+
+    @property
+    def mapped(self) -> mmap.mmap | None:
+        """The mapped cache file the current documents point into (None before one is written)."""
+        return self._map
+
+    def _worth_writing(self, docs: dict[str, Doc]) -> bool:
+        """Rewrite when many documents live only in memory or much of the file belongs to deleted ones."""
+        in_memory = sum(1 for doc in docs.values() if doc.buf is not self._map)
+        if not in_memory and self._map is None:
+            return False
+        if self._map is None:
+            return True
+        used = sum(doc.end - doc.start for doc in docs.values() if doc.buf is self._map)
+        return in_memory > max(20, len(docs) // 50) or used < len(self._map) * 0.7
+
+    def _write(self, docs: dict[str, Doc]) -> None:
+        token = secrets.token_hex(8)
+        header = MAGIC + token.encode() + b"\n"
+        entries: dict[str, list[object]] = {}
+        position = len(header)
+        for cid, doc in docs.items():
+            length = doc.end - doc.start
+            starts = [offset - doc.start for offset in doc.starts]
+            entries[cid] = [*_fp(doc.fp), doc.updated_at, doc.title, doc.title_norm, position, position + length]
+            entries[cid] += [starts, doc.ids]
+            position += length
+
+        def chunks() -> Iterator[bytes]:
+            yield header
+            for doc in docs.values():
+                yield bytes(doc.buf[doc.start : doc.end])  # type: ignore[index]
+
+        document = {"schema": CACHE_SCHEMA, "version": CACHE_VERSION, "token": token, "docs": entries}
+        try:
+            ensure_private_dir(self.folder)
+            atomic_write_chunks(self.text_path, chunks())
+            atomic_write_bytes(self.docs_path, json.dumps(document, separators=(",", ":")).encode())
+        except (OSError, UnicodeEncodeError):
+            return  # the cache stays in memory; the files are tried again at a later refresh
+        # Map the new file; documents still held by a running search keep the old map alive until done.
+        self._docs = self._load() or docs
+
+
+def _fp(fp: Fingerprint) -> tuple[int, int, int]:
+    return fp.size, fp.mtime_ns, fp.ino

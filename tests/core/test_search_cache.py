@@ -1,0 +1,78 @@
+"""The persisted search cache: reused by the next session, rebuilt when damaged, current after changes."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+from causerie.core import paths
+from causerie.core.models import Conversation, Message
+from causerie.core.store import ConversationStore
+
+
+def store() -> ConversationStore:
+    return ConversationStore(paths.data_dir())
+
+
+def fill(s: ConversationStore, count: int) -> list[Conversation]:
+    made = []
+    for n in range(count):
+        conversation = Conversation(title=f"Topic {n}")
+        conversation.append(Message(role="user", content=f"Question numéro {n} about crème brûlée"))
+        conversation.append(Message(role="assistant", content=f"Answer {n}: caramelize the sugar"))
+        s.save(conversation)
+        made.append(conversation)
+    return made
+
+
+def hits(s: ConversationStore, query: str) -> set[tuple[str, str | None]]:
+    return {(h.conversation_id, h.message_id) for h in s.search(query)}
+
+
+def test_next_session_reuses_the_cache_without_reading_conversations() -> None:
+    s = store()
+    made = fill(s, 5)
+    expected = {(c.id, c.active_path()[0].id) for c in made}
+    assert hits(s, "creme brulee") == expected
+    cache = s.data_dir / "search"
+    for name in ("text.bin", "docs.json"):
+        assert stat.S_IMODE((cache / name).stat().st_mode) == 0o600
+    fresh = store()
+    assert hits(fresh, "CRÈME BRÛLÉE") == expected
+    assert fresh._search.rebuilt == 0
+
+
+def test_changes_since_the_cache_was_written_are_found() -> None:
+    s = store()
+    made = fill(s, 5)
+    s.search("anything")
+    made[0].append(Message(role="user", content="Une tarte tatin"))
+    s.save(made[0])
+    s.delete(made[1].id)
+    other = store()
+    added = fill(other, 1)[0]
+    fresh = store()
+    assert hits(fresh, "tatin") == {(made[0].id, made[0].active_path()[-1].id)}
+    assert fresh._search.rebuilt == 2  # the edited one and the added one
+    assert {cid for cid, _ in hits(fresh, "caramelize")} == {c.id for c in made if c is not made[1]} | {added.id}
+
+
+def test_damaged_or_mismatched_cache_is_rebuilt() -> None:
+    s = store()
+    made = fill(s, 3)
+    expected = hits(s, "question")
+    cache = s.data_dir / "search"
+    text = (cache / "text.bin").read_bytes()
+    docs = (cache / "docs.json").read_bytes()
+    damages = [
+        ("text.bin", text[:40]),  # truncated
+        ("text.bin", text.replace(b"causerie-search 1 ", b"causerie-search 1 0", 1)),  # another token
+        ("docs.json", b"{nope"),
+        ("docs.json", json.dumps({**json.loads(docs), "version": 99}).encode()),
+    ]
+    for name, data in damages:
+        (cache / name).write_bytes(data)
+        fresh = store()
+        assert hits(fresh, "question") == expected, name
+        assert fresh._search.rebuilt == len(made), name
+    assert len(made) == 3

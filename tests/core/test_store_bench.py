@@ -1,0 +1,21 @@
+"""The store benchmark runs end to end at a tiny size (no timing asserted: figures belong in bench/)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench import store_bench
+
+
+def test_store_bench_runs_once_at_tiny_size(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "store.json"
+    assert store_bench.main(["--count", "12", "--runs", "1", "--data", str(tmp_path / "data"), "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    names = {row["name"] for row in report["rows"]}
+    assert {"list, warm index", "list, no index", "save 1,000 messages"} <= names
+    assert any(name.startswith("search, warm") for name in names)
+    assert report["conversations"] == 12 and report["save_file_bytes"] > 100_000
+    held = next(row for row in report["rows"] if row["name"].startswith("memory held by the listing (trace"))
+    assert held["median"] > 0
+    assert "list, warm index" in capsys.readouterr().out
