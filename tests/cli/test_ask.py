@@ -177,3 +177,17 @@ def test_json_reply_with_control_characters_is_sanitized(server: FakeOpenAI) -> 
     assert "\x1b" not in done.stdout and "\x07" not in done.stdout
     stored = json.loads(next(paths.data_dir().glob("conversations/*.json")).read_text())
     assert "\x1b" in stored["messages"][-1]["content"]  # the file keeps what the model said
+
+
+def test_ask_stores_usage_and_cost_or_an_estimate(server: FakeOpenAI) -> None:
+    server.queue(Reply(text="ok", usage={"prompt_tokens": 1000, "completion_tokens": 1000, "total_tokens": 2000}))
+    assert run_cli("ask", "priced?", env=_env(server)).returncode == 0
+    server.reject_stream_options = True
+    server.queue(Reply(text="no usage here"))
+    assert run_cli("ask", "-c", "estimated?", env=_env(server)).returncode == 0
+    [summary] = _store().list()
+    data = json.loads(_store().path_for(summary.id).read_text())
+    priced, estimated = [m for m in data["messages"] if m["role"] == "assistant"]
+    assert priced["usage"]["prompt_tokens"] == 1000 and priced["cost"] == 0.0006
+    assert estimated["usage"]["estimated"] is True and estimated["usage"]["completion_tokens"] > 0
+    assert data["usage"]["estimated"] is True and data["cost"] > 0.0006

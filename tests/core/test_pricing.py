@@ -106,3 +106,21 @@ def test_price_overrides_from_config(causerie_home) -> None:
     path.write_text('model = "x"\n\n[prices."my-model"]\ninput = "cheap"\n')
     with pytest.raises(ConfigError, match=r"line 3: prices.my-model"):
         load_settings({}, {"CAUSERIE_HOME": str(causerie_home)})
+
+
+def test_account_reply_estimates_missing_usage_and_prices_it() -> None:
+    from causerie.core.pricing import account_reply
+
+    reply = Message("assistant", "x" * 400, model="gpt-6-luna")
+    account_reply(reply, "gpt-6-luna", 1000)
+    assert reply.usage == Usage(1000, 100, 1100, estimated=True)
+    assert reply.cost == pytest.approx((1000 * 0.10 + 100 * 0.50) / 1e6)
+    local = Message("assistant", "y", model="llama3")
+    account_reply(local, "llama3", 10, local=True)
+    assert local.usage is not None and local.cost is None
+    reported = Message("assistant", "z", model="mystery", usage=Usage(5, 5, 10))
+    account_reply(reported, "mystery", 999)
+    assert reported.usage == Usage(5, 5, 10) and reported.cost is None
+    empty = Message("assistant", "", model="gpt-6-luna")
+    account_reply(empty, "gpt-6-luna", 10)
+    assert empty.usage is None

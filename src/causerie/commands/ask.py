@@ -96,8 +96,9 @@ def _save(store: ConversationStore, conversation: Conversation) -> None:
 
 async def _stream_reply(settings: Settings, store: ConversationStore, conversation: Conversation, model: str) -> int:
     from causerie.core.client import ChatClient, Finished, ReasoningDelta, TextDelta, UsageReport
-    from causerie.core.context import request_messages
+    from causerie.core.context import estimate_request, request_messages
     from causerie.core.errors import ChatError
+    from causerie.core.pricing import account_reply
 
     client = ChatClient(
         base_url=settings.base_url,
@@ -138,6 +139,7 @@ async def _stream_reply(settings: Settings, store: ConversationStore, conversati
         raise
     finally:
         output.close()
+        account_reply(reply, model, estimate_request(conversation, messages), local=settings.local)
         if not reply.content and reply.finish_reason in ("error", "cancelled"):
             conversation.messages.remove(reply)  # nothing arrived: the question stays, ready for `ask -c` again
             conversation.active_leaf = reply.parent

@@ -8,7 +8,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from causerie.core.models import Conversation, Usage
+from causerie.core.models import Conversation, Message, Usage
 
 DEFAULT_CONTEXT_WINDOW = 128_000
 PER = 1_000_000
@@ -171,3 +171,20 @@ def format_total(total: CostTotal) -> str:
         return "cost unknown"
     text = format_cost(total.known, estimated=total.estimated)
     return f"{text} + unknown" if total.unknown else text
+
+
+def account_reply(
+    reply: Message, model: str, prompt_estimate: int, table: PriceTable | None = None, *, local: bool = False
+) -> None:
+    """After a reply ends: usage from the server, else an estimate marked as such; and its cost at today's prices.
+
+    `prompt_estimate` is the (calibrated) token estimate of what was sent. Local servers cost nothing (cost None,
+    shown as "free" by the caller).
+    """
+    from causerie.core.context import estimate_text
+
+    if reply.usage is None and (reply.content or reply.reasoning):
+        completion = estimate_text(reply.content + reply.reasoning)
+        reply.usage = Usage(prompt_estimate, completion, prompt_estimate + completion, estimated=True)
+    if reply.usage is not None:
+        reply.cost = None if local else cost_of(reply.usage, (table or shipped_prices()).lookup(model))

@@ -11,9 +11,10 @@ import time
 from collections.abc import Callable
 
 from causerie.core.client import ChatClient, Finished, ReasoningDelta, TextDelta, UsageReport
-from causerie.core.context import request_messages
+from causerie.core.context import estimate_request, request_messages
 from causerie.core.errors import ChatError
 from causerie.core.models import Conversation, Message
+from causerie.core.pricing import account_reply
 from causerie.core.store import ConversationStore
 
 CHECKPOINT_INTERVAL = 1.0
@@ -27,6 +28,7 @@ async def stream_reply(
     model: str | None = None,
     on_delta: Callable[[str], None] | None = None,
     checkpoint_interval: float = CHECKPOINT_INTERVAL,
+    local: bool = False,
 ) -> Message:
     """Stream a reply to the conversation's active path and return it, saved.
 
@@ -60,12 +62,15 @@ async def stream_reply(
                 last_checkpoint = time.monotonic()
     except asyncio.CancelledError:
         reply.finish_reason = "cancelled"
+        account_reply(reply, model, estimate_request(conversation, messages), local=local)
         _finish(conversation, reply, store)
         raise
     except ChatError:
         reply.finish_reason = "error"
+        account_reply(reply, model, estimate_request(conversation, messages), local=local)
         _finish(conversation, reply, store)
         raise
+    account_reply(reply, model, estimate_request(conversation, messages), local=local)
     reply.partial = reply.finish_reason is None
     if reply.finish_reason is None:
         reply.finish_reason = "incomplete"

@@ -28,7 +28,7 @@ from causerie.core.context import (
 )
 from causerie.core.errors import ChatError
 from causerie.core.models import Conversation, Message, Usage
-from causerie.core.pricing import PriceTable, conversation_cost, cost_of, format_total, shipped_prices
+from causerie.core.pricing import PriceTable, account_reply, conversation_cost, cost_of, format_total, shipped_prices
 from causerie.core.retry import RetryPolicy
 from causerie.core.way_out import CONTINUE, PICK_MODEL, RETRY, SUMMARIZE, TRIM, way_out
 from causerie.ui.widgets.error_notice import ErrorNotice
@@ -309,11 +309,7 @@ class ReplyFlow:
 
     def _account(self, reply: Message, model: str, estimate: int) -> None:
         """Usage from the server, else an estimate marked as such; and the cost at today's prices."""
-        if reply.usage is None and (reply.content or reply.reasoning):
-            completion = estimate_text(reply.content + reply.reasoning)
-            reply.usage = Usage(estimate, completion, estimate + completion, estimated=True)
-        if reply.usage is not None:
-            reply.cost = None if self.settings.local else cost_of(reply.usage, self.prices.lookup(model))
+        account_reply(reply, model, estimate, self.prices, local=self.settings.local)
 
     def _show_reasoning(
         self, conversation: Conversation, reply: Message, note: ReasoningNote | None
