@@ -101,3 +101,18 @@ def test_corrupt_history_file_is_reported_and_left_untouched(
     assert corrupt.name in names and f"{good.id}.json" in names and len(names) == 4
     assert markup_named.read_bytes() == b"[]"
     assert json.loads((conversations / f"{good.id}.json").read_bytes())["title"] == "A good old chat"
+
+
+def test_keys_typed_while_starting_land_in_the_prompt(launch: Launch, server: FakeOpenAI) -> None:
+    # A user who starts typing at once (before the first frame) must not see the text go to the sidebar filter.
+    server.queue(Reply(text="Early bird reply."))
+    term = launch(server)
+    term.type("typed before the first frame")
+    # Enter waits for the first frame: before the app puts the tty in raw mode, the line discipline turns a
+    # typed CR into LF, which the app rightly reads as ctrl+j (a newline in the prompt).
+    term.wait_for("│ typed before the first frame")
+    term.press("enter")
+    term.wait_for("Early bird reply.")
+    assert [m["content"] for m in server.chat_requests()[0].body["messages"] if m["role"] == "user"] == [
+        "typed before the first frame"
+    ]

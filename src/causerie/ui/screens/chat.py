@@ -50,6 +50,8 @@ class ChatScreen(ReplyFlow, HistoryActions):
     """Sidebar of saved conversations, the open conversation, the prompt and the status line."""
 
     COMMANDS = HistoryActions.COMMANDS | {EngineCommands}
+    # Keys typed while the app starts must land in the prompt, not in the first focusable widget (the filter).
+    AUTO_FOCUS = "#prompt"
 
     BINDINGS = [
         Binding("ctrl+n", "new_conversation", "New", id="chat.new"),
