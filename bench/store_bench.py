@@ -37,21 +37,29 @@ BUDGETS_MS = {  # for 10,000 conversations
 MEMORY_BUDGET_MB = 60.0
 
 
-def timed(action: Callable[[], object], runs: int, setup: Callable[[], None] | None = None) -> list[float]:
+class Samples(list):
+    """Wall-clock milliseconds, with the process CPU milliseconds of the same runs in `.cpu`."""
+
+    cpu: list[float]
+
+
+def timed(action: Callable[[], object], runs: int, setup: Callable[[], None] | None = None) -> Samples:
     """Milliseconds of `runs` calls of action (setup, untimed, before each)."""
-    samples = []
+    samples = Samples()
+    samples.cpu = []
     for _ in range(runs):
         if setup is not None:
             setup()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         action()
         samples.append((time.perf_counter() - start) * 1000)
+        samples.cpu.append((time.process_time() - cpu) * 1000)
     return samples
 
 
 def row(name: str, samples: list[float], budget: float | None, unit: str = "ms") -> dict[str, object]:
-    """One result line."""
-    return {
+    """One result line (CPU time too when measured: the machine may be shared)."""
+    result: dict[str, object] = {
         "name": name,
         "unit": unit,
         "median": round(statistics.median(samples), 2),
@@ -61,6 +69,10 @@ def row(name: str, samples: list[float], budget: float | None, unit: str = "ms")
         "budget": budget,
         "ok": None if budget is None else statistics.median(samples) <= budget,
     }
+    cpu = getattr(samples, "cpu", None)
+    if cpu:
+        result["cpu_median"] = round(statistics.median(cpu), 2)
+    return result
 
 
 MEMORY_CHILD = """
@@ -188,7 +200,12 @@ def run(count: int, runs: int, data_root: Path | None) -> dict[str, object]:
     return {
         "benchmark": "store",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"python": platform.python_version(), "system": platform.platform(), "cpus": os.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "system": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        },
         "conversations": count,
         "data_bytes": total_bytes,
         "generated_seconds": round(generated, 1),
@@ -205,13 +222,14 @@ def print_table(report: dict[str, object]) -> None:
         f"store benchmark: {report['conversations']:,} conversations, "
         f"{int(report['data_bytes']) / 2**20:.0f} MB of JSON"  # type: ignore[call-overload]
     )
-    print(f"{'measure':<48} {'median':>9} {'min-max':>19} {'budget':>8}  ok")
+    print(f"{'measure':<48} {'median':>9} {'min-max':>19} {'cpu':>9} {'budget':>8}  ok")
     for item in report["rows"]:  # type: ignore[attr-defined]
         unit = item["unit"]
         budget = f"{item['budget']:.0f}" if item["budget"] is not None else "-"
         verdict = {True: "yes", False: "NO", None: ""}[item["ok"]]
         spread = f"{item['min']:.1f}-{item['max']:.1f} {unit}"
-        print(f"{item['name']:<48} {item['median']:>6.1f} {unit:<2} {spread:>19} {budget:>8}  {verdict}")
+        cpu = f"{item['cpu_median']:.1f}" if "cpu_median" in item else "-"
+        print(f"{item['name']:<48} {item['median']:>6.1f} {unit:<2} {spread:>19} {cpu:>9} {budget:>8}  {verdict}")
 
 
 def main(argv: list[str] | None = None) -> int:

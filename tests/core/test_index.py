@@ -116,7 +116,7 @@ def test_listing_never_writes_an_unchanged_index() -> None:
 
 
 def test_a_large_rebuild_in_worker_processes_gives_the_same_result(monkeypatch) -> None:
-    from causerie.core import index
+    from causerie.core import parallel
 
     s = store()
     made = [save(s, f"q{n}") for n in range(30)]
@@ -124,9 +124,9 @@ def test_a_large_rebuild_in_worker_processes_gives_the_same_result(monkeypatch) 
     bad.write_bytes(b"{broken")
     expected = [x.id for x in s.list()]
     s.index_path.unlink()
-    monkeypatch.setattr(index, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(index, "BATCH", 7)
-    monkeypatch.setattr(index.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(parallel, "BATCH", 7)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     submitted: list[int] = []
 
     class SpyPool(concurrent.futures.ProcessPoolExecutor):

@@ -76,3 +76,25 @@ def test_damaged_or_mismatched_cache_is_rebuilt() -> None:
         assert hits(fresh, "question") == expected, name
         assert fresh._search.rebuilt == len(made), name
     assert len(made) == 3
+
+
+def test_a_large_build_in_worker_processes_finds_the_same_and_reports_progress(monkeypatch) -> None:
+    from causerie.core import parallel, searchcache
+
+    s = store()
+    made = fill(s, 25)
+    broken = s.conversations_dir / "20200101-000000000-0000bb.json"
+    broken.write_bytes(b"[]")
+    expected = hits(s, "numero brulee")
+    assert len(expected) == 25
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(parallel, "BATCH", 6)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(searchcache, "PROGRESS_INTERVAL", 0.0)
+    for name in ("text.bin", "docs.json"):
+        (s.data_dir / "search" / name).unlink()
+    seen: list[tuple[int, int]] = []
+    fresh = store()
+    results = fresh.search("numero brulee", progress=lambda done, total: seen.append((done, total)))
+    assert {(h.conversation_id, h.message_id) for h in results} == expected
+    assert fresh._search.rebuilt == len(made) and seen[-1] == (25, 25) and len(seen) >= 2

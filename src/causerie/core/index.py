@@ -27,6 +27,7 @@ from causerie.core.documents import (
     summary_of,
 )
 from causerie.core.fileio import atomic_write_bytes
+from causerie.core.parallel import map_batches
 
 INDEX_SCHEMA = "causerie.index"
 INDEX_VERSION = 1
@@ -36,9 +37,6 @@ Progress = Callable[[int, int], None]
 """progress(done, total) while files are being parsed for a rebuild."""
 
 PROGRESS_INTERVAL = 0.1  # seconds between two progress reports
-PARALLEL_THRESHOLD = 800  # files to parse before worker processes pay off
-BATCH = 200
-MAX_WORKERS = 8
 
 Entry = tuple[Fingerprint, Summary | str]  # a summary, or the reason the file cannot be loaded
 
@@ -191,41 +189,14 @@ class SummaryIndex:
         self, names: list[str], progress: Progress | None
     ) -> Iterator[tuple[str, Fingerprint | None, Summary | str]]:
         """Parse the stale files, in worker processes when there are many, reporting progress."""
-        batches = [names[start : start + BATCH] for start in range(0, len(names), BATCH)]
         done = 0
         last_report = time.monotonic()
-        for results in self._batch_results(batches):
+        for results in map_batches(parse_files, self.conversations_dir, names):
             yield from results
             done += len(results)
             if progress is not None and (time.monotonic() - last_report >= PROGRESS_INTERVAL or done == len(names)):
                 progress(done, len(names))
                 last_report = time.monotonic()
-
-    def _batch_results(self, batches: list[list[str]]) -> Iterator[list]:
-        workers = min(MAX_WORKERS, os.cpu_count() or 1, len(batches))
-        total = sum(len(batch) for batch in batches)
-        if workers < 2 or total < PARALLEL_THRESHOLD:
-            for batch in batches:
-                for name in batch:  # one at a time: progress stays smooth
-                    yield parse_files(self.conversations_dir, [name])
-            return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-        from concurrent.futures.process import BrokenProcessPool
-
-        pending = {tuple(batch) for batch in batches}
-        try:
-            context = multiprocessing.get_context("spawn")  # safe from a program that runs threads
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                futures = {pool.submit(parse_files, self.conversations_dir, batch): tuple(batch) for batch in batches}
-                for future in as_completed(futures):
-                    results = future.result()
-                    pending.discard(futures[future])
-                    yield results
-        except (BrokenProcessPool, Exception):
-            pass  # no worker processes here (sandbox, no semaphores...): parse what is left in this process
-        for batch in pending:
-            yield parse_files(self.conversations_dir, list(batch))
 
     def fingerprints(self) -> dict[str, Fingerprint]:
         """Conversation id -> fingerprint of its file as last seen by refresh() or put()."""

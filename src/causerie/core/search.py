@@ -115,15 +115,6 @@ def doc_parts(conversation: Conversation) -> tuple[bytes, list[int], list[str]]:
     return SEPARATOR.join(parts), starts, ids
 
 
-def make_doc(conversation: Conversation, fp: Fingerprint) -> Doc:
-    """A search document held in memory (for a conversation read since the cache was written)."""
-    text, starts, ids = doc_parts(conversation)
-    title = conversation.title or conversation.default_title()
-    return Doc(
-        fp, conversation.updated_at, title, normalize(title), text, 0, len(text), array("q", starts), "\n".join(ids)
-    )
-
-
 # -- ranking -------------------------------------------------------------------------------------------------
 class Corpus:
     """All documents, searched by one pass over the mapped cache file plus the documents held in memory."""

@@ -15,28 +15,46 @@ import mmap
 import secrets
 import time
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from causerie.core.documents import Fingerprint
+from causerie.core.documents import Fingerprint, StoreError, read_conversation
 from causerie.core.fileio import atomic_write_bytes, atomic_write_chunks, ensure_private_dir
 from causerie.core.index import PROGRESS_INTERVAL, Progress
-from causerie.core.models import Conversation
-from causerie.core.search import Doc, make_doc
+from causerie.core.parallel import map_batches
+from causerie.core.search import Doc, doc_parts, normalize
 
 CACHE_SCHEMA = "causerie.search"
 CACHE_VERSION = 1
 MAGIC = b"causerie-search 1 "
 
-Reader = Callable[[str], tuple[Conversation, Fingerprint] | None]
-"""Reads one conversation by id (None when it cannot be read)."""
+Made = tuple[str, tuple[int, int, int], str, str, str, bytes, list[int], str]
+"""A document as worker processes return it: id, fingerprint, updated_at, title, title_norm, text, starts, ids."""
+
+
+def make_docs(directory: Path, names: list[str]) -> list[Made | None]:
+    """Read and normalize conversation files, None for each unreadable one (worker processes run this)."""
+    made: list[Made | None] = []
+    for name in names:
+        try:
+            conversation, info, _ = read_conversation(directory / name, directory)
+        except StoreError:
+            made.append(None)  # reported by the listing; not searchable
+            continue
+        text, starts, ids = doc_parts(conversation)
+        title = conversation.title or conversation.default_title()
+        fp = (info.st_size, info.st_mtime_ns, info.st_ino)
+        joined = "\n".join(ids)
+        made.append((conversation.id, fp, conversation.updated_at, title, normalize(title), text, starts, joined))
+    return made
 
 
 class SearchCache:
     """Search documents for every conversation, persisted under `folder`."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, conversations_dir: Path) -> None:
         self.folder = folder
+        self.conversations_dir = conversations_dir
         self.text_path = folder / "text.bin"
         self.docs_path = folder / "docs.json"
         self._docs: dict[str, Doc] | None = None
@@ -68,7 +86,7 @@ class SearchCache:
             return {}  # missing or unusable: rebuilt from the conversation files
 
     # -- refreshing ----------------------------------------------------------------------------------------
-    def refresh(self, wanted: dict[str, Fingerprint], read: Reader, progress: Progress | None = None) -> dict[str, Doc]:
+    def refresh(self, wanted: dict[str, Fingerprint], progress: Progress | None = None) -> dict[str, Doc]:
         """Documents for exactly the conversations in `wanted`, re-reading those whose fingerprint changed."""
         old = self._docs if self._docs is not None else self._load()
         docs: dict[str, Doc] = {}
@@ -78,18 +96,20 @@ class SearchCache:
             if doc is not None and doc.fp == fp:
                 docs[cid] = doc
             else:
-                stale.append(cid)
+                stale.append(f"{cid}.json")
         self.rebuilt = len(stale)
+        done = 0
         last_report = time.monotonic()
-        for done, cid in enumerate(stale):
-            if progress is not None and time.monotonic() - last_report >= PROGRESS_INTERVAL:
-                progress(done, len(stale))
+        for made in map_batches(make_docs, self.conversations_dir, stale):
+            for item in made:
+                if item is not None:
+                    cid, fp, updated, title, title_norm, text, starts, ids = item
+                    offsets = array("q", starts)
+                    docs[cid] = Doc(Fingerprint(*fp), updated, title, title_norm, text, 0, len(text), offsets, ids)
+            done += len(made)
+            if progress is not None and (time.monotonic() - last_report >= PROGRESS_INTERVAL or done >= len(stale)):
+                progress(min(done, len(stale)), len(stale))
                 last_report = time.monotonic()
-            got = read(cid)
-            if got is not None:
-                docs[cid] = make_doc(*got)
-        if progress is not None and stale:
-            progress(len(stale), len(stale))
         self._docs = docs
         if self._worth_writing(docs):
             self._write(docs)

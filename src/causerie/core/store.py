@@ -11,6 +11,7 @@ import json
 import operator
 import os
 import stat
+import threading
 import time
 import weakref
 from pathlib import Path
@@ -60,7 +61,8 @@ class ConversationStore:
         self._problems: dict[Path, Problem] = {}
         self._seen: dict[str, Seen] = {}  # what this store last read or wrote, per conversation id
         self._live: weakref.WeakValueDictionary[str, Conversation] = weakref.WeakValueDictionary()
-        self._search = SearchCache(self.data_dir / "search")
+        self._search = SearchCache(self.data_dir / "search", self.conversations_dir)
+        self._search_lock = threading.Lock()
         self._corpus: tuple[int, Corpus] | None = None  # built for this version of the index
         self._scanned: tuple[int | None, float] = (None, -SEARCH_RESCAN_SECONDS)  # directory mtime, when
         self._deleted: list[str] = []
@@ -232,6 +234,10 @@ class ConversationStore:
         return removed
 
     # -- search --------------------------------------------------------------------------------------------
+    def prepare_search(self, progress: Progress | None = None) -> None:
+        """Bring the search cache up to date without searching (the first start after an upgrade builds it)."""
+        self.search("", progress=progress)
+
     def search(self, query: str, limit: int = 50, progress: Progress | None = None) -> list[SearchHit]:
         """Conversations whose title or messages match `query`, best first (case- and accent-insensitive).
 
@@ -240,12 +246,14 @@ class ConversationStore:
         after an upgrade builds the search cache (`progress(done, total)` as for list()); later ones only
         re-read conversations that changed.
         """
-        self._refresh_for_search()
-        if self._corpus is None or self._corpus[0] != self._index.version:
-            docs = self._search.refresh(self._index.fingerprints(), self._read_for_search, progress)
-            self._corpus = (self._index.version, Corpus(docs, self._search.mapped))
+        with self._search_lock:  # searches run in threads; one at a time keeps the cache files consistent
+            self._refresh_for_search()
+            if self._corpus is None or self._corpus[0] != self._index.version:
+                docs = self._search.refresh(self._index.fingerprints(), progress)
+                self._corpus = (self._index.version, Corpus(docs, self._search.mapped))
+            corpus = self._corpus[1]
         hits: list[SearchHit] = []
-        for score, conversation_id, message_id, doc in rank(self._corpus[1], query, limit):
+        for score, conversation_id, message_id, doc in rank(corpus, query, limit):
             text = doc.title if message_id is None else self._message_text(conversation_id, message_id)
             hits.append(SearchHit(conversation_id, message_id, doc.title, snippet(text, query), score))
         return hits
@@ -265,13 +273,6 @@ class ConversationStore:
         if racy or stamp != self._scanned[0] or now - self._scanned[1] > SEARCH_RESCAN_SECONDS:
             self.list()
             self._scanned = (stamp, now)
-
-    def _read_for_search(self, conversation_id: str) -> tuple[Conversation, Fingerprint] | None:
-        try:
-            conversation, info, _ = read_conversation(self.path_for(conversation_id), self.conversations_dir)
-        except StoreError:
-            return None
-        return conversation, Fingerprint.of(info)
 
     def _message_text(self, conversation_id: str, message_id: str) -> str:
         conversation = self._live.get(conversation_id)

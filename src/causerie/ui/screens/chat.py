@@ -119,6 +119,8 @@ class ChatScreen(ReplyFlow, HistoryActions):
         summaries = self.store.list(progress=progress)
         problems = self.store.problems()
         self.app.call_from_thread(self._history_loaded, summaries, problems)
+        # Bring the search cache up to date now (worker processes when much changed), not at the first ctrl+f.
+        self.store.prepare_search()
 
     def _history_loaded(self, summaries: list, problems: list) -> None:
         self.sidebar.set_summaries(summaries, highlight=self.conversation.id)
