@@ -57,6 +57,12 @@ def test_changes_since_the_cache_was_written_are_found() -> None:
     assert {cid for cid, _ in hits(fresh, "caramelize")} == {c.id for c in made if c is not made[1]} | {added.id}
 
 
+def wrong_types(document: dict) -> dict:
+    first = next(iter(document["docs"]))
+    document["docs"][first][-1] = 42  # message ids must be a string
+    return document
+
+
 def test_damaged_or_mismatched_cache_is_rebuilt() -> None:
     s = store()
     made = fill(s, 3)
@@ -69,6 +75,8 @@ def test_damaged_or_mismatched_cache_is_rebuilt() -> None:
         ("text.bin", text.replace(b"causerie-search 1 ", b"causerie-search 1 0", 1)),  # another token
         ("docs.json", b"{nope"),
         ("docs.json", json.dumps({**json.loads(docs), "version": 99}).encode()),
+        ("docs.json", json.dumps(wrong_types(json.loads(docs))).encode()),
+        ("docs.json", json.dumps({**json.loads(docs), "docs": {"x": [1, 2]}}).encode()),
     ]
     for name, data in damages:
         (cache / name).write_bytes(data)

@@ -131,7 +131,7 @@ class SummaryIndex:
             for name, size, mtime_ns, ino, reason in data["problems"]:
                 entries[name] = ((size, mtime_ns, ino), str(reason))
             return entries
-        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        except (OSError, ValueError, TypeError, LookupError, AttributeError, RecursionError):
             return {}  # missing or unusable: it is only a cache, rebuilt from the files
 
     def _write(self, entries: dict[str, Entry]) -> None:

@@ -75,14 +75,14 @@ class SearchCache:
                 return {}
             docs: dict[str, Doc] = {}
             for cid, (size, mtime_ns, ino, updated, title, title_norm, start, end, starts, ids) in data["docs"].items():
-                if not 0 <= start <= end <= len(mapped):
+                if not 0 <= start <= end <= len(mapped) or not _all_str(updated, title, title_norm, ids):
                     return {}
                 offsets = array("q", (start + offset for offset in starts))
                 fp = Fingerprint(size, mtime_ns, ino)
                 docs[cid] = Doc(fp, updated, title, title_norm, mapped, start, end, offsets, ids)
             self._map = mapped
             return docs
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (OSError, ValueError, TypeError, LookupError, AttributeError, RecursionError):
             return {}  # missing or unusable: rebuilt from the conversation files
 
     # -- refreshing ----------------------------------------------------------------------------------------
@@ -156,6 +156,10 @@ class SearchCache:
             return  # the cache stays in memory; the files are tried again at a later refresh
         # Map the new file; documents still held by a running search keep the old map alive until done.
         self._docs = self._load() or docs
+
+
+def _all_str(*values: object) -> bool:
+    return all(type(value) is str for value in values)
 
 
 def _fp(fp: Fingerprint) -> tuple[int, int, int]:
