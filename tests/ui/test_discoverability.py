@@ -55,18 +55,18 @@ async def test_f1_lists_every_bound_action_from_the_bindings() -> None:
 
 
 async def test_help_shows_remapped_keys(causerie_home: Path) -> None:
-    write_config(causerie_home, '[keymap]\n"chat.new" = "f6"\n')
+    write_config(causerie_home, '[keymap]\n"chat.new" = "f9"\n')
     app = fixed_app()
     async with app.run_test(size=SIZE) as pilot:
         entries = {e.id: e for e in bound_actions(app.screen)}
-        assert entries["chat.new"].keys == ("f6",)
+        assert entries["chat.new"].keys == ("f9",)
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        assert {e.id: e for e in app.screen.actions}["chat.new"].keys == ("f6",)
+        assert {e.id: e for e in app.screen.actions}["chat.new"].keys == ("f9",)
 
 
 async def test_keymap_remaps_a_binding(causerie_home: Path) -> None:
-    write_config(causerie_home, '[keymap]\n"chat.new" = "f6"\n"history.rename" = "r"\n')
+    write_config(causerie_home, '[keymap]\n"chat.new" = "f9"\n"history.rename" = "r"\n')
     seed(TODAY_ID, "Python packaging", ago(hours=1), [("How do I build a wheel?", "Use build.")])
     app = fixed_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -79,8 +79,8 @@ async def test_keymap_remaps_a_binding(causerie_home: Path) -> None:
         await pilot.press("ctrl+n")  # the old key no longer starts a new conversation
         await pilot.pause()
         assert screen.conversation.id == TODAY_ID
-        await pilot.press("f6")
-        await wait_for(pilot, lambda: screen.conversation.id != TODAY_ID, what="new conversation from f6")
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: screen.conversation.id != TODAY_ID, what="new conversation from f9")
         screen.sidebar.option_list.focus()
         screen.sidebar.select(TODAY_ID)
         await pilot.press("r")
@@ -88,13 +88,13 @@ async def test_keymap_remaps_a_binding(causerie_home: Path) -> None:
 
 
 async def test_unknown_keymap_ids_are_reported_not_fatal(causerie_home: Path) -> None:
-    write_config(causerie_home, '[keymap]\n"chat.nope" = "f6"\n"chat.new" = "f6"\n')
+    write_config(causerie_home, '[keymap]\n"chat.nope" = "f9"\n"chat.new" = "f9"\n')
     app = fixed_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert any("'chat.nope' is not a binding id" in m for m in messages)
-        assert app.user_keymap == {"chat.new": "f6"}
+        assert app.user_keymap == {"chat.new": "f9"}
 
 
 def test_check_keymap_knows_the_declared_ids() -> None:
@@ -102,8 +102,8 @@ def test_check_keymap_knows_the_declared_ids() -> None:
 
     ids = declared_binding_ids()
     assert {"app.quit", "app.help", "chat.new", "history.rename", "help.close", "search.close"} <= ids
-    usable, errors = check_keymap({"chat.new": " f6 , f5 ", "x.y": "a", "chat.stop": " "})
-    assert usable == {"chat.new": "f6,f5"}
+    usable, errors = check_keymap({"chat.new": " f9 , f5 ", "x.y": "a", "chat.stop": " "})
+    assert usable == {"chat.new": "f9,f5"}
     assert len(errors) == 2
 
 
