@@ -97,3 +97,15 @@ async def test_title_with_an_unclosed_bracket_in_the_sidebar(server: FakeOpenAI)
         with console.capture() as captured:
             console.print(option.prompt)
         assert "what does x[ mean, and [b] or [/dim]?" in captured.get()
+
+
+def test_shown_part_bounds_what_is_rendered() -> None:
+    from causerie.ui.widgets.conversation import SHOWN_CHARS, SHOWN_LINES, shown_part
+
+    assert shown_part("short\ntext") == ("short\ntext", 0)
+    lines = "".join(f"{i}\n" for i in range(10_000))
+    shown, left_out = shown_part(lines)
+    assert shown.count("\n") == SHOWN_LINES - 1 and shown + lines[len(shown) :] == lines
+    assert left_out == len(lines) - len(shown)
+    long_line = "x" * (SHOWN_CHARS * 3)
+    assert shown_part(long_line) == ("x" * SHOWN_CHARS, SHOWN_CHARS * 2)

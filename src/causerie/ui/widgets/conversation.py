@@ -18,6 +18,10 @@ from causerie.core.sanitize import sanitize
 from causerie.ui.themes import code_theme
 
 FRAME_INTERVAL = 1 / 15
+# A pathological message (a 50,000-line code block, a 1 MB line) froze the event loop for many seconds while it
+# rendered: only its beginning is rendered. The whole text stays in the message (saved, sent, copied, exported).
+SHOWN_CHARS = 100_000
+SHOWN_LINES = 2_000
 
 FINISH_LABELS = {
     "cancelled": "stopped",
@@ -25,6 +29,16 @@ FINISH_LABELS = {
     "error": "interrupted by an error",
     "content_filter": "stopped by the content filter",
 }
+
+
+def shown_part(body: str) -> tuple[str, int]:
+    """The beginning of `body` that is rendered (at most SHOWN_CHARS and SHOWN_LINES) and how much is left out."""
+    cut = min(len(body), SHOWN_CHARS)
+    if body.count("\n", 0, cut) > SHOWN_LINES:
+        cut = -1
+        for _ in range(SHOWN_LINES):
+            cut = body.index("\n", cut + 1)
+    return body[:cut], len(body) - cut
 
 
 class MessageView(Widget, can_focus=True):
@@ -55,6 +69,7 @@ class MessageView(Widget, can_focus=True):
         self.message = message
         self._pending = False
         self.streaming = False
+        self._cut = False  # the last render left part of the text out
 
     @property
     def text(self) -> str:
@@ -77,17 +92,27 @@ class MessageView(Widget, can_focus=True):
         return label
 
     def render(self) -> RenderableType:
-        body = sanitize(self.message.content)
+        shown, left_out = shown_part(self.message.content)
+        self._cut = left_out > 0
+        body = sanitize(shown)
         if self.message.role == "user":
             content: RenderableType = Text(body)
         elif body:
             content = RichMarkdown(body, code_theme=code_theme(self.app.current_theme), hyperlinks=False)
         else:
             content = Text("…", style="dim")
-        return Group(self._label(), content)
+        if not left_out:
+            return Group(self._label(), content)
+        note = Text(
+            f"… and {left_out:,} more characters, not shown: too long to display here (the whole text is kept).",
+            style="dim italic",
+        )
+        return Group(self._label(), content, note)
 
     def append(self, text: str) -> None:
         """Show more streamed text (the message's content already holds it); redraws are frame-capped."""
+        if self._cut:
+            return  # what is shown no longer changes; finish() updates the count
         if not self._pending:
             self._pending = True
             self.set_timer(FRAME_INTERVAL, self._flush)
