@@ -89,10 +89,11 @@ def test_control_sequences_in_titles_and_server_errors(launch: Launch, server: F
     (conversations / f"{hostile.id}.json").write_bytes(encode_conversation(hostile))
 
     nasty = "denied \x1b]52;c;U1RPTEVO\x07 \x1b[2J\x1b[H \x9d0;t\x9c"
+    # Statuses the app does not retry by itself, so each question meets exactly one of these answers.
     server.queue(
         Reply(status=400, error=error_body("bad_thing", nasty)),
-        Reply(status=502, raw_body=f"<html><title>502 {nasty}</title><body>{nasty}</body></html>".encode()),
-        Reply(status=500, raw_body=json.dumps({"error": nasty}).encode(), content_type="application/json"),
+        Reply(status=403, raw_body=f"<html><title>403 {nasty}</title><body>{nasty}</body></html>".encode()),
+        Reply(status=422, raw_body=json.dumps({"error": nasty}).encode(), content_type="application/json"),
         Reply(text="before the error", error_after=3),
     )
     term = launch(server)
@@ -107,7 +108,19 @@ def test_control_sequences_in_titles_and_server_errors(launch: Launch, server: F
     term.press("ctrl+b", "ctrl+b")  # hide and show the sidebar: the focus is in the list
     term.wait_for("f2 Rename")  # the footer shows the list's keys once it has the focus
     term.type("title01")  # type-to-filter
-    term.press("down", "f2")
+
+    def sidebar() -> str:
+        return "\n".join(line[:32] for line in term.text().splitlines())
+
+    term.wait_until(lambda: "question" not in sidebar(), "the filter to hide the other conversation")
+    term.press("down")
+    for _ in range(10):  # the highlight follows "down" asynchronously: press f2 until the dialog opens
+        term.press("f2")
+        try:
+            term.wait_for("Rename conversation", timeout=3)
+            break
+        except AssertionError:
+            continue
     term.wait_for("Rename conversation")
     term.wait_for("title03")
     screen = term.text()
