@@ -98,6 +98,12 @@ class Terminal:
         with self._lock:
             return "\n".join(line.rstrip() for line in self.screen.display)
 
+    def cells(self) -> list[list[str]]:
+        """The screen cell by cell (the second cell of a wide character is "")."""
+        with self._lock:
+            buffer = self.screen.buffer
+            return [[buffer[y][x].data for x in range(self.screen.columns)] for y in range(self.screen.lines)]
+
     def raw_bytes(self) -> bytes:
         """Everything the child wrote to the terminal so far."""
         with self._lock:
