@@ -90,18 +90,6 @@ def parse_files(directory: Path, names: list[str]) -> list[tuple[str, Fingerprin
     return results
 
 
-def _plausible(summary: Summary) -> bool:
-    """Cheap type check of a summary read from index.json (a hand-edited index must not reach the UI)."""
-    return (
-        type(summary.title) is str
-        and type(summary.updated_at) is str
-        and type(summary.created_at) is str
-        and type(summary.model) is str
-        and type(summary.message_count) is int
-        and type(summary.read_only) is bool
-    )
-
-
 class SummaryIndex:
     """Summaries of every conversation file, kept in memory and in `index.json`."""
 
@@ -122,12 +110,17 @@ class SummaryIndex:
             entries: dict[str, Entry] = {}
             make = Summary._make
             for row in data["files"]:
-                name = row[0]
-                row[0] = name[:-5]
-                entry = ((row.pop(1), row.pop(1), row.pop(1)), make(row))
-                if not _plausible(entry[1]):
+                # [name, size, mtime_ns, ino, title, created_at, updated_at, model, message_count, size,
+                # mtime_ns, read_only]: a hand-edited index with the wrong types must not reach the UI.
+                name, size, mtime_ns, ino, title, created, updated, model, count, _, _, read_only = row
+                if not (
+                    type(title) is str is type(created) is type(updated) is type(model)
+                    and type(count) is int
+                    and type(read_only) is bool
+                ):
                     return {}
-                entries[name] = entry
+                row[3] = name[:-5]
+                entries[name] = ((size, mtime_ns, ino), make(row[3:]))
             for name, size, mtime_ns, ino, reason in data["problems"]:
                 entries[name] = ((size, mtime_ns, ino), str(reason))
             return entries
