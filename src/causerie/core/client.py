@@ -225,3 +225,15 @@ class ChatClient:
         except Exception as exc:  # every failure becomes a ChatError
             raise self._to_chat_error(exc) from None
         return sorted(ids)
+
+    async def complete(self, messages: list[dict[str, str]], model: str, *, max_tokens: int | None = None) -> str:
+        """One non-streaming completion (for short background requests such as a title); raises ChatError."""
+        kwargs: dict[str, Any] = {"model": model, "messages": messages}
+        if max_tokens is not None:
+            kwargs[self.max_tokens_param] = max_tokens
+        try:
+            response = await self._client.chat.completions.create(**kwargs)
+        except Exception as exc:  # every failure becomes a ChatError
+            raise self._to_chat_error(exc) from None
+        choices = response.choices or []
+        return (choices[0].message.content or "") if choices else ""

@@ -39,6 +39,9 @@ CONFIG_TEMPLATE = """\
 # How many times a failed request is retried automatically (rate limits, server errors, dropped connections).
 # max_retries = 2
 
+# Ask the model for a short title after the first reply (default: on, except for local servers).
+# auto_title = true
+
 # Key bindings: action id = "keys" (comma-separated). Press F1 in the app to see the action ids.
 # [keymap]
 # "chat.new" = "ctrl+n"

@@ -158,6 +158,7 @@ class FakeOpenAI:
             {"id": "gpt-6-luna", "object": "model", "created": 1760000000, "owned_by": "openai"},
             {"id": "gpt-6", "object": "model", "created": 1760000000, "owned_by": "openai"},
         ]
+        self.models_reply: Reply | None = None  # set with an error status to make GET /models fail
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -252,6 +253,10 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if not self._authorized():
                 return
             if self.path.rstrip("/").endswith("/models"):
+                failure = server.models_reply
+                if failure is not None and (failure.status != 200 or failure.raw_body is not None):
+                    self._send_error(failure)
+                    return
                 self._send_json(200, {"object": "list", "data": server.models})
             else:
                 self._send_json(404, error_body("not_found", f"Unknown path {self.path}"))

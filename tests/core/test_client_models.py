@@ -1,0 +1,70 @@
+"""ChatClient.list_models and the non-streaming ChatClient.complete, against the loopback server."""
+
+from __future__ import annotations
+
+import pytest
+
+from causerie.core.client import ChatClient
+from causerie.core.errors import ChatError
+from causerie.testing.fake_openai import INVALID_KEY, FakeOpenAI, Reply
+
+KEY = "sk-test-abcdefghijklmnop1234"
+
+
+def client_for(server: FakeOpenAI) -> ChatClient:
+    return ChatClient(base_url=server.base_url, api_key=KEY, key_source="OPENAI_API_KEY")
+
+
+async def test_list_models_sorted_ids(server: FakeOpenAI) -> None:
+    server.models = [{"id": name, "object": "model", "created": 0, "owned_by": "x"} for name in ("b-model", "a-model")]
+    client = client_for(server)
+    try:
+        assert await client.list_models() == ["a-model", "b-model"]
+    finally:
+        await client.close()
+    assert server.requests[-1].method == "GET" and server.requests[-1].path.endswith("/models")
+
+
+async def test_list_models_failure_is_a_chat_error_without_the_key(server: FakeOpenAI) -> None:
+    server.models_reply = Reply(status=401, error=INVALID_KEY)
+    client = client_for(server)
+    try:
+        with pytest.raises(ChatError) as caught:
+            await client.list_models()
+    finally:
+        await client.close()
+    assert caught.value.kind == "auth"
+    assert KEY not in caught.value.message
+
+
+async def test_list_models_unreachable_server() -> None:
+    client = ChatClient(base_url="http://127.0.0.1:9/v1", api_key=KEY)
+    try:
+        with pytest.raises(ChatError) as caught:
+            await client.list_models()
+    finally:
+        await client.close()
+    assert caught.value.kind == "network"
+
+
+async def test_complete_returns_the_text_without_streaming(server: FakeOpenAI) -> None:
+    server.queue(Reply(text="Bread basics"))
+    client = client_for(server)
+    try:
+        text = await client.complete([{"role": "user", "content": "title?"}], "gpt-6-luna", max_tokens=20)
+    finally:
+        await client.close()
+    assert text == "Bread basics"
+    body = server.chat_requests()[-1].body
+    assert "stream" not in body and body["max_completion_tokens"] == 20
+
+
+async def test_complete_failure_is_a_chat_error(server: FakeOpenAI) -> None:
+    server.queue(Reply(status=401, error=INVALID_KEY))
+    client = client_for(server)
+    try:
+        with pytest.raises(ChatError) as caught:
+            await client.complete([{"role": "user", "content": "x"}], "gpt-6-luna")
+    finally:
+        await client.close()
+    assert caught.value.kind == "auth"
