@@ -19,6 +19,7 @@ class PromptSubmitted(Message):
     """The user sent the text of the prompt."""
 
     text: str
+    edit_of: str | None = None  # the id of the message being edited: sending adds a sibling of it
 
 
 @dataclass
@@ -47,3 +48,33 @@ class SearchRequested(Message):
     """The user wants to search all conversations (optionally starting with some text)."""
 
     query: str = ""
+
+
+@dataclass
+class EditRequested(Message):
+    """The user wants to edit a sent message (its text goes into the prompt; sending adds a sibling)."""
+
+    message_id: str
+
+
+@dataclass
+class VersionSwitchRequested(Message):
+    """The user wants to see another version of a message (`step` -1 older, +1 newer)."""
+
+    message_id: str
+    step: int
+
+
+@dataclass
+class PromptFocusRequested(Message):
+    """The user left the messages: focus goes back to the prompt."""
+
+
+@dataclass
+class MessagesFocusRequested(Message):
+    """The user wants to move from the prompt up into the messages."""
+
+
+@dataclass
+class RecallRequested(Message):
+    """Up in an empty prompt: the user wants their last sent message back, to edit it."""

@@ -14,11 +14,13 @@ from textual.worker import Worker, WorkerState
 
 from causerie.core.client import ChatClient
 from causerie.core.config import Settings
+from causerie.core.errors import ChatError
 from causerie.core.models import Conversation, Message
 from causerie.core.store import ConversationStore, StoreError
 from causerie.ui.engine_commands import EngineCommands
 from causerie.ui.messages import ConversationChosen, PromptSubmitted
 from causerie.ui.reply_flow import ReplyFlow
+from causerie.ui.screens.chat_actions import ChatActions
 from causerie.ui.screens.history import HistoryActions
 from causerie.ui.widgets.conversation import ConversationView
 from causerie.ui.widgets.prompt import PromptInput
@@ -46,7 +48,7 @@ def no_key_help(settings: Settings) -> str:
 WELCOME = "Type a message and press Enter to send it (ctrl+j or alt+enter for a new line; Esc stops a reply)."
 
 
-class ChatScreen(ReplyFlow, HistoryActions):
+class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
     """Sidebar of saved conversations, the open conversation, the prompt and the status line."""
 
     COMMANDS = HistoryActions.COMMANDS | {EngineCommands}
@@ -248,7 +250,11 @@ class ChatScreen(ReplyFlow, HistoryActions):
             self.notify("This conversation is read-only.", severity="warning")
             return
         if self.streaming:
+            # Refused rather than queued: the text stays in the prompt (still editable) until the reply ends.
             self.notify("A reply is still being written: wait, or press Esc to stop it.", severity="warning")
+            return
+        if event.edit_of is not None:
+            self._send_edit(event.edit_of, event.text)
             return
         conversation = self.conversation
         message = conversation.append(Message(role="user", content=event.text))
@@ -262,9 +268,11 @@ class ChatScreen(ReplyFlow, HistoryActions):
         self._update_status()
 
     def action_stop(self) -> None:
-        """Stop the reply being written (keeping what arrived), or go back to the prompt."""
+        """Stop the reply being written (keeping what arrived), or leave editing, or go back to the prompt."""
         if self.streaming and self._reply_worker is not None:
             self._reply_worker.cancel()
+        elif self.prompt.editing is not None and self.focused is self.prompt:
+            self.prompt.stop_editing()
         else:
             self.prompt.focus()
 
@@ -282,6 +290,11 @@ class ChatScreen(ReplyFlow, HistoryActions):
             conversation.active_leaf = path[-1].parent
             self._show_conversation(conversation)
         self._start_reply(conversation, self.retry_mode(conversation))
+
+    def _end_reply(self, conversation: Conversation, reply: Message, error: ChatError | None = None) -> None:
+        """ReplyFlow's end of a reply, then the background title request after the first one."""
+        super()._end_reply(conversation, reply, error)
+        self._maybe_auto_title(conversation, reply)
 
     def _update_status(self) -> None:
         conversation = self.conversation

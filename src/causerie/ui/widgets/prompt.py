@@ -1,12 +1,33 @@
-"""PromptInput: the multi-line input box (Enter sends, ctrl+j / alt+enter insert a newline)."""
+"""PromptInput: the multi-line input box (Enter sends, ctrl+j / alt+enter insert a newline, Up recalls).
+
+A paste longer than PASTE_INLINE_LIMIT characters is not put in the box as text (a 1 MB paste would take seconds
+to wrap, and seconds again on every key): it is kept aside and shown as a one-line placeholder such as
+`[pasted text #1: 10,000 lines, 977 KB]`, which is expanded when the message is sent. Deleting the placeholder drops
+the paste.
+
+It has an "editing" mode: the text of an earlier message is put in the box, and sending it posts PromptSubmitted with
+`edit_of` so the screen adds a new version of that message; the draft typed before is put back afterwards.
+"""
 
 from __future__ import annotations
+
+import re
 
 from textual import events
 from textual.binding import Binding
 from textual.widgets import TextArea
 
-from causerie.ui.messages import PromptSubmitted
+from causerie.ui.messages import MessagesFocusRequested, PromptSubmitted, RecallRequested
+
+PASTE_INLINE_LIMIT = 20_000
+_PLACEHOLDER_RE = re.compile(r"\[pasted text #(\d+): [^\]\n]*\]")
+
+
+def _size(text: str) -> str:
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    size = len(text.encode("utf-8", "replace"))
+    amount = f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{size // 1024:,} KB"
+    return f"{lines:,} line{'s' if lines != 1 else ''}, {amount}"
 
 
 class PromptInput(TextArea):
@@ -23,16 +44,57 @@ class PromptInput(TextArea):
     PromptInput:focus {
         border: round $primary;
     }
+    PromptInput.-editing, PromptInput.-editing:focus {
+        border: round $warning;
+    }
     """
 
     BINDINGS = [
         Binding("enter", "submit", "Send", id="prompt.send"),
         Binding("ctrl+j,alt+enter,shift+enter", "newline", "Newline", id="prompt.newline"),
+        Binding("up", "up_or_recall", "Recall", show=False, id="prompt.recall"),
+        Binding("shift+tab,ctrl+up", "to_messages", "Messages", show=False, id="prompt.to_messages"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
         self.border_title = "Message"
+        self.editing: str | None = None  # id of the message being edited
+        self._draft = ""
+        self._pastes: dict[int, str] = {}  # number -> a long pasted text shown as a placeholder
+
+    @property
+    def full_text(self) -> str:
+        """The text to send: the box's text with every paste placeholder expanded."""
+        return self.expand(self.text)
+
+    def expand(self, text: str) -> str:
+        """`text` with the placeholders of long pastes replaced by what was pasted."""
+        if not self._pastes:
+            return text
+        return _PLACEHOLDER_RE.sub(lambda m: self._pastes.get(int(m.group(1)), m.group(0)), text)
+
+    def _compact(self, text: str) -> str:
+        """`text` itself, or a placeholder for it when it is too long to edit comfortably in the box."""
+        if len(text) <= PASTE_INLINE_LIMIT:
+            return text
+        number = max(self._pastes, default=0) + 1
+        self._pastes[number] = text
+        return f"[pasted text #{number}: {_size(text)}]"
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        # A short paste is left to TextArea's own handler (Textual calls it after this one).
+        if len(event.text) > PASTE_INLINE_LIMIT and not self.read_only:
+            event.prevent_default()
+            event.stop()
+            self.replace(self._compact(event.text), *self.selection)
+            self.focus()
+
+    def clear(self):  # noqa: ANN201 - TextArea's signature
+        """Empty the box (and forget long pastes it held)."""
+        if self.editing is None:
+            self._pastes.clear()
+        return super().clear()
 
     async def _on_key(self, event: events.Key) -> None:
         # A key bound here (Enter, the newline keys, or what the keymap maps onto them) goes to its binding,
@@ -44,8 +106,43 @@ class PromptInput(TextArea):
     def action_submit(self) -> None:
         """Send the prompt's text (the screen decides whether it can)."""
         if self.text.strip():
-            self.post_message(PromptSubmitted(self.text))
+            self.post_message(PromptSubmitted(self.full_text, edit_of=self.editing))
 
     def action_newline(self) -> None:
         """Insert a newline at the cursor."""
         self.insert("\n")
+
+    def action_up_or_recall(self) -> None:
+        """Up: in an empty prompt recall the last sent message; at the very start of the text go to the messages."""
+        if not self.text and self.editing is None:
+            self.post_message(RecallRequested())
+        elif self.cursor_location == (0, 0):
+            self.post_message(MessagesFocusRequested())
+        else:
+            self.action_cursor_up()
+
+    def action_to_messages(self) -> None:
+        """Move the focus up into the messages."""
+        self.post_message(MessagesFocusRequested())
+
+    def start_editing(self, message_id: str, text: str) -> None:
+        """Put an earlier message's text in the box; the current draft is kept and comes back afterwards."""
+        if self.editing is None:
+            self._draft = self.text
+        self.editing = message_id
+        self.load_text(self._compact(text))
+        self.move_cursor(self.document.end)
+        self.add_class("-editing")
+        self.border_title = "Editing a sent message · Enter sends a new version · Esc cancels"
+        self.focus()
+
+    def stop_editing(self) -> None:
+        """Leave the editing mode and put the draft back."""
+        if self.editing is None:
+            return
+        self.editing = None
+        self.load_text(self._draft)
+        self.move_cursor(self.document.end)
+        self._draft = ""
+        self.remove_class("-editing")
+        self.border_title = "Message"
