@@ -306,3 +306,15 @@ async def test_prompt_stays_editable_while_streaming_and_sending_is_refused(serv
         await pilot.press("escape")
         await wait_for(pilot, lambda: not screen.streaming, what="stopped")
         assert screen.prompt.text == "next one"
+
+
+async def test_code_block_language_is_not_markup(server: FakeOpenAI) -> None:
+    server.default = Reply(text="```[bold red\nx = 1\n```")
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await send(pilot, screen, "odd fence")
+        await pilot.press("shift+tab", "c")
+        await pilot.pause()
+        assert app.clipboard == "x = 1"
+        assert "([bold) copied" in list(app._notifications)[-1].message

@@ -144,7 +144,7 @@ class ChatActions(Screen):
         self._save(copy)
         self._show_conversation(copy)
         self.prompt.focus()
-        self.notify(f"Branched into a new conversation: {copy.title}", title="Branch")
+        self.notify(f"Branched into a new conversation: {copy.title}", title="Branch", markup=False)
 
     def action_continue_reply(self) -> None:
         """Ask the model to go on after a reply that was cut off; what comes is appended to that same reply.
@@ -180,9 +180,10 @@ class ChatActions(Screen):
         try:
             path = write_markdown_export(self.conversation)
         except OSError as exc:
-            self.notify(f"Could not write the export: {exc.strerror or exc}", title="Export", severity="error")
+            message = f"Could not write the export: {exc.strerror or exc}"
+            self.notify(message, title="Export", severity="error", markup=False)
             return
-        self.notify(f"Saved as Markdown: {path}", title="Export", timeout=15)
+        self.notify(f"Saved as Markdown: {path}", title="Export", timeout=15, markup=False)
 
     # -- conversation settings --------------------------------------------------------------------------------
     def action_pick_model(self) -> None:
@@ -213,7 +214,8 @@ class ChatActions(Screen):
             self._save(conversation)
         if conversation is self.conversation:
             self._update_status()
-        self.notify(f"Conversation settings saved (model {result.model}, context {result.context_policy}).")
+        message = f"Conversation settings saved (model {result.model}, context {result.context_policy})."
+        self.notify(message, markup=False)
 
     # -- auto-title -------------------------------------------------------------------------------------------
     def _maybe_auto_title(self, conversation: Conversation, reply: Message) -> None:

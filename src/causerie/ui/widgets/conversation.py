@@ -320,7 +320,8 @@ class ConversationView(VerticalScroll):
         self.app.copy_to_clipboard(block.code)
         language = f" ({sanitize(block.language)})" if block.language else ""
         which = f"Code block {index + 1}/{len(blocks)}" if len(blocks) > 1 else "Code block"
-        self.notify(f"{which}{language} copied: {block.line_count} line{'s' if block.line_count != 1 else ''}.")
+        lines = f"{block.line_count} line{'s' if block.line_count != 1 else ''}"
+        self.notify(f"{which}{language} copied: {lines}.", markup=False)  # the language comes from the model
 
     def action_edit_message(self) -> None:
         """Edit the focused message of yours (sending the edit adds a new version)."""

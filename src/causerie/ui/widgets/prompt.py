@@ -78,6 +78,7 @@ class PromptInput(TextArea):
         """`text` itself, or a placeholder for it when it is too long to edit comfortably in the box."""
         if len(text) <= PASTE_INLINE_LIMIT:
             return text
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # as TextArea does with what it holds
         number = max(self._pastes, default=0) + 1
         self._pastes[number] = text
         return f"[pasted text #{number}: {_size(text)}]"
