@@ -18,6 +18,10 @@ def test_ask_quit_restart_reopen_and_continue(launch: Launch, server: FakeOpenAI
         Reply(text="Paris is the **capital** of France.", delay=0.02),
         Reply(text="About 2.1 million people live in Paris.", delay=0.02),
     )
+    # This session is about reopening and continuing: no background title request takes a scripted reply.
+    config = causerie_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("auto_title = false\n", encoding="utf-8")
     term = launch(server)
     term.wait_for("Message")
     term.type("What is the capital of France?")
