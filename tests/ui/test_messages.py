@@ -5,8 +5,8 @@ from __future__ import annotations
 from causerie.core import paths
 from causerie.core.store import ConversationStore
 from causerie.testing.fake_openai import FakeOpenAI, Reply
-from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.reply_flow import CONTINUE_INSTRUCTION
+from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.widgets.conversation import MessageView
 
 from .helpers import SIZE, make_app, type_text, wait_for
