@@ -248,7 +248,7 @@ async def test_branch_into_a_new_conversation(server: FakeOpenAI) -> None:
         await send(pilot, screen, "q1")
         await send(pilot, screen, "q2")
         original = screen.conversation
-        await pilot.press("ctrl+t")
+        await pilot.press("f5")
         copy = screen.conversation
         assert copy is not original
         assert [m.content for m in copy.active_path()] == ["q1", "ok", "q2", "ok"]
@@ -257,7 +257,7 @@ async def test_branch_into_a_new_conversation(server: FakeOpenAI) -> None:
         assert app.focused is screen.prompt
         # From a focused message: the path up to it.
         await pilot.press("shift+tab", "k", "k")
-        await pilot.press("ctrl+t")
+        await pilot.press("f5")
         second = screen.conversation
         assert [m.content for m in second.active_path()] == ["q1", "ok"]
     store = ConversationStore(paths.data_dir())

@@ -38,9 +38,9 @@ class ChatActions(Screen):
     """Base of ChatScreen: actions on the open conversation's tree and files (ChatScreen provides the rest)."""
 
     BINDINGS = [
-        Binding("ctrl+g", "continue_reply", "Continue", id="chat.continue"),
-        Binding("f3", "conversation_settings", "Conversation", id="chat.conversation_settings"),
-        Binding("ctrl+t", "branch", "Branch", show=False, id="chat.branch"),
+        Binding("ctrl+g", "continue_reply", "Continue", show=False, id="chat.continue"),
+        Binding("f3", "conversation_settings", "Conversation", show=False, id="chat.conversation_settings"),
+        Binding("f5", "branch", "Branch", show=False, id="chat.branch"),
         Binding("ctrl+o", "copy_conversation", "Copy all", show=False, id="chat.copy_conversation"),
         Binding("ctrl+s", "export_markdown", "Export", show=False, id="chat.export_markdown"),
     ]
