@@ -174,9 +174,9 @@ async def test_picker_previews_live_and_enter_saves_the_choice_keeping_the_rest_
         assert set(BUILTIN_THEMES) <= set(names)
         assert options.highlighted == names.index("causerie-dark")
         await pilot.press("down")
-        assert app.theme == "causerie-high-contrast"
+        await wait_for(pilot, lambda: app.theme == "causerie-high-contrast", what="preview of the next theme")
         await pilot.press("down")
-        assert app.theme == "causerie-light"
+        await wait_for(pilot, lambda: app.theme == "causerie-light", what="preview of the one after")
         await pilot.pause()
         assert app.get_css_variables()["background"].upper() == "#FAF8F3"
         await pilot.press("enter")
@@ -193,9 +193,9 @@ async def test_escape_restores_the_theme_and_saves_nothing() -> None:
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, ThemePicker), what="picker")
         await pilot.press("up")
-        assert app.theme == "causerie-ansi"
-        await pilot.press("escape")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.theme == "causerie-ansi", what="preview")
+        await pilot.press("down", "down", "escape")  # a preview still pending when Esc arrives is dropped too
+        await pilot.pause(0.3)  # longer than PREVIEW_DELAY: a pending preview would have landed by now
         assert isinstance(app.screen, ChatScreen)
         assert app.theme == "causerie-dark"
     assert not paths.config_file().exists()

@@ -7,8 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+# A theme switch restyles every widget (hundreds of ms with a long conversation open): while the highlight moves
+# quickly (a held arrow key), only the theme it rests on is applied.
+PREVIEW_DELAY = 0.08
 
 
 class ThemePicker(ModalScreen[str | None]):
@@ -49,6 +54,8 @@ class ThemePicker(ModalScreen[str | None]):
         super().__init__()
         self._themes = themes
         self._original = current
+        self._pending: str | None = None
+        self._preview_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="theme-picker") as box:
@@ -73,14 +80,32 @@ class ThemePicker(ModalScreen[str | None]):
     @on(OptionList.OptionHighlighted, "#theme-list")
     def _preview(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id and event.option.id in self.app.available_themes:
-            self.app.theme = event.option.id
+            self._pending = event.option.id
+            if self._preview_timer is not None:
+                self._preview_timer.stop()
+            self._preview_timer = self.set_timer(PREVIEW_DELAY, self._apply_pending)
+
+    def _apply_pending(self) -> None:
+        self._preview_timer = None
+        if self._pending is not None and self.app.theme != self._pending:
+            self.app.theme = self._pending
+
+    def _stop_preview(self) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+            self._preview_timer = None
+        self._pending = None
 
     @on(OptionList.OptionSelected, "#theme-list")
     def _choose(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        self._stop_preview()
+        if event.option.id and event.option.id in self.app.available_themes:
+            self.app.theme = event.option.id
         self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:
         """Put the theme back as it was and close."""
+        self._stop_preview()
         self.app.theme = self._original
         self.dismiss(None)
