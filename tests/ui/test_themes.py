@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.notifications import Notify
 from textual.theme import BUILTIN_THEMES
 from textual.widgets import OptionList
+from textual.widgets._toast import Toast
 
 from causerie.core import paths
 from causerie.core.config import load_settings
@@ -97,12 +98,12 @@ def test_textual_style_values_are_accepted() -> None:
 
 async def test_bad_user_files_give_one_notice_each_and_the_good_ones_load() -> None:
     good = write_user_theme("sunset.toml", 'name = "sunset"\nprimary = "#ff8800"\nbackground = "#201010"\n')
-    syntax = write_user_theme("a-syntax.toml", 'name = "a"\nprimary = "#ff8800\n')
+    syntax = write_user_theme("a-[draft].toml", 'name = "a"\nprimary = "#ff8800\n')  # not markup
     unknown = write_user_theme("b-unknown.toml", 'name = "b"\nprimary = "#ff8800"\ncolour = "#fff"\n')
     colour = write_user_theme("c-colour.toml", 'name = "c"\nprimary = "#ff8800"\nbackground = "darkish"\n')
     messages: list[Message] = []
     app = CauserieApp(load_settings({"theme": "sunset"}))
-    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+    async with app.run_test(size=SIZE, message_hook=messages.append, notifications=True) as pilot:
         await wait_for(pilot, lambda: len(theme_notices(messages)) >= 3, what="theme notices")
         await pilot.pause()
         notices = theme_notices(messages)
@@ -114,6 +115,9 @@ async def test_bad_user_files_give_one_notice_each_and_the_good_ones_load() -> N
         assert app.current_theme.primary == "#ff8800"
         assert {"causerie-dark", "causerie-light", "sunset"} <= set(app.available_themes)
         assert not {"a", "b", "c"} & set(app.available_themes)
+        await wait_for(pilot, lambda: len(app.screen.query(Toast)) >= 3, what="toasts")
+        shown = [str(toast.render()) for toast in app.screen.query(Toast)]
+        assert any(str(syntax) in text for text in shown), shown  # "[draft]" shown as typed, not taken as markup
     assert good.exists()
 
 

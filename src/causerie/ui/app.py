@@ -97,7 +97,7 @@ class CauserieApp(App):
         if self.settings.config_notice:
             self.notify(self.settings.config_notice, title="Config file", severity="error", timeout=20)
         for error in self._theme_errors:
-            self.notify(error, title="Theme", severity="warning", timeout=10)
+            self.notify(error, title="Theme", severity="warning", timeout=10, markup=False)
         if keymap_errors:
             where = self.settings.config_path or "config.toml"
             self.notify(
@@ -146,10 +146,14 @@ class CauserieApp(App):
             set_top_level_key(path, "theme", name)
         except ConfigError as exc:
             self.call_from_thread(
-                self.notify, f"The theme is used for now but was not saved: {exc}", title="Theme", severity="error"
+                self.notify,
+                f"The theme is used for now but was not saved: {exc}",
+                title="Theme",
+                severity="error",
+                markup=False,
             )
         else:
-            self.call_from_thread(self.notify, f"{name}, saved in {path}", title="Theme")
+            self.call_from_thread(self.notify, f"{name}, saved in {path}", title="Theme", markup=False)
 
     async def on_unmount(self) -> None:
         if self.client is not None:
