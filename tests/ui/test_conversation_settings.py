@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, OptionList, RadioSet, TextArea
+from textual.widgets import Button, Input, OptionList, RadioSet, TextArea
 
 from causerie.core import paths
 from causerie.core.config import load_settings
 from causerie.core.export_files import exports_dir
 from causerie.core.store import ConversationStore
-from causerie.testing.fake_openai import INVALID_KEY, FakeOpenAI, Reply
+from causerie.testing.fake_openai import INVALID_KEY, MODEL_NOT_FOUND, FakeOpenAI, Reply
 from causerie.ui.app import CauserieApp
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.conversation_settings import ConversationSettingsScreen, filter_models
+from causerie.ui.widgets.error_notice import ErrorNotice
 
 from .helpers import SIZE, make_app, type_text, wait_for
 
@@ -204,3 +205,24 @@ async def test_export_to_a_markdown_file(server: FakeOpenAI) -> None:
         notice = list(app._notifications)[-1].message
         assert str(files[0]) in notice
         assert files[0].stat().st_mode & 0o077 == 0
+
+
+async def test_model_not_found_way_out_opens_the_model_field(server: FakeOpenAI) -> None:
+    server.queue(Reply(status=404, error=MODEL_NOT_FOUND))
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        chat = chat_of(app)
+        await type_text(pilot, "hi")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(chat.view.query(ErrorNotice)) and not chat.streaming, what="error")
+        notice = chat.view.query_one(ErrorNotice)
+        button = next(b for b in notice.query(Button) if b.name == "pick_model")
+        button.press()
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationSettingsScreen), what="modal")
+        modal = app.screen
+        await wait_for(pilot, lambda: app.focused is modal.query_one("#model", Input), what="model field focused")
+        await wait_for(pilot, lambda: modal.query_one("#models", OptionList).option_count == 2, what="models")
+        modal.query_one("#model", Input).value = "gpt-6"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is chat, what="modal closed")
+        assert chat.conversation.model == "gpt-6"
