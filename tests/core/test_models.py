@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -72,9 +73,13 @@ def test_document_has_the_designed_shape() -> None:
 
 
 def test_ids_are_time_sortable_and_safe() -> None:
-    ids = [new_conversation_id() for _ in range(3)]
+    ids = []
+    for _ in range(3):
+        ids.append(new_conversation_id())
+        time.sleep(0.002)  # ids are sortable to the millisecond; within one, the random suffix decides
     assert all(is_valid_id(i) for i in ids)
-    assert sorted(ids) == ids or len({i[:18] for i in ids}) == 1  # same millisecond: any order is fine
+    assert sorted(ids) == ids
+    assert len({i[:18] for i in ids}) == 3  # "YYYYMMDD-HHMMSSmmm": the time part differs
     for bad in ("../x", "a/b", ".hidden", "", "x" * 65, None, 3):
         assert not is_valid_id(bad)
 
