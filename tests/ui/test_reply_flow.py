@@ -60,7 +60,7 @@ async def test_rate_limit_counts_down_then_retries_by_itself(server: FakeOpenAI)
         assert len(server.chat_requests()) == 2
         [notice] = errors(screen)
         assert "rate-limiting" in notice.text
-        assert "Retrying (attempt 1 of 3)" in notice.countdown_text
+        assert "Retried automatically (attempt 1 of 3)" in notice.countdown_text
 
 
 async def test_rate_limit_retries_are_bounded_then_ctrl_r(server: FakeOpenAI) -> None:

@@ -63,7 +63,9 @@ class ReplyFlow:
     def usage_facts(self, conversation: Conversation) -> tuple[str, str]:
         """(cost of the conversation, context meter) for the status line."""
         model = conversation.model or self.settings.model
-        cost = format_total(conversation_cost(conversation, self.prices, local=self.settings.local))
+        total = conversation_cost(conversation, self.prices, local=self.settings.local)
+        replied = any(m.usage is not None for m in conversation.messages)
+        cost = format_total(total) if replied else ""
         window = self.context_window(model)
         estimate = plan(conversation, window, reserve=self.reply_reserve, policy="off")
         meter = f"context ≈{estimate.percent:.0f}% of {_k(window)}"
@@ -175,7 +177,7 @@ class ReplyFlow:
                     notice.end_countdown("Gave up. Your message is kept: press ctrl+r to try again.")
                 raise
             if notice is not None:
-                notice.end_countdown(f"Retrying (attempt {attempt} of {self.retry_policy.attempts})…")
+                notice.end_countdown(f"Retried automatically (attempt {attempt} of {self.retry_policy.attempts}).")
                 notice.retire()
 
     async def _wait_for_retry(self, delay: float) -> None:

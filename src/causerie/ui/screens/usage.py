@@ -97,10 +97,12 @@ class UsageScreen(Screen):
         self.summary = summary
         total = summary.total
         mark = "≈" if total.estimated else ""
+        conversations = f"{summary.conversations} conversation{'s' if summary.conversations != 1 else ''}"
+        replies = f"{total.replies} repl{'ies' if total.replies != 1 else 'y'}"
         self.query_one("#usage-title", Static).update(
-            f"Usage across {summary.conversations} conversation{'s' if summary.conversations != 1 else ''}: "
-            f"{total.replies} replies, {mark}{total.prompt_tokens:,} tokens in, {mark}{total.completion_tokens:,} "
-            f"out, {cost_cell(total)}. Prices: table of {self.prices.date}; ≈ marks estimates. Esc to go back."
+            f"Usage across {conversations}: {replies}, {mark}{total.prompt_tokens:,} tokens in, "
+            f"{mark}{total.completion_tokens:,} out, {cost_cell(total)}. Prices: table of {self.prices.date}; "
+            "≈ marks estimates. Esc to go back."
         )
         series = summary.daily_series(DAYS_SHOWN)
         self.query_one(Sparkline).data = [float(tokens) for _, tokens in series]

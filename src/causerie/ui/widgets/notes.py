@@ -21,6 +21,8 @@ class SummaryNote(Collapsible):
     DEFAULT_CSS = """
     SummaryNote {
         margin: 0 0 1 0;
+        padding: 0;
+        border-top: none;
         border-left: outer $secondary;
         background: $boost;
     }
@@ -38,7 +40,9 @@ class ReasoningNote(Collapsible):
 
     DEFAULT_CSS = """
     ReasoningNote {
-        margin: 0 0 0 0;
+        margin: 0;
+        padding: 0;
+        border-top: none;
         color: $text-muted;
         border-left: outer $panel;
     }
