@@ -60,7 +60,7 @@ async def test_rate_limit_counts_down_then_retries_by_itself(server: FakeOpenAI)
         assert len(server.chat_requests()) == 2
         [notice] = errors(screen)
         assert "rate-limiting" in notice.text
-        assert "Retried automatically (attempt 1 of 3)" in notice.countdown_text
+        assert "Retried automatically (attempt 1 of 2)" in notice.countdown_text  # max_retries = 2 by default
 
 
 async def test_rate_limit_retries_are_bounded_then_ctrl_r(server: FakeOpenAI) -> None:
@@ -87,7 +87,7 @@ async def test_countdown_ctrl_r_retries_now_and_esc_gives_up(server: FakeOpenAI)
         screen = screen_of(app)
         await send(pilot, screen, "hello")
         await wait_for(pilot, lambda: errors(screen) and "in " in errors(screen)[0].countdown_text, what="countdown")
-        assert "Automatic retry 1 of 3 in" in errors(screen)[0].countdown_text
+        assert "Automatic retry 1 of 2 in" in errors(screen)[0].countdown_text
         assert "60" in errors(screen)[0].countdown_text  # capped by the policy's max_delay
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: screen.conversation.active_path()[-1].content == "now", what="retry now")

@@ -50,6 +50,7 @@ class ReplyFlow:
         self._retry_event: asyncio.Event | None = None
         self._learned_windows: dict[str, int] = {}
         self._failed_kind: dict[str, str] = {}  # conversation id -> kind of its last failure
+        self.retry_policy = RetryPolicy(attempts=max(0, self.settings.max_retries))
         try:
             self.prices: PriceTable = shipped_prices().with_overrides(self.settings.prices)
         except ValueError:
