@@ -154,25 +154,31 @@ def plan(
     ratio = calibration(conversation)
     summary, turns = context_path(conversation, upto)
 
-    def tokens(items: list[Message]) -> int:
-        return int(estimate_messages(to_api(conversation, summary, items)) * ratio + 0.5)
+    base = estimate_messages(to_api(conversation, summary, []))
+    sizes = [estimate_text(m.content) + PER_MESSAGE_TOKENS for m in turns]
 
-    full = tokens(turns)
+    def tokens_from(start: int) -> int:
+        return int((base + sum(sizes[start:])) * ratio + 0.5)
+
+    full = tokens_from(0)
     budget = max(window - reserve, 0)
     if full <= budget or policy == "off" or len(turns) <= KEEP_RECENT:
         return Plan(to_api(conversation, summary, turns), full, window, reserve, policy, full <= budget)
 
     cut = 0
-    while cut < len(turns) - KEEP_RECENT and tokens(turns[cut:]) > budget:
+    remaining = base + sum(sizes)
+    while cut < len(turns) - KEEP_RECENT and remaining * ratio + 0.5 > budget:
+        remaining -= sizes[cut]
         cut += 1
         # keep a reply with the question it answers: cut before a user message when possible
         if cut < len(turns) - KEEP_RECENT and turns[cut].role == "assistant":
+            remaining -= sizes[cut]
             cut += 1
     left_out = turns[:cut]
     kept = turns[cut:]
     if policy == "summarize":
         return Plan(to_api(conversation, summary, turns), full, window, reserve, policy, False, summarize=left_out)
-    size = tokens(kept)
+    size = tokens_from(cut)
     return Plan(to_api(conversation, summary, kept), size, window, reserve, policy, size <= budget, dropped=left_out)
 
 
