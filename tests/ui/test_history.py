@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from textual import events
 from textual.widgets import Input
 
 from causerie.core import paths
@@ -262,3 +263,22 @@ async def test_slash_in_the_list_opens_search_and_escape_closes_it() -> None:
         await wait_for(pilot, lambda: "Nothing matches" in str(search.query_one("#search-status").render()))
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen))
+
+
+async def test_keys_typed_ahead_of_a_focus_move_reach_the_new_focus() -> None:
+    """Down then F2 arriving together (a fast typist, a loaded machine): F2 renames the highlighted match.
+
+    The terminal driver posts both keys before the app handles the first; the focus move done by Down must be
+    in force when F2 is dispatched, or F2 is checked against the filter box's bindings and silently dropped.
+    """
+    seed_history()
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sidebar = await loaded(pilot, 5)
+        sidebar.filter_input.focus()
+        await type_text(pilot, "lisbon")
+        await wait_for(pilot, lambda: sidebar.ids == [WEEK_ID], what="the filter")
+        app.post_message(events.Key("down", None))
+        app.post_message(events.Key("f2", None))
+        await wait_for(pilot, lambda: isinstance(app.screen, TextDialog), what="rename dialog")
+        assert app.screen.query_one(Input).value == "Trip to Lisbon"

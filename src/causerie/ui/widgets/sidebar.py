@@ -41,8 +41,12 @@ class HistoryFilter(Input):
     ]
 
     def action_to_list(self) -> None:
-        """Move into the list below."""
-        self.screen.query_one(HistoryList).focus()
+        """Move into the list below.
+
+        The focus moves now, not after a round trip through the app's queue (Widget.focus): a key typed right
+        after Down (F2, Delete) must be dispatched against the list's bindings, not dropped by the filter box.
+        """
+        self.screen.set_focus(self.screen.query_one(HistoryList))
 
     def action_clear(self) -> None:
         """Empty the filter (Esc on an empty filter does what Esc does elsewhere)."""
@@ -103,7 +107,7 @@ class HistoryList(OptionList):
             box = self.query_ancestor(HistorySidebar).filter_input
             box.value += event.character
             box.cursor_position = len(box.value)
-            box.focus()
+            self.screen.set_focus(box)  # now, so the next typed key already lands in the box
 
 
 class HistorySidebar(Vertical):
