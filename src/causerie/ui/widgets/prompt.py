@@ -63,6 +63,13 @@ class PromptInput(TextArea):
         self._draft = ""
         self._pastes: dict[int, str] = {}  # number -> a long pasted text shown as a placeholder
 
+    def on_mount(self) -> None:
+        # An app built without blinking (tests, snapshots) turns it off before the first focus: TextArea caches a
+        # line drawn in a blink's "off" phase under the same key as a steady cursor, so a blink that ran between
+        # the focus and the app's DescendantFocus handler could leave the cursor undrawn.
+        if getattr(self.app, "cursor_blink", True) is False:
+            self.cursor_blink = False
+
     @property
     def full_text(self) -> str:
         """The text to send: the box's text with every paste placeholder expanded."""
