@@ -22,8 +22,8 @@ def make_app(server: FakeOpenAI | None = None, **cli: str) -> CauserieApp:
     return CauserieApp(load_settings(cli))
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
-    """Let the app run until `condition()` holds; fail after `timeout` seconds."""
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
+    """Let the app run until `condition()` holds; fail after `timeout` seconds (a guard for a loaded CI machine)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
