@@ -60,6 +60,8 @@ def test_ask_quit_restart_reopen_and_continue(launch: Launch, server: FakeOpenAI
 
 def test_no_key_shows_help_not_a_traceback(launch: Launch) -> None:
     term = launch(None, key=None)
+    term.wait_for("Set up causerie")  # first run: the setup screen; Esc skips it and leaves the help
+    term.press("escape")
     term.wait_for("No API key is configured")
     term.type("hello?")
     term.press("enter")

@@ -15,11 +15,15 @@ from causerie.ui.app import CauserieApp
 SIZE = (100, 30)
 
 
-def make_app(server: FakeOpenAI | None = None, **cli: str) -> CauserieApp:
-    """The app as `causerie --base-url ...` would build it."""
+def make_app(server: FakeOpenAI | None = None, *, setup: bool = False, **cli: str) -> CauserieApp:
+    """The app as `causerie --base-url ...` would build it.
+
+    Without a key or server the real app first shows the setup screen; tests get the chat screen directly
+    unless they ask for `setup=True` (tests/ui/test_setup.py covers that screen).
+    """
     if server is not None:
         cli.setdefault("base_url", server.base_url)
-    return CauserieApp(load_settings(cli))
+    return CauserieApp(load_settings(cli), offer_setup=setup)
 
 
 async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:

@@ -6,6 +6,7 @@ from causerie.core import paths
 from causerie.core.store import ConversationStore
 from causerie.testing.fake_openai import INVALID_KEY, FakeOpenAI, Reply
 from causerie.ui.screens.chat import ChatScreen
+from causerie.ui.screens.setup import SetupScreen
 from causerie.ui.widgets.conversation import ConversationView, Notice
 from causerie.ui.widgets.prompt import PromptInput
 from causerie.ui.widgets.sidebar import HistorySidebar
@@ -134,8 +135,11 @@ async def test_new_conversation_and_sidebar_navigation(server: FakeOpenAI) -> No
 
 
 async def test_no_key_shows_how_to_configure_and_keeps_the_text() -> None:
-    app = make_app()
+    app = make_app(setup=True)
     async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, SetupScreen)  # first run: the setup screen; skipping it leaves help
+        await pilot.press("escape")
+        await pilot.pause()
         screen = screen_of(app)
         notices = screen.view.notices()
         assert notices and "OPENAI_API_KEY" in notices[0].text and "--base-url" in notices[0].text

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import time
 from typing import TextIO
 
 from causerie.commands import (
+    EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_NO_SERVER,
     EXIT_OK,
@@ -25,8 +25,6 @@ from causerie.core.config import Settings
 from causerie.core.models import Conversation, Message
 from causerie.core.sanitize import sanitize
 from causerie.core.store import ConversationStore, StoreError
-
-CHECKPOINT_INTERVAL = 1.0
 
 
 def fence(text: str) -> str:
@@ -85,20 +83,10 @@ class _Output:
             self.stream.flush()
 
 
-def _save(store: ConversationStore, conversation: Conversation) -> None:
-    if not conversation.title:
-        conversation.title = conversation.default_title()
-    try:
-        store.save(conversation)
-    except StoreError as exc:
-        print(f"causerie: not saved: {exc}", file=sys.stderr)
-
-
 async def _stream_reply(settings: Settings, store: ConversationStore, conversation: Conversation, model: str) -> int:
-    from causerie.core.client import ChatClient, Finished, ReasoningDelta, TextDelta, UsageReport
-    from causerie.core.context import estimate_request, request_messages
+    from causerie.core.client import ChatClient
     from causerie.core.errors import ChatError
-    from causerie.core.pricing import account_reply
+    from causerie.core.turn import stream_reply
 
     client = ChatClient(
         base_url=settings.base_url,
@@ -108,47 +96,32 @@ async def _stream_reply(settings: Settings, store: ConversationStore, conversati
         key_source=settings.api_key_source,
         max_tokens_param=settings.max_tokens_param,
     )
-    messages = request_messages(conversation)
-    reply = conversation.append(Message(role="assistant", content="", model=model, partial=True))
     output = _Output(sys.stdout)
-    last_checkpoint = time.monotonic()
-    code = EXIT_OK
-    problem = ""
     try:
-        async for event in client.stream(messages, model):
-            if isinstance(event, TextDelta):
-                reply.content += event.text
-                output.write(sanitize(event.text))
-            elif isinstance(event, ReasoningDelta):
-                reply.reasoning += event.text
-            elif isinstance(event, UsageReport):
-                reply.usage = event.usage
-            elif isinstance(event, Finished):
-                reply.finish_reason = event.reason
-            if time.monotonic() - last_checkpoint >= CHECKPOINT_INTERVAL:
-                _save(store, conversation)
-                last_checkpoint = time.monotonic()
-        reply.partial = reply.finish_reason is None
-        reply.finish_reason = reply.finish_reason or "incomplete"
+        await stream_reply(
+            conversation,
+            client,
+            store,
+            model=model,
+            on_delta=lambda text: output.write(sanitize(text)),
+            local=settings.local,
+        )
     except ChatError as exc:
-        reply.finish_reason = "error"
-        problem = exc.message + (f" ({exc.detail})" if exc.detail else "")
-        code = EXIT_REQUEST
+        output.close()
+        print(
+            f"causerie: {sanitize(exc.message)}" + (f" ({sanitize(exc.detail)})" if exc.detail else ""), file=sys.stderr
+        )
+        return EXIT_REQUEST
+    except StoreError as exc:
+        output.close()
+        raise CommandError(f"not saved: {exc}", EXIT_FAILED) from None
     except asyncio.CancelledError:
-        reply.finish_reason = "cancelled"
+        output.close()
         raise
     finally:
-        output.close()
-        account_reply(reply, model, estimate_request(conversation, messages), local=settings.local)
-        if not reply.content and reply.finish_reason in ("error", "cancelled"):
-            conversation.messages.remove(reply)  # nothing arrived: the question stays, ready for `ask -c` again
-            conversation.active_leaf = reply.parent
-        _save(store, conversation)
-        store.flush()
         await client.close()
-        if problem:
-            print(f"causerie: {sanitize(problem)}", file=sys.stderr)
-    return code
+    output.close()
+    return EXIT_OK
 
 
 @guarded
@@ -179,9 +152,14 @@ def run_ask(args: argparse.Namespace) -> int:
         conversation = Conversation(model=settings.model, profile=settings.profile, system_prompt=system)
         model = settings.model
     conversation.append(Message(role="user", content=prompt))
-    _save(store, conversation)
+    conversation.title = conversation.title or conversation.default_title()
     try:
+        store.save(conversation)
         return asyncio.run(_stream_reply(settings, store, conversation, model))
+    except StoreError as exc:
+        raise CommandError(f"not saved: {exc}", EXIT_FAILED) from None
     except KeyboardInterrupt:
         print("causerie: interrupted; the partial reply is saved", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        store.flush()

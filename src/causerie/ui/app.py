@@ -19,6 +19,7 @@ from causerie.ui.keymap import check_keymap
 from causerie.ui.messages import ConversationChosen
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.help import HelpScreen
+from causerie.ui.screens.setup import SetupScreen
 from causerie.ui.screens.theme_picker import ThemePicker
 from causerie.ui.themes import register_all, variable_defaults
 
@@ -60,6 +61,8 @@ class CauserieApp(App):
         open_id: str | None = None,
         clock: Clock | None = None,
         cursor_blink: bool = True,
+        local_candidates: list[str] | None = None,
+        offer_setup: bool = True,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -70,6 +73,8 @@ class CauserieApp(App):
         """False stops every text cursor from blinking (deterministic snapshots)."""
         self.user_keymap: dict[str, str] = {}
         """The `[keymap]` entries in force (binding id -> keys)."""
+        self.local_candidates = local_candidates
+        self.offer_setup = offer_setup
         self.store = store or ConversationStore(paths.data_dir())
         self.client = client if client is not None else make_client(settings)
         specs, self._theme_errors = load_themes(paths.user_themes_dir())
@@ -103,6 +108,20 @@ class CauserieApp(App):
             self.notify(
                 "\n".join(keymap_errors), title=f"Keymap in {where}", severity="warning", timeout=15, markup=False
             )
+        if self.offer_setup and not self.settings.can_send:
+            self.push_screen(SetupScreen(self.settings, self.local_candidates), self._setup_done)
+
+    async def _setup_done(self, chosen: Settings | None) -> None:
+        """The setup screen closed: use its settings (a new client) on the chat screen."""
+        if chosen is None:
+            return
+        if self.client is not None:
+            await self.client.close()
+        self.settings = chosen
+        self.client = make_client(chosen)
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                screen.use_settings(chosen, self.client)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):

@@ -316,3 +316,12 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
             self._update_status()
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.notify(f"Something went wrong: {event.worker.error}", severity="error", markup=False)
+
+    def use_settings(self, settings: Settings, client: ChatClient | None) -> None:
+        """Switch to new settings and client (after the setup screen), keeping the open conversation."""
+        self.settings = settings
+        self.client = client
+        if not self.conversation.messages:
+            self.conversation.model = settings.model
+            self.conversation.profile = settings.profile
+        self._show_conversation(self.conversation)
