@@ -34,7 +34,7 @@ async def test_api_key_is_tested_then_used_for_this_session_only(
 ) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     server.required_key = KEY
-    app = CauserieApp(load_settings())
+    app = CauserieApp(load_settings(), offer_setup=True)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, SetupScreen)
         await type_text(pilot, "sk-wrong-000000000")
@@ -57,7 +57,7 @@ async def test_api_key_is_tested_then_used_for_this_session_only(
 
 async def test_saving_the_key_writes_an_owner_only_config(server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-    app = CauserieApp(load_settings())
+    app = CauserieApp(load_settings(), offer_setup=True)
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one("#setup-key", Input).value = KEY
         app.screen.query_one("#setup-save", Checkbox).value = True
@@ -73,7 +73,7 @@ async def test_local_server_is_detected_and_used(server: FakeOpenAI) -> None:
     dead = FakeOpenAI().start()
     dead_url = dead.base_url
     dead.stop()
-    app = CauserieApp(load_settings(), local_candidates=[dead_url, server.base_url])
+    app = CauserieApp(load_settings(), local_candidates=[dead_url, server.base_url], offer_setup=True)
     async with app.run_test(size=SIZE) as pilot:
         await _click(pilot, "#setup-local")
         found = app.screen.query_one("#setup-found", OptionList)
@@ -98,7 +98,7 @@ async def test_no_local_server_says_where_it_looked() -> None:
     dead = FakeOpenAI().start()
     dead_url = dead.base_url
     dead.stop()
-    app = CauserieApp(load_settings(), local_candidates=[dead_url])
+    app = CauserieApp(load_settings(), local_candidates=[dead_url], offer_setup=True)
     async with app.run_test(size=SIZE) as pilot:
         await _click(pilot, "#setup-local")
         await wait_for(pilot, lambda: "No local server answered" in _result(app), what="nothing found")

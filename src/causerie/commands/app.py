@@ -44,5 +44,5 @@ def run_app(args: argparse.Namespace) -> int:
 
     from causerie.ui.app import CauserieApp
 
-    CauserieApp(settings, store, open_id=open_id).run()
+    CauserieApp(settings, store, open_id=open_id, offer_setup=True).run()
     return EXIT_OK

@@ -62,7 +62,7 @@ class CauserieApp(App):
         clock: Clock | None = None,
         cursor_blink: bool = True,
         local_candidates: list[str] | None = None,
-        offer_setup: bool = True,
+        offer_setup: bool = False,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -75,6 +75,7 @@ class CauserieApp(App):
         """The `[keymap]` entries in force (binding id -> keys)."""
         self.local_candidates = local_candidates
         self.offer_setup = offer_setup
+        """Show the first-run setup screen when nothing can be sent (the CLI asks for it; tests opt in)."""
         self.store = store or ConversationStore(paths.data_dir())
         self.client = client if client is not None else make_client(settings)
         specs, self._theme_errors = load_themes(paths.user_themes_dir())
