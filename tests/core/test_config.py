@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from causerie.core import paths
 from causerie.core.config import ConfigError, Settings, load_settings
+from causerie.core.config_check import parse_config_text
 from causerie.core.config_edit import CONFIG_TEMPLATE, init_config, set_profile_key, set_top_level_key
 
 
@@ -196,3 +198,14 @@ def test_editing_a_broken_file_is_refused() -> None:
     with pytest.raises(ConfigError, match="line 1"):
         set_top_level_key(path, "theme", "nord")
     assert path.read_text() == "broken = = 1\n"
+
+
+def test_every_example_in_the_template_is_a_valid_setting(tmp_path: Path) -> None:
+    """Uncommenting the whole example gives a file causerie accepts: the documentation cannot drift."""
+    example = re.compile(r"^# (\[|[A-Za-z_\"][\w\".-]* = )")
+    lines = [line[2:] if example.match(line) else line for line in CONFIG_TEMPLATE.splitlines()]
+    uncommented = sum(1 for a, b in zip(lines, CONFIG_TEMPLATE.splitlines(), strict=True) if a != b)
+    assert uncommented >= 20
+    data = parse_config_text("\n".join(lines), tmp_path / "config.toml")
+    assert set(data) >= {"profile", "model", "theme", "read_timeout", "max_retries", "keymap", "profiles", "prices"}
+    assert set(data["profiles"]["openrouter"]) == {"base_url", "model", "api_key_env", "max_tokens_param"}

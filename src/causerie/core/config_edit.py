@@ -46,6 +46,12 @@ CONFIG_TEMPLATE = """\
 # [keymap]
 # "chat.new" = "ctrl+n"
 
+# Your own prices for a model (US dollars per million tokens), used for the cost in the status line.
+# [prices."my-model"]
+# input = 0.5
+# cached_input = 0.05
+# output = 1.5
+
 # Profiles: one table per endpoint. A table named like a built-in profile changes only the keys it sets.
 # Keys of a profile:
 #   base_url          the OpenAI-compatible API root, e.g. "http://localhost:11434/v1" (openai: OPENAI_BASE_URL if set)
