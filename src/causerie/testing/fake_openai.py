@@ -124,6 +124,7 @@ class Reply:
     reasoning: str = ""
     hang: bool = False
     byte_by_byte: bool = False  # every byte of the stream in its own write (a slow link)
+    on_sent: Callable[[], None] | None = None  # called right after the last byte of a stream (benchmarks)
 
     def pieces(self) -> list[str]:
         """The content deltas to send."""
@@ -421,6 +422,8 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 if reply.send_done:
                     self._write(b"data: [DONE]\n\n", reply)
                 self._end()
+                if reply.on_sent is not None:
+                    reply.on_sent()
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
 

@@ -86,7 +86,11 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
 
     @property
     def view(self) -> ConversationView:
-        return self.query_one(ConversationView)
+        # Looked up once: the reply worker asks for it on every streamed delta.
+        view = self.__dict__.get("_conversation_view")
+        if view is None or not view.is_attached:
+            view = self.__dict__["_conversation_view"] = self.query_one(ConversationView)
+        return view
 
     @property
     def prompt(self) -> PromptInput:

@@ -1,17 +1,15 @@
 """ConversationView: the messages of the active path, with the streaming reply at the bottom.
 
-The rendering strategy lives behind `MessageView.append()` / `MessageView.finish()`: today each message renders
-its whole text with Rich's Markdown, at most ~15 times a second while it streams.
+Each message is a `MessageView` (a role line and a `MessageBody` that serves cached lines), so a long reply costs
+a few widgets, not one per Markdown block. A long history mounts only its last messages; older ones are mounted in
+batches when the view is scrolled near its top, when focus moves above the first one, or when asked (`reveal`).
 """
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
-from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widget import Widget
 from textual.widgets import Static
 
 from causerie.core.branches import version_position
@@ -19,122 +17,21 @@ from causerie.core.markdown_blocks import code_blocks
 from causerie.core.models import Conversation, Message
 from causerie.core.sanitize import sanitize
 from causerie.ui.messages import EditRequested, PromptFocusRequested, VersionSwitchRequested
-from causerie.ui.themes import code_theme
+from causerie.ui.widgets.message_view import (  # noqa: F401 - MessageView and the limits are imported from here
+    FINISH_LABELS,
+    SHOWN_CHARS,
+    SHOWN_LINES,
+    EarlierMessages,
+    MessageView,
+    shown_part,
+)
+from causerie.ui.widgets.notes import notes_and_views
 
-FRAME_INTERVAL = 1 / 15
-# A pathological message (a 50,000-line code block, a 1 MB line) froze the event loop for many seconds while it
-# rendered: only its beginning is rendered. The whole text stays in the message (saved, sent, copied, exported).
-SHOWN_CHARS = 100_000
-SHOWN_LINES = 2_000
-
-FINISH_LABELS = {
-    "cancelled": "stopped",
-    "length": "cut off: length limit",
-    "error": "interrupted by an error",
-    "content_filter": "stopped by the content filter",
-}
-
-
-def shown_part(body: str) -> tuple[str, int]:
-    """The beginning of `body` that is rendered (at most SHOWN_CHARS and SHOWN_LINES) and how much is left out."""
-    cut = min(len(body), SHOWN_CHARS)
-    if body.count("\n", 0, cut) > SHOWN_LINES:
-        cut = -1
-        for _ in range(SHOWN_LINES):
-            cut = body.index("\n", cut + 1)
-    return body[:cut], len(body) - cut
-
-
-class MessageView(Widget, can_focus=True):
-    """One message: a role line and the Markdown body (model output is sanitized first)."""
-
-    DEFAULT_CSS = """
-    MessageView {
-        height: auto;
-        padding: 0 1;
-        margin: 0 0 1 0;
-        background: $assistant-message-background;
-    }
-    MessageView.-user {
-        background: $user-message-background;
-        border-left: outer $message-role-user;
-    }
-    MessageView.-assistant {
-        border-left: outer $message-role-assistant;
-    }
-    MessageView:focus {
-        background: $boost;
-        border-left: outer $accent;
-    }
-    """
-
-    def __init__(self, message: Message) -> None:
-        super().__init__(classes=f"-{message.role}")
-        self.message = message
-        self._pending = False
-        self.streaming = False
-        self._cut = False  # the last render left part of the text out
-        self.version: tuple[int, int] = (1, 1)  # (position, count) among the versions of this turn
-
-    @property
-    def text(self) -> str:
-        """The message's current text."""
-        return self.message.content
-
-    def _version_label(self) -> Text:
-        position, count = self.version
-        return Text(f" · ‹{position}/{count}›", style="bold") if count > 1 else Text("")
-
-    def _label(self) -> Text:
-        message = self.message
-        if message.role == "user":
-            return Text("You", style="bold") + self._version_label()
-        label = Text("Assistant", style="bold") + self._version_label()
-        if message.model:
-            label.append(f" · {sanitize(message.model)}", style="dim")
-        if self.streaming:
-            label.append(" · writing…", style="italic dim")
-        elif message.finish_reason in FINISH_LABELS:
-            label.append(f" · {FINISH_LABELS[message.finish_reason]}", style="italic")
-        elif message.partial:
-            label.append(" · incomplete", style="italic")
-        return label
-
-    def render(self) -> RenderableType:
-        shown, left_out = shown_part(self.message.content)
-        self._cut = left_out > 0
-        body = sanitize(shown)
-        if self.message.role == "user":
-            content: RenderableType = Text(body)
-        elif body:
-            content = RichMarkdown(body, code_theme=code_theme(self.app.current_theme), hyperlinks=False)
-        else:
-            content = Text("…", style="dim")
-        if not left_out:
-            return Group(self._label(), content)
-        note = Text(
-            f"… and {left_out:,} more characters, not shown: too long to display here (the whole text is kept).",
-            style="dim italic",
-        )
-        return Group(self._label(), content, note)
-
-    def append(self, text: str) -> None:
-        """Show more streamed text (the message's content already holds it); redraws are frame-capped."""
-        if self._cut:
-            return  # what is shown no longer changes; finish() updates the count
-        if not self._pending:
-            self._pending = True
-            self.set_timer(FRAME_INTERVAL, self._flush)
-
-    def _flush(self) -> None:
-        self._pending = False
-        self.refresh(layout=True)
-
-    def finish(self) -> None:
-        """The reply ended: one full, final render."""
-        self.streaming = False
-        self._pending = False
-        self.refresh(layout=True)
+# A long history mounts its last messages up to about this much text (several screens), then older ones in batches.
+INITIAL_CHARS = 16_000
+INITIAL_MESSAGES = 40
+BATCH_CHARS = 16_000
+BATCH_MESSAGES = 40
 
 
 class Notice(Static):
@@ -189,6 +86,10 @@ class ConversationView(VerticalScroll):
         self._views: dict[str, MessageView] = {}
         self._conversation: Conversation | None = None
         self._code_cursor: dict[str, int] = {}  # message id -> the code block "c" copies next
+        self._path: list[Message] = []  # the shown path, mounted or not yet
+        self._first_mounted = 0  # index in _path of the first mounted message
+        self._earlier: EarlierMessages | None = None
+        self._loading = False
 
     def on_mount(self) -> None:
         self.anchor()
@@ -198,14 +99,23 @@ class ConversationView(VerticalScroll):
         view = self._views.get(message_id)
         return view if view is not None and view.is_attached else None
 
-    def show(self, conversation: Conversation, intro: str | None = None) -> None:
-        """Replace the view's content with a conversation's active path."""
-        from causerie.ui.widgets.notes import notes_and_views
+    @property
+    def unmounted_count(self) -> int:
+        """How many older messages are not mounted yet."""
+        return self._hidden_count()
 
+    def show(self, conversation: Conversation, intro: str | None = None) -> None:
+        """Replace the view's content with a conversation's active path (its last messages mounted first)."""
         self.remove_children()
         self._conversation = conversation
-        widgets, views = notes_and_views(conversation.active_path(), self._make_view)
+        self._path = conversation.active_path()
+        self._first_mounted = _batch_start(self._path, len(self._path), INITIAL_CHARS, INITIAL_MESSAGES)
+        widgets, views = notes_and_views(self._path, self._make_view, self._first_mounted)
         self._views = {v.message.id: v for v in views}
+        self._earlier = None
+        if self._first_mounted:
+            self._earlier = EarlierMessages(self._hidden_count())
+            widgets.insert(0, self._earlier)
         if not widgets and intro:
             notice = Notice(intro)
             notice.add_class("-intro")
@@ -214,14 +124,66 @@ class ConversationView(VerticalScroll):
             self.mount_all(widgets)
         self.anchor()
 
+    def _hidden_count(self) -> int:
+        return sum(1 for m in self._path[: self._first_mounted] if m.role != "system")
+
+    def load_earlier(self) -> int:
+        """Mount the next batch of older messages above the first one shown; returns how many were mounted.
+
+        The messages on screen stay where they are: the view scrolls down by the height that was added above.
+        """
+        if not self._first_mounted or self._earlier is None:
+            return 0
+        end = self._first_mounted
+        start = _batch_start(self._path, end, BATCH_CHARS, BATCH_MESSAGES)
+        widgets, views = notes_and_views(self._path, self._make_view, start, end)
+        for view in views:
+            self._views[view.message.id] = view
+        self._first_mounted = start
+        before = self.virtual_size.height
+        self._loading = True
+        if widgets:
+            self.mount_all(widgets, after=self._earlier)
+        if start:
+            self._earlier.set_count(self._hidden_count())
+        else:
+            self._earlier.remove()
+            self._earlier = None
+
+        def keep_position() -> None:
+            self._loading = False
+            added = self.virtual_size.height - before
+            if added > 0 and self.scroll_y < self.max_scroll_y:
+                self.scroll_to(y=self.scroll_y + added, animate=False, immediate=True, release_anchor=False)
+
+        self.call_after_refresh(keep_position)
+        return len(views)
+
+    def reveal(self, message_id: str) -> MessageView | None:
+        """The widget of a message on the shown path, mounting older messages down to it if needed."""
+        if self.view_for(message_id) is None:
+            if not any(m.id == message_id for m in self._path[: self._first_mounted]):
+                return None
+            while self.view_for(message_id) is None and self._first_mounted:
+                self.load_earlier()
+        return self.view_for(message_id)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self._first_mounted and not self._loading and new_value < max(self.size.height, 1):
+            self.call_later(self.load_earlier)
+
     def add_message(self, message: Message, *, streaming: bool = False) -> MessageView:
-        """Mount a new message at the bottom."""
+        """Mount a new message at the bottom (a message from the user brings the view back to the bottom)."""
         for notice in self.query(Notice).filter(".-intro"):
             notice.remove()
         view = self._make_view(message)
         view.streaming = streaming
         self._views[message.id] = view
+        self._path.append(message)
         self.mount(view)
+        if message.role == "user":
+            self.anchor()
         return view
 
     def _make_view(self, message: Message) -> MessageView:
@@ -279,6 +241,9 @@ class ConversationView(VerticalScroll):
             self.scroll_relative(y=-max(1, self.scrollable_content_region.height // 2), animate=False)
             return
         index = views.index(current)
+        if index == 0 and self.load_earlier():
+            views = self.message_views()
+            index = views.index(current)
         if index > 0:
             views[index - 1].focus()
 
@@ -345,3 +310,12 @@ class ConversationView(VerticalScroll):
         view = self.focused_message
         if view is not None:
             self.post_message(VersionSwitchRequested(view.message.id, step))
+
+
+def _batch_start(messages: list[Message], end: int, max_chars: int, max_messages: int) -> int:
+    """Where a batch ending at `end` starts: at least one message, then up to the limits."""
+    start, chars = end, 0
+    while start > 0 and end - start < max_messages and (chars < max_chars or start == end):
+        start -= 1
+        chars += len(messages[start].content)
+    return start

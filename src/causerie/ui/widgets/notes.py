@@ -65,11 +65,16 @@ class ReasoningNote(Collapsible):
         self._body.update(Text(sanitize(self.message.reasoning), style="italic"))
 
 
-def notes_and_views(path: list[Message], make_view: Callable[[Message], Widget]) -> tuple[list[Widget], list[Any]]:
-    """The widgets of a path in order: summary notes, reasoning notes before their reply, message views."""
+def notes_and_views(
+    path: list[Message], make_view: Callable[[Message], Widget], start: int = 0, end: int | None = None
+) -> tuple[list[Widget], list[Any]]:
+    """The widgets of `path[start:end]` in order: summary notes, reasoning notes before their reply, message views.
+
+    The whole path is given so that a summary of older turns can count them when only recent turns are shown.
+    """
     widgets: list[Widget] = []
     views: list[Any] = []
-    for message in path:
+    for message in path[start:end]:
         if message.kind == "summary":
             ids = [m.id for m in path]
             upto = ids.index(message.covers) + 1 if message.covers in ids else 0

@@ -1,0 +1,1 @@
+"""causerie's benchmarks: `python -m bench` (see bench/README.md)."""

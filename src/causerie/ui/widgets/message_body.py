@@ -1,0 +1,353 @@
+"""MessageBody: the text of one message as cached lines (Textual's Line API), cheap to stream into.
+
+While a reply streams, each finished top-level Markdown block is rendered once and kept; only the open tail block is
+rendered again, at most ~15 times a second (less when it is expensive). A flush renders for about 8 ms and then
+yields to the event loop with a timer, so keys typed meanwhile are echoed. A long open code fence is highlighted in
+chunks of complete lines that are kept. The caches are dropped when the width or the theme changes; when the reply
+ends, whatever is still open is rendered whole, once.
+"""
+
+from __future__ import annotations
+
+import re
+from time import perf_counter
+
+from rich.style import Style
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.theme import Theme
+from textual.timer import Timer
+from textual.widget import Widget
+
+from causerie.core.models import Message
+from causerie.core.sanitize import sanitize
+from causerie.ui.widgets.block_render import (
+    RenderStyles,
+    blank_strip,
+    render_code,
+    render_markdown,
+    render_plain,
+    render_styles,
+)
+from causerie.ui.widgets.blocks import BlockSplitter, OpenFence
+
+FRAME_INTERVAL = 1 / 15  # at most this often the open tail is rendered again
+FLUSH_BUDGET = 0.008  # seconds of rendering before yielding to the event loop
+YIELD_DELAY = 0.001
+TAIL_COST_FACTOR = 4  # an expensive tail is rendered less often: at most ~1/4 of the time goes to it
+FENCE_CHUNK_LINES = 24  # complete lines of an open code fence highlighted together and kept
+
+# A pathological message (a 50,000-line code block, a 1 MB line) would freeze the event loop while one block of it
+# renders: only its beginning is rendered. The whole text stays in the message (saved, sent, copied, exported).
+SHOWN_CHARS = 100_000
+SHOWN_LINES = 2_000
+
+
+def shown_end(body: str) -> int:
+    """How much of `body` is rendered: at most SHOWN_CHARS characters and SHOWN_LINES lines."""
+    cut = min(len(body), SHOWN_CHARS)
+    if body.count("\n", 0, cut) > SHOWN_LINES:
+        cut = -1
+        for _ in range(SHOWN_LINES):
+            cut = body.index("\n", cut + 1)
+    return cut
+
+
+def shown_part(body: str) -> tuple[str, int]:
+    """The beginning of `body` that is rendered and how many characters are left out."""
+    cut = shown_end(body)
+    return body[:cut], len(body) - cut
+
+
+_HR_RE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*\n*")
+
+
+def _is_rule(block: str) -> bool:
+    """Rich draws no blank line after a horizontal rule; neither do we."""
+    return _HR_RE.fullmatch(block) is not None
+
+
+class MessageBody(Widget):
+    """The body of a message; Markdown for replies, plain text for the user's messages."""
+
+    DEFAULT_CSS = """
+    MessageBody {
+        height: auto;
+    }
+    """
+
+    def __init__(self, message: Message, *, markdown: bool, streaming: bool = False) -> None:
+        super().__init__()
+        self.message = message
+        self.markdown = markdown
+        self.streaming = streaming
+        self._reset_source()
+        self._width = 0
+        self._styles: RenderStyles | None = None
+        self._timer: Timer | None = None
+        self._next_tail = 0.0
+        self._draining = False  # the stream ended and finished blocks still wait to be rendered
+        self._shown_lines = -1  # the line count the last layout used
+        self._last_refresh = 0.0
+
+    # -- state -----------------------------------------------------------------------------------------------
+    def _reset_source(self) -> None:
+        self._splitter = BlockSplitter()
+        self._consumed = 0  # characters of message.content taken in
+        self.left_out = 0  # characters past the display limit (not rendered)
+        self._all_taken = False  # the whole text is in _blocks
+        self._blocks: list[str] = []  # finished blocks (sanitized source)
+        self._drop_rendered()
+
+    def _drop_rendered(self) -> None:
+        self._rendered = 0  # how many of _blocks are in _lines
+        self._lines: list[Strip] = []
+        self._last_rule = False
+        self._tail_lines: list[Strip] = []
+        self._tail_dirty = True
+        self._fence: OpenFence | None = None
+        self._fence_lines: list[Strip] = []
+        self._fence_done = 0  # characters of the open fence's code already in _fence_lines
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        self._styles = None
+        self._drop_rendered()
+        if self._progressive:
+            self._schedule(YIELD_DELAY)
+        self.refresh(layout=True)
+
+    @property
+    def _progressive(self) -> bool:
+        """Whether lines are rendered by time-boxed flushes (while streaming and until they caught up)."""
+        return self.streaming or self._draining
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is None:
+            self._timer = self.set_timer(delay, self._flush)
+
+    @property
+    def styles_for_render(self) -> RenderStyles:
+        """The Rich styles of the current theme."""
+        if self._styles is None:
+            app = self.app
+            theme = app.current_theme
+            self._styles = render_styles(app.theme_variables, theme.dark, theme.name, theme.ansi)
+        return self._styles
+
+    # -- input -----------------------------------------------------------------------------------------------
+    def _take_new_text(self, final: bool) -> list[str]:
+        """Feed the splitter what message.content gained; returns newly finished blocks."""
+        content = self.message.content
+        if len(content) < self._consumed:
+            # The text was replaced, not extended (an edit): start again.
+            self._reset_source()
+        end = shown_end(content)
+        self.left_out = len(content) - end
+        if not final and end > self._consumed and content[end - 1] == "\r":
+            end -= 1  # hold a CR back: with the next "\n" it is one line break
+        if end <= self._consumed and not final:
+            return []
+        new = sanitize(content[self._consumed : end])
+        self._consumed = end
+        blocks = self._splitter.feed(new) if new else []
+        if final:
+            blocks.extend(self._splitter.close())
+            self._all_taken = True
+        self._blocks.extend(blocks)
+        if blocks or new:
+            self._tail_dirty = True
+        return blocks
+
+    def append(self) -> None:
+        """The message's content grew: render it soon (frame-capped)."""
+        if not self.streaming:
+            self.restart()
+        self._schedule(max(YIELD_DELAY, self._next_tail - perf_counter()))
+
+    def finish(self) -> None:
+        """The stream ended: take everything in and render what is still open, whole."""
+        self.streaming = False
+        self._take_new_text(final=True)
+        self._fence = None
+        self._fence_lines = []
+        self._tail_dirty = False
+        if self._width and self._rendered < len(self._blocks):
+            # Render the rest in time-boxed flushes too: a fast server can leave many blocks waiting. The open
+            # tail stays on screen until its final render replaces it.
+            self._draining = True
+            self._schedule(YIELD_DELAY)
+        else:
+            self._tail_lines = []
+        self.refresh(layout=True)
+
+    def restart(self) -> None:
+        """The text is growing again (a reply is continued): stream it from its start."""
+        self.streaming = True
+        self._draining = False
+        self._reset_source()
+        self.refresh(layout=True)
+
+    def rerender(self) -> None:
+        """Render the message again from its current content (after an edit)."""
+        self._reset_source()
+        self.refresh(layout=True)
+
+    # -- rendering -------------------------------------------------------------------------------------------
+    def _flush(self) -> None:
+        self._timer = None
+        if not self.is_attached:
+            return
+        start = perf_counter()
+        if self.streaming:
+            self._take_new_text(final=False)
+        if not self._width:
+            return  # not laid out yet: the first layout renders everything
+        done = self._render_blocks(deadline=start + FLUSH_BUDGET)
+        if not done:
+            # More finished blocks are waiting: show what is ready and come back after other events ran.
+            self._schedule(YIELD_DELAY)
+        elif not self.streaming:
+            self._draining = False
+            self._tail_lines, self._tail_dirty = [], False
+        elif self._tail_dirty:
+            now = perf_counter()
+            if now >= self._next_tail:
+                self._render_tail()
+                finished = perf_counter()
+                self._next_tail = finished + max(FRAME_INTERVAL, TAIL_COST_FACTOR * (finished - now))
+            else:
+                self._schedule(self._next_tail - now)
+        # Repaint at most ~15 times a second while blocks are still waiting; always once when caught up.
+        now = perf_counter()
+        if done or now - self._last_refresh >= FRAME_INTERVAL:
+            self._last_refresh = now
+            self.refresh(layout=self.line_count != self._shown_lines)
+
+    def _render_blocks(self, deadline: float | None) -> bool:
+        """Render finished blocks not rendered yet, until `deadline`; whether all are done."""
+        width = self._width
+        console = self.app.console
+        styles = self.styles_for_render
+        while self._rendered < len(self._blocks):
+            if deadline is not None and perf_counter() > deadline:
+                return False
+            block = self._blocks[self._rendered]
+            if self.markdown:
+                strips = render_markdown(block, width, console, styles)
+                if self._lines and strips and not self._last_rule:
+                    self._lines.append(blank_strip(width))
+                if strips:
+                    self._last_rule = _is_rule(block)
+            else:
+                strips = render_plain(block, width, console)
+            self._lines.extend(strips)
+            self._rendered += 1
+            self._tail_dirty = True
+        return True
+
+    def _render_tail(self) -> None:
+        """Render the open block (the part of a long open code fence not yet kept in chunks)."""
+        self._tail_dirty = False
+        width = self._width
+        tail = self._splitter.tail
+        if not self.markdown:
+            self._tail_lines = render_plain(tail, width, self.app.console) if tail else []
+            return
+        lines: list[Strip] = []
+        if self._lines and tail.strip() and not self._last_rule:
+            lines.append(blank_strip(width))
+        fence = self._splitter.fence
+        if fence is None:
+            self._fence, self._fence_lines, self._fence_done = None, [], 0
+            if tail.strip():
+                lines.extend(render_markdown(tail, width, self.app.console, self.styles_for_render))
+        else:
+            lines.extend(self._render_open_fence(fence, tail))
+        self._tail_lines = lines
+
+    def _render_open_fence(self, fence: OpenFence, tail: str) -> list[Strip]:
+        if fence is not self._fence:
+            self._fence, self._fence_lines, self._fence_done = fence, [], 0
+        console, styles, width = self.app.console, self.styles_for_render, self._width
+        code = tail[fence.body_start :]
+        complete = code.rfind("\n") + 1
+        pending = code[self._fence_done : complete]
+        if pending.count("\n") >= FENCE_CHUNK_LINES:
+            top = self._fence_done == 0
+            chunk = render_code(pending, fence.language, width, console, styles, top=top, bottom=False)
+            self._fence_lines.extend(chunk)
+            self._fence_done = complete
+        rest = code[self._fence_done :]
+        top = self._fence_done == 0
+        return [*self._fence_lines, *render_code(rest, fence.language, width, console, styles, top=top, bottom=True)]
+
+    def _ensure(self, width: int) -> None:
+        """Make the lines match the current text, width and theme (everything finished is rendered)."""
+        if width != self._width:
+            self._width = width
+            self._drop_rendered()
+            if self._progressive and width:
+                self._schedule(YIELD_DELAY)
+        if not width or self._progressive:
+            return  # while streaming, time-boxed flushes render (never a long render inside a paint)
+        if not self._all_taken:
+            self._take_new_text(final=True)
+        if self._rendered < len(self._blocks):
+            self._render_blocks(deadline=None)
+        if self._tail_dirty:
+            if self.streaming or self._splitter.tail:
+                self._render_tail()
+            else:
+                self._tail_lines, self._tail_dirty = [], False
+
+    # -- Line API --------------------------------------------------------------------------------------------
+    @property
+    def rendered_up_to_date(self) -> bool:
+        """Whether the lines show the message's whole current text (nothing waits to be rendered)."""
+        return (
+            self._width > 0
+            and self._consumed + self.left_out == len(self.message.content)
+            and self._rendered == len(self._blocks)
+            and not self._tail_dirty
+        )
+
+    def plain_lines(self) -> list[str]:
+        """The text of the rendered lines (for tests and tools)."""
+        self._ensure(self.size.width or self._width)
+        return [strip.text.rstrip() for strip in (*self._lines, *self._tail_lines)]
+
+    @property
+    def line_count(self) -> int:
+        """Lines the body takes at its current width."""
+        count = len(self._lines) + len(self._tail_lines)
+        return count or (1 if self.streaming and self.markdown else 0)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return container.width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        self._ensure(width)
+        self._shown_lines = self.line_count  # the height the layout now gives the body
+        return self._shown_lines
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        self._ensure(width)
+        base = self.visual_style.rich_style  # cached by Textual until the styles change
+        lines, tail = self._lines, self._tail_lines
+        if y < len(lines):
+            return lines[y].apply_style(base)
+        y -= len(lines)
+        if y < len(tail):
+            return tail[y].apply_style(base)
+        if y == 0 and not lines and not tail and self.streaming and self.markdown:
+            return self._placeholder(width).apply_style(base)
+        return Strip.blank(width, base)
+
+    def _placeholder(self, width: int) -> Strip:
+        """What an empty reply shows while the first words are awaited."""
+        lines = render_plain("…", width, self.app.console, Style(dim=True))
+        return lines[0] if lines else Strip.blank(width)

@@ -1,0 +1,28 @@
+"""Every benchmark scenario runs once at tiny sizes, so bench/ cannot rot (no timing asserted: figures belong in
+bench/README.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench import render_bench
+
+
+def test_every_render_scenario_runs_once_at_tiny_sizes(tmp_path: Path) -> None:
+    out = tmp_path / "render.json"
+    assert render_bench.main(["--tiny", "--runs", "1", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    names = [row["name"] for row in report["rows"]]
+    for part in (
+        "fast: Enter to last token",
+        "at 200/s: last token",
+        "key echo during",
+        "CPU per token",
+        "start to usable screen, 20 conversations",
+        "open a 30-message conversation",
+        "peak RSS",
+    ):
+        assert any(part in name for name in names), part
+    for row in report["rows"]:
+        assert row["samples"] and all(value == value and value >= 0 for value in row["samples"]), row["name"]

@@ -1,0 +1,151 @@
+"""The conversation pane's renderer: block splitting, streamed vs final renders, lazy history, untrusted text."""
+
+from __future__ import annotations
+
+import random
+
+from textual.app import App, ComposeResult
+
+from causerie.core.models import Conversation, Message
+from causerie.testing.fake_openai import FakeOpenAI, Reply, tokens_of
+from causerie.ui.themes import variable_defaults
+from causerie.ui.widgets.blocks import BlockSplitter, split_blocks
+from causerie.ui.widgets.conversation import ConversationView, MessageView
+
+from .helpers import SIZE, make_app, type_text, wait_for
+
+DOCUMENT = (
+    """# Title
+
+Intro paragraph with **bold** and `code`.
+
+- one
+- two
+
+```python
+"""
+    + "\n".join(f"value_{i} = {i} * 2  # line {i}" for i in range(80))
+    + """
+```
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+> quoted
+
+1. first
+2. second
+
+Last words.
+"""
+)
+
+
+def test_streamed_blocks_equal_the_blocks_of_the_whole_text() -> None:
+    whole = [block.strip() for block in split_blocks(DOCUMENT)]
+    for seed in range(20):
+        rng = random.Random(seed)
+        splitter, pieces, out = BlockSplitter(), tokens_of(DOCUMENT), []
+        index = 0
+        while index < len(pieces):
+            step = rng.randint(1, 30)
+            out += splitter.feed("".join(pieces[index : index + step]))
+            index += step
+        out += splitter.close()
+        assert [block.strip() for block in out] == whole
+
+
+def test_an_open_fence_is_reported_until_it_closes() -> None:
+    splitter = BlockSplitter()
+    assert splitter.feed("Intro\n\n```python\nx = 1\n") == ["Intro\n\n"]
+    assert splitter.fence is not None and splitter.fence.language == "python"
+    assert splitter.feed("y = 2\n") == [] and splitter.fence is not None
+    finished = splitter.feed("```\n\nAfter")
+    assert finished == ["```python\nx = 1\ny = 2\n```\n"] and splitter.fence is None
+
+
+class PaneApp(App):
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return variable_defaults(self.current_theme)
+
+    def compose(self) -> ComposeResult:
+        yield ConversationView(id="conversation")
+
+
+async def test_a_streamed_reply_ends_exactly_as_a_fresh_render_of_its_text(server: FakeOpenAI) -> None:
+    server.queue(Reply(text=DOCUMENT, delay=0.001))
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await type_text(pilot, "go")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2, what="reply")
+        streamed = screen.view.message_views()[1]
+        await wait_for(pilot, lambda: streamed.body.rendered_up_to_date, what="final render")
+        streamed_lines = streamed.body.plain_lines()
+        fresh = MessageView(streamed.message)
+        await screen.view.mount(fresh)
+        await pilot.pause()
+        assert fresh.body.plain_lines() == streamed_lines
+        assert any("value_79 = 79 * 2" in line for line in streamed_lines)
+        assert any(line.strip() == "Last words." for line in streamed_lines)
+
+
+async def test_model_output_control_sequences_are_made_visible() -> None:
+    message = Message(role="assistant", content="red \x1b[31mtext\x07 and \x9b bytes\r\nnext")
+    conversation = Conversation()
+    conversation.append(Message(role="user", content="hi"))
+    conversation.append(message)
+    app = PaneApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(ConversationView)
+        view.show(conversation)
+        await pilot.pause()
+        lines = "\n".join(view.message_views()[1].body.plain_lines())
+        assert "\x1b" not in lines and "\x07" not in lines and "\x9b" not in lines
+        assert "␛[31mtext␇" in lines
+
+
+async def test_a_long_history_mounts_its_end_first_and_the_rest_on_demand() -> None:
+    conversation = Conversation()
+    for index in range(400):
+        conversation.append(Message(role="user" if index % 2 == 0 else "assistant", content=f"message {index}"))
+    first_id = conversation.active_path()[0].id
+    app = PaneApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(ConversationView)
+        view.show(conversation)
+        await pilot.pause()
+        shown = view.message_views()
+        assert 0 < len(shown) < 400 and shown[-1].text == "message 399"
+        assert view.unmounted_count == 400 - len(shown)
+        revealed = view.reveal(first_id)
+        await pilot.pause()
+        assert revealed is not None and revealed.text == "message 0"
+        assert len(view.message_views()) == 400 and view.unmounted_count == 0
+
+
+async def test_resize_and_theme_change_render_again() -> None:
+    conversation = Conversation()
+    conversation.append(Message(role="user", content="hi"))
+    conversation.append(Message(role="assistant", content="# Heading\n\n" + "word " * 200))
+    app = PaneApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.query_one(ConversationView)
+        view.show(conversation)
+        await pilot.pause()
+        body = view.message_views()[1].body
+        wide = body.plain_lines()
+        await pilot.resize_terminal(60, 30)
+        await pilot.pause()
+        narrow = body.plain_lines()
+        assert len(narrow) > len(wide) and max(map(len, narrow)) < 60
+
+        def heading_colour():
+            return next(segment.style.color for segment in body.render_line(0) if "Heading" in segment.text)
+
+        before = heading_colour()
+        app.theme = "textual-light" if app.current_theme.dark else "textual-dark"
+        await pilot.pause()
+        assert heading_colour() != before  # the cached lines were rendered again in the new theme's colours
