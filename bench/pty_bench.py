@@ -158,8 +158,9 @@ def empty_app_rss(home: Path) -> float:
         terminal.close()
 
 
-def memory_run(home: Path, base_url: str, prompt_text: str, last_words: str) -> float:
-    """Peak RSS (MB) of causerie with this store listed after it showed the reply to `prompt_text`."""
+def memory_run(home: Path, base_url: str, prompt_text: str, last_words: str) -> tuple[float, bool]:
+    """Peak RSS (MB) of causerie with this store listed after it showed the reply to `prompt_text`, and whether
+    the reply's end was on screen before the deadline (if not, the figure is the peak so far)."""
     title = newest_title(home)
     terminal = Terminal([*causerie_command(), "--base-url", base_url], child_env(home))
     try:
@@ -167,9 +168,12 @@ def memory_run(home: Path, base_url: str, prompt_text: str, last_words: str) -> 
         terminal.write(prompt_text)
         time.sleep(0.2)
         terminal.write("\r")
-        terminal.wait_until(lambda text: "writing…" in text, poll=0.02)
-        terminal.wait_until(lambda text: "writing…" not in text and last_words in text, poll=0.05)
+        try:
+            terminal.wait_until(lambda text: "writing…" not in text and last_words in text, poll=0.05)
+            finished = True
+        except RuntimeError:
+            finished = False
         time.sleep(0.5)
-        return terminal.peak_rss_mb()
+        return terminal.peak_rss_mb(), finished
     finally:
         terminal.close()

@@ -133,16 +133,20 @@ def run(sizes: Sizes, runs: int, only: set[str] | None, log: Any) -> tuple[list[
     scratch = Path(tempfile.mkdtemp(prefix="causerie-bench-"))
     try:
         with BenchServer() as server:
-            if want("reply"):
-                rows += _reply_scenarios(server, sizes, runs, raw, log)
-            if want("scaling"):
-                rows += _scaling(server, sizes, runs, raw, log)
-            if want("open"):
-                rows += _open(server, sizes, runs, raw, scratch, log)
-            if want("startup"):
-                rows += _startup(server, sizes, runs, raw, scratch, log)
-            if want("memory"):
-                rows += _memory(server, sizes, runs, raw, scratch, log)
+            groups = [
+                ("reply", lambda: _reply_scenarios(server, sizes, runs, raw, log)),
+                ("scaling", lambda: _scaling(server, sizes, runs, raw, log)),
+                ("open", lambda: _open(server, sizes, runs, raw, scratch, log)),
+                ("startup", lambda: _startup(server, sizes, runs, raw, scratch, log)),
+                ("memory", lambda: _memory(server, sizes, runs, raw, scratch, log)),
+            ]
+            for name, group in groups:
+                if want(name):
+                    try:
+                        rows += group()
+                    except Exception as exc:  # one failed scenario must not lose the others' figures
+                        log(f"{name}: failed: {exc!r}")
+                        raw.setdefault("failures", {})[name] = repr(exc)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return rows, raw
@@ -311,10 +315,14 @@ def _memory(server: BenchServer, sizes: Sizes, runs: int, raw: dict, scratch: Pa
     home = scratch / f"memory-{sizes.memory_histories}"
     write_conversations(home / "data", sizes.memory_histories)
     floor = [pty_bench.empty_app_rss(scratch) for _ in range(runs)]
-    samples = []
+    samples, finished = [], []
     for _ in range(runs):
-        samples.append(pty_bench.memory_run(home, server.base_url, prompt(sizes.huge), END_MARK))
-    raw.update(memory=samples, memory_floor=floor)
+        peak, done = pty_bench.memory_run(home, server.base_url, prompt(sizes.huge), END_MARK)
+        samples.append(peak)
+        finished.append(done)
+    raw.update(memory=samples, memory_finished=finished, memory_floor=floor)
+    if not all(finished):
+        log(f"memory: the reply's end was not on screen within the deadline in {finished.count(False)} run(s)")
     return [
         Row(
             f"peak RSS, {sizes.memory_histories:,} listed + {sizes.huge:,}-token reply",

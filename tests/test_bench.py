@@ -13,6 +13,7 @@ def test_every_render_scenario_runs_once_at_tiny_sizes(tmp_path: Path) -> None:
     out = tmp_path / "render.json"
     assert render_bench.main(["--tiny", "--runs", "1", "--out", str(out)]) == 0
     report = json.loads(out.read_text())
+    assert "failures" not in report["raw"], report["raw"].get("failures")
     names = [row["name"] for row in report["rows"]]
     for part in (
         "fast: Enter to last token",

@@ -178,6 +178,9 @@ class MessageBody(Widget):
             # Render the rest in time-boxed flushes too: a fast server can leave many blocks waiting. The open
             # tail stays on screen until its final render replaces it.
             self._draining = True
+            if self._timer is not None:
+                self._timer.stop()  # a frame-capped tail render may be waiting: the final render goes first
+                self._timer = None
             self._schedule(YIELD_DELAY)
         else:
             self._tail_lines = []
