@@ -33,11 +33,6 @@ def test_the_key_is_nowhere_after_401_rate_limit_and_export(
         ),
         Reply(text="The third time works."),
     )
-    # No background title request: the count of chat requests below must not depend on a race with ctrl+q.
-    causerie_home.mkdir(mode=0o700, exist_ok=True)
-    (causerie_home / "config").mkdir(mode=0o700)
-    (causerie_home / "config" / "config.toml").write_text("auto_title = false\n")
-    (causerie_home / "config" / "config.toml").chmod(0o600)
     term = launch(server)
     term.wait_for("Message")
     term.type("first try")
