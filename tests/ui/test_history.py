@@ -282,3 +282,26 @@ async def test_keys_typed_ahead_of_a_focus_move_reach_the_new_focus() -> None:
         app.post_message(events.Key("f2", None))
         await wait_for(pilot, lambda: isinstance(app.screen, TextDialog), what="rename dialog")
         assert app.screen.query_one(Input).value == "Trip to Lisbon"
+
+
+async def test_a_checkpoint_of_the_newest_conversation_only_redraws_its_row() -> None:
+    # A streaming reply saves about once a second; with 10,000 conversations, rebuilding every row each time froze
+    # the app. Only the saved conversation's row may change when it stays at the top.
+    seed_history()
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sidebar = await loaded(pilot, 5)
+        options = sidebar.option_list
+        before = [options.get_option_at_index(i) for i in range(options.option_count)]
+        top = sidebar.summary(TODAY_ID)
+        assert top is not None
+        sidebar.upsert(top._replace(updated_at=ago(minutes=5), message_count=top.message_count + 1))
+        after = [options.get_option_at_index(i) for i in range(options.option_count)]
+        assert len(after) == len(before)
+        assert all(a is b for index, (a, b) in enumerate(zip(after, before, strict=True)) if index != 1)
+        assert rows(sidebar)[1] == (False, "Python packaging 5 min")
+        # A save that moves another conversation to the top still rebuilds the list in date order.
+        older = sidebar.summary(WEEK_ID)
+        assert older is not None
+        sidebar.upsert(older._replace(updated_at=ago(minutes=1)))
+        assert sidebar.ids[0] == WEEK_ID

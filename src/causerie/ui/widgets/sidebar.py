@@ -223,8 +223,31 @@ class HistorySidebar(Vertical):
 
     def upsert(self, summary: Summary) -> None:
         """Add or refresh one conversation (it moves to its place by date)."""
+        old = self._summaries.get(summary.id)
         self._summaries[summary.id] = summary
+        now = self.clock()
+        if (
+            old is not None
+            and self._first_listed() == summary.id
+            and old.updated_at <= summary.updated_at
+            and date_group(old.updated_at, now) == date_group(summary.updated_at, now)
+            and old.title == summary.title
+        ):
+            # The newest conversation saved again (a streaming reply checkpoints about once a second): only its
+            # row changes. Rebuilding every row instead cost seconds per save with 10,000 conversations.
+            title = sanitize_line(summary.title) or "Untitled"
+            self.option_list.replace_option_prompt(summary.id, _row(title, relative_time(summary.updated_at, now)))
+            return
         self._render_list(highlight=summary.id)
+
+    def _first_listed(self) -> str | None:
+        """The id of the topmost conversation row (headings skipped)."""
+        options = self.option_list
+        for index in range(options.option_count):
+            option = options.get_option_at_index(index)
+            if not option.disabled:
+                return option.id
+        return None
 
     def remove(self, conversation_id: str) -> None:
         """Drop one conversation from the list (the highlight moves to a neighbour)."""
