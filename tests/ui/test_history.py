@@ -104,7 +104,9 @@ async def test_f2_renames_in_a_dialog() -> None:
         sidebar.option_list.focus()
         sidebar.select(WEEK_ID)
         await pilot.press("f2")
-        await wait_for(pilot, lambda: isinstance(app.screen, TextDialog), what="rename dialog")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, TextDialog) and bool(app.screen.query(Input)), what="rename dialog"
+        )
         box = app.screen.query_one(Input)
         assert box.value == "Trip to Lisbon"
         await pilot.press("ctrl+u")
@@ -276,11 +278,16 @@ async def test_keys_typed_ahead_of_a_focus_move_reach_the_new_focus() -> None:
     async with app.run_test(size=SIZE) as pilot:
         sidebar = await loaded(pilot, 5)
         sidebar.filter_input.focus()
+        await wait_for(pilot, lambda: app.focused is sidebar.filter_input, what="the filter's focus")
         await type_text(pilot, "lisbon")
         await wait_for(pilot, lambda: sidebar.ids == [WEEK_ID], what="the filter")
+        assert sidebar.filter_input.value == "lisbon"
         app.post_message(events.Key("down", None))
         app.post_message(events.Key("f2", None))
-        await wait_for(pilot, lambda: isinstance(app.screen, TextDialog), what="rename dialog")
+        # The dialog is pushed first and composed a moment later: wait for its input, not just the screen.
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, TextDialog) and bool(app.screen.query(Input)), what="rename dialog"
+        )
         assert app.screen.query_one(Input).value == "Trip to Lisbon"
 
 

@@ -14,6 +14,7 @@ from causerie.testing.fake_openai import FakeOpenAI
 from causerie.ui.app import CauserieApp
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.setup import SetupScreen, local_profile_for
+from causerie.ui.widgets.prompt import PromptInput
 
 from .helpers import SIZE, type_text, wait_for
 
@@ -48,6 +49,7 @@ async def test_api_key_is_tested_then_used_for_this_session_only(
         await _click(pilot, "#setup-use")
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), what="chat screen")
         assert app.settings.api_key == KEY and app.client is not None
+        await wait_for(pilot, lambda: app.focused is app.screen.query_one(PromptInput), what="the prompt's focus")
         await type_text(pilot, "hello")
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(server.chat_requests()) >= 1, what="request")
