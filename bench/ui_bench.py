@@ -84,6 +84,11 @@ async def reply_run(server: BenchServer, tokens: int, delay: float, echo: bool, 
         latencies: list[float] = []
         start_wall, start_cpu, start_mono = time.perf_counter(), time.process_time(), time.monotonic()
         app._driver.send_message(_enter(app))
+        if echo:
+            # Type only once the message has left the prompt (Enter empties it): a key handled before the Enter
+            # would be sent with the message and never echoed.
+            while screen.prompt.text:  # type: ignore[attr-defined]
+                await asyncio.sleep(0.001)
         echo_task = asyncio.create_task(_echo_loop(app, stop, latencies)) if echo else None
         await asyncio.wait_for(done.wait(), WAIT)
         stop.set()

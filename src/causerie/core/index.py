@@ -9,6 +9,7 @@ always written atomically.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -30,7 +31,7 @@ from causerie.core.fileio import atomic_write_bytes
 from causerie.core.parallel import map_batches
 
 INDEX_SCHEMA = "causerie.index"
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: a digest of the entries (a hand-edited or damaged entry of the right type is caught too)
 NEWER_VERSION_NOTE = "written by a newer version of causerie: opened read-only"
 
 Progress = Callable[[int, int], None]
@@ -107,6 +108,8 @@ class SummaryIndex:
                 data = json.load(handle)
             if data.get("schema") != INDEX_SCHEMA or data.get("version") != INDEX_VERSION:
                 return {}
+            if data.get("digest") != _digest(data["files"], data["problems"]):
+                return {}  # changed since causerie wrote it: a wrong title or count would pass every type check
             entries: dict[str, Entry] = {}
             make = Summary._make
             for row in data["files"]:
@@ -135,7 +138,13 @@ class SummaryIndex:
                 problems.append([name, *fp, value])
             else:
                 files.append([name, *fp, *value[1:]])
-        document = {"schema": INDEX_SCHEMA, "version": INDEX_VERSION, "files": files, "problems": problems}
+        document = {
+            "schema": INDEX_SCHEMA,
+            "version": INDEX_VERSION,
+            "digest": _digest(files, problems),
+            "files": files,
+            "problems": problems,
+        }
         try:
             data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
             atomic_write_bytes(self.path, data)
@@ -212,3 +221,9 @@ class SummaryIndex:
         """Write the in-memory entries to index.json now."""
         if self._entries is not None:
             self._write(dict(self._entries))
+
+
+def _digest(files: object, problems: object) -> str:
+    """A checksum of the entries as written (compact JSON), to tell a changed index from causerie's own."""
+    text = json.dumps([files, problems], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

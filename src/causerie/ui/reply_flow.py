@@ -35,6 +35,9 @@ from causerie.ui.widgets.error_notice import ErrorNotice
 from causerie.ui.widgets.notes import ReasoningNote, SummaryNote
 
 CHECKPOINT_INTERVAL = 1.0
+# A fast server fills the socket faster than the reply is read: reading never has to wait, so the loop below would
+# keep the event loop to itself (keys typed meanwhile echoed only at the end). It yields at least this often.
+YIELD_INTERVAL = 0.004
 CONTINUE_INSTRUCTION = (
     "Your previous reply was cut off. Continue it exactly where it stopped, without repeating anything."
 )
@@ -275,7 +278,7 @@ class ReplyFlow:
             if view is not None:
                 view.streaming = True
         reasoning_note: ReasoningNote | None = None
-        last_checkpoint = time.monotonic()
+        last_checkpoint = last_yield = time.monotonic()
         try:
             async for event in self.client.stream(messages, model):
                 if isinstance(event, TextDelta):
@@ -290,9 +293,13 @@ class ReplyFlow:
                     reply.finish_reason = event.reason
                 elif isinstance(event, OptionDropped):
                     self._option_dropped(conversation, event.option)
-                if time.monotonic() - last_checkpoint >= CHECKPOINT_INTERVAL:
+                now = time.monotonic()
+                if now - last_checkpoint >= CHECKPOINT_INTERVAL:
                     self._save(conversation)
-                    last_checkpoint = time.monotonic()
+                    last_checkpoint = now = time.monotonic()
+                if now - last_yield >= YIELD_INTERVAL:
+                    await asyncio.sleep(0)
+                    last_yield = time.monotonic()
             reply.partial = reply.finish_reason is None
             if reply.finish_reason is None:
                 reply.finish_reason = "incomplete"

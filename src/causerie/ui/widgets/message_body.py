@@ -89,6 +89,7 @@ class MessageBody(Widget):
         self._draining = False  # the stream ended and finished blocks still wait to be rendered
         self._shown_lines = -1  # the line count the last layout used
         self._last_refresh = 0.0
+        self._unpainted = False  # lines changed since the last repaint
 
     # -- state -----------------------------------------------------------------------------------------------
     def _reset_source(self) -> None:
@@ -208,26 +209,37 @@ class MessageBody(Widget):
             self._take_new_text(final=False)
         if not self._width:
             return  # not laid out yet: the first layout renders everything
+        rendered = self._rendered
         done = self._render_blocks(deadline=start + FLUSH_BUDGET)
+        changed = self._rendered != rendered
+        final = False
         if not done:
             # More finished blocks are waiting: show what is ready and come back after other events ran.
             self._schedule(YIELD_DELAY)
         elif not self.streaming:
             self._draining = False
             self._tail_lines, self._tail_dirty = [], False
+            changed = final = True
         elif self._tail_dirty:
             now = perf_counter()
             if now >= self._next_tail:
                 self._render_tail()
+                changed = True
                 finished = perf_counter()
                 self._next_tail = finished + max(FRAME_INTERVAL, TAIL_COST_FACTOR * (finished - now))
             else:
                 self._schedule(self._next_tail - now)
-        # Repaint at most ~15 times a second while blocks are still waiting; always once when caught up.
-        now = perf_counter()
-        if done or now - self._last_refresh >= FRAME_INTERVAL:
-            self._last_refresh = now
-            self.refresh(layout=self.line_count != self._shown_lines)
+        # Repaint only when the lines changed, and at most ~15 times a second (always at the end): every repaint
+        # of a scrolling pane redraws all of it.
+        self._unpainted = self._unpainted or changed
+        if self._unpainted:
+            now = perf_counter()
+            if final or now - self._last_refresh >= FRAME_INTERVAL:
+                self._last_refresh = now
+                self._unpainted = False
+                self.refresh(layout=self.line_count != self._shown_lines)
+            else:
+                self._schedule(self._last_refresh + FRAME_INTERVAL - now)
 
     def _render_blocks(self, deadline: float | None) -> bool:
         """Render finished blocks not rendered yet, until `deadline`; whether all are done."""
