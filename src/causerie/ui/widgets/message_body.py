@@ -13,7 +13,7 @@ import re
 from time import perf_counter
 
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.theme import Theme
 from textual.timer import Timer
@@ -36,6 +36,10 @@ FLUSH_BUDGET = 0.008  # seconds of rendering before yielding to the event loop
 YIELD_DELAY = 0.001
 TAIL_COST_FACTOR = 4  # an expensive tail is rendered less often: at most ~1/4 of the time goes to it
 FENCE_CHUNK_LINES = 24  # complete lines of an open code fence highlighted together and kept
+# While a reply streams, new lines make the body taller at most this often. Growing means a relayout and, with the
+# view following the bottom, a scroll that repaints the whole pane (~13 ms a frame at 120x40); in between, only the
+# lines that changed within the current height are repainted (the last line fills in word by word).
+GROW_INTERVAL = 0.25
 
 # A pathological message (a 50,000-line code block, a 1 MB line) would freeze the event loop while one block of it
 # renders: only its beginning is rendered. The whole text stays in the message (saved, sent, copied, exported).
@@ -90,6 +94,8 @@ class MessageBody(Widget):
         self._shown_lines = -1  # the line count the last layout used
         self._last_refresh = 0.0
         self._unpainted = False  # lines changed since the last repaint
+        self._dirty_from = 0  # the first line changed since the last repaint
+        self._last_growth = 0.0
 
     # -- state -----------------------------------------------------------------------------------------------
     def _reset_source(self) -> None:
@@ -103,6 +109,8 @@ class MessageBody(Widget):
     def _drop_rendered(self) -> None:
         self._rendered = 0  # how many of _blocks are in _lines
         self._lines: list[Strip] = []
+        self._styled: dict[int, Strip] = {}  # line index -> the line with the base style applied
+        self._styled_base: Style | None = None
         self._last_rule = False
         self._tail_lines: list[Strip] = []
         self._tail_dirty = True
@@ -236,10 +244,26 @@ class MessageBody(Widget):
             now = perf_counter()
             if final or now - self._last_refresh >= FRAME_INTERVAL:
                 self._last_refresh = now
-                self._unpainted = False
-                self.refresh(layout=self.line_count != self._shown_lines)
+                self._repaint(final, now)
             else:
                 self._schedule(self._last_refresh + FRAME_INTERVAL - now)
+
+    def _repaint(self, final: bool, now: float) -> None:
+        """Show the changed lines: grow (relayout) when due, else repaint in place what fits the current height."""
+        self._unpainted = False
+        count, shown = self.line_count, self._shown_lines
+        if count != shown and (final or count < shown or shown < 0 or now - self._last_growth >= GROW_INTERVAL):
+            self._last_growth = now
+            self._dirty_from = count
+            self.refresh(layout=True)
+            return
+        if count != shown:
+            self._unpainted = True  # the new lines below wait for the next growth
+            self._schedule(self._last_growth + GROW_INTERVAL - now)
+        if self._dirty_from < shown:
+            width = self.size.width or self._width
+            self.refresh(Region(0, self._dirty_from, width, shown - self._dirty_from))
+        self._dirty_from = count
 
     def _render_blocks(self, deadline: float | None) -> bool:
         """Render finished blocks not rendered yet, until `deadline`; whether all are done."""
@@ -250,6 +274,7 @@ class MessageBody(Widget):
             if deadline is not None and perf_counter() > deadline:
                 return False
             block = self._blocks[self._rendered]
+            self._dirty_from = min(self._dirty_from, len(self._lines))
             if self.markdown:
                 strips = render_markdown(block, width, console, styles)
                 if self._lines and strips and not self._last_rule:
@@ -266,6 +291,7 @@ class MessageBody(Widget):
     def _render_tail(self) -> None:
         """Render the open block (the part of a long open code fence not yet kept in chunks)."""
         self._tail_dirty = False
+        self._dirty_from = min(self._dirty_from, len(self._lines))
         width = self._width
         tail = self._splitter.tail
         if not self.markdown:
@@ -354,7 +380,14 @@ class MessageBody(Widget):
         base = self.visual_style.rich_style  # cached by Textual until the styles change
         lines, tail = self._lines, self._tail_lines
         if y < len(lines):
-            return lines[y].apply_style(base)
+            # Finished lines never change: each is styled once per base style, not at every repaint (a scrolling
+            # pane asks for every visible line at every frame).
+            if base is not self._styled_base:
+                self._styled, self._styled_base = {}, base
+            strip = self._styled.get(y)
+            if strip is None:
+                strip = self._styled[y] = lines[y].apply_style(base)
+            return strip
         y -= len(lines)
         if y < len(tail):
             return tail[y].apply_style(base)
