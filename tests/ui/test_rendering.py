@@ -126,6 +126,22 @@ async def test_a_long_history_mounts_its_end_first_and_the_rest_on_demand() -> N
         assert len(view.message_views()) == 400 and view.unmounted_count == 0
 
 
+async def test_short_messages_that_do_not_fill_the_view_bring_older_ones_after_the_first_paint() -> None:
+    # The first batch is kept small so a long conversation opens fast; when it is too short to scroll, older
+    # messages follow until the view can be scrolled up (PageUp and the mouse wheel then reach them).
+    conversation = Conversation()
+    for index in range(400):
+        conversation.append(Message(role="user" if index % 2 == 0 else "assistant", content=f"m{index}"))
+    app = PaneApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(ConversationView)
+        view.show(conversation)
+        first = len(view.message_views())
+        await wait_for(pilot, lambda: view.max_scroll_y > view.size.height, what="a view that can scroll")
+        assert len(view.message_views()) > first and view.unmounted_count > 0
+        assert view.message_views()[-1].text == "m399"
+
+
 async def test_resize_and_theme_change_render_again() -> None:
     conversation = Conversation()
     conversation.append(Message(role="user", content="hi"))

@@ -27,9 +27,11 @@ from causerie.ui.widgets.message_view import (  # noqa: F401 - MessageView and t
 )
 from causerie.ui.widgets.notes import notes_and_views
 
-# A long history mounts its last messages up to about this much text (several screens), then older ones in batches.
-INITIAL_CHARS = 16_000
-INITIAL_MESSAGES = 40
+# A long history mounts its last messages up to about this much text (two screens or so: every mounted message is
+# styled, laid out and rendered before the first paint), then older ones in batches: after that first paint when
+# they did not fill the view, and as the view is scrolled up.
+INITIAL_CHARS = 6_000
+INITIAL_MESSAGES = 16
 BATCH_CHARS = 16_000
 BATCH_MESSAGES = 40
 
@@ -123,6 +125,13 @@ class ConversationView(VerticalScroll):
         if widgets:
             self.mount_all(widgets)
         self.anchor()
+        if self._first_mounted:
+            self.call_after_refresh(self._fill_view)
+
+    def _fill_view(self) -> None:
+        """Mount older messages until the view can scroll (short messages may not fill it)."""
+        if self._first_mounted and self.max_scroll_y <= self.size.height and self.load_earlier():
+            self.call_after_refresh(self._fill_view)
 
     def _hidden_count(self) -> int:
         return sum(1 for m in self._path[: self._first_mounted] if m.role != "system")
