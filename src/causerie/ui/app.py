@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
@@ -71,6 +73,8 @@ class CauserieApp(App):
         """The time relative dates are computed against (tests and snapshots pass a fixed one)."""
         self.cursor_blink = cursor_blink
         """False stops every text cursor from blinking (deterministic snapshots)."""
+        self.last_input = float("-inf")
+        """`time.monotonic()` of the user's last key or mouse press (a streaming reply yields more meanwhile)."""
         self.user_keymap: dict[str, str] = {}
         """The `[keymap]` entries in force (binding id -> keys)."""
         self.local_candidates = local_candidates
@@ -88,6 +92,11 @@ class CauserieApp(App):
         else:
             self._theme_errors.append(f"Unknown theme {wanted!r}: using {DEFAULT_THEME}.")
             self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self.last_input = time.monotonic()
+        await super().on_event(event)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return variable_defaults(self.current_theme)

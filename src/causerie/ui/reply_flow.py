@@ -38,6 +38,10 @@ CHECKPOINT_INTERVAL = 1.0
 # A fast server fills the socket faster than the reply is read: reading never has to wait, so the loop below would
 # keep the event loop to itself (keys typed meanwhile echoed only at the end). It yields at least this often.
 YIELD_INTERVAL = 0.004
+# While the user types (a key in the last TYPING_WINDOW seconds), each yield also pauses a little: a key goes through
+# several message queues before it is drawn, and a bare yield gives each of them only one turn per slice.
+YIELD_PAUSE = 0.001
+TYPING_WINDOW = 1.0
 CONTINUE_INSTRUCTION = (
     "Your previous reply was cut off. Continue it exactly where it stopped, without repeating anything."
 )
@@ -298,7 +302,8 @@ class ReplyFlow:
                     self._save(conversation)
                     last_checkpoint = now = time.monotonic()
                 if now - last_yield >= YIELD_INTERVAL:
-                    await asyncio.sleep(0)
+                    typing = now - getattr(self.app, "last_input", float("-inf")) < TYPING_WINDOW
+                    await asyncio.sleep(YIELD_PAUSE if typing else 0)
                     last_yield = time.monotonic()
             reply.partial = reply.finish_reason is None
             if reply.finish_reason is None:
