@@ -191,7 +191,7 @@ class HistoryActions(Screen):
             self.call_after_refresh(self._mark_found, hit.message_id)
 
     def _mark_found(self, message_id: str, frames: int = 0) -> None:
-        found = self.view.view_for(message_id)
+        found = self.view.reveal(message_id)  # a long conversation mounts its last messages first
         if found is None or not found.size.height:
             # The conversation is still being mounted and laid out: try again after the next frames.
             if frames < 30:

@@ -26,6 +26,7 @@ from causerie.ui.widgets.message_view import (  # noqa: F401 - MessageView and t
     shown_part,
 )
 from causerie.ui.widgets.notes import notes_and_views
+from causerie.ui.widgets.settled import SettledLayout
 
 # A long history mounts its last messages up to about this much text (two screens or so: every mounted message is
 # styled, laid out and rendered before the first paint), then older ones in batches: after that first paint when
@@ -62,7 +63,7 @@ class Notice(Static):
         self.text = text
 
 
-class ConversationView(VerticalScroll):
+class ConversationView(SettledLayout, VerticalScroll):
     """The conversation pane; follows the bottom while a reply streams until the user scrolls up."""
 
     DEFAULT_CSS = """

@@ -30,6 +30,7 @@ from causerie.ui.widgets.block_render import (
     render_styles,
 )
 from causerie.ui.widgets.blocks import BlockSplitter, OpenFence
+from causerie.ui.widgets.settled import SettledLayout
 
 FRAME_INTERVAL = 1 / 15  # at most this often the open tail is rendered again
 FLUSH_BUDGET = 0.008  # seconds of rendering before yielding to the event loop
@@ -71,7 +72,7 @@ def _is_rule(block: str) -> bool:
     return _HR_RE.fullmatch(block) is not None
 
 
-class MessageBody(Widget):
+class MessageBody(SettledLayout, Widget):
     """The body of a message; Markdown for replies, plain text for the user's messages."""
 
     DEFAULT_CSS = """

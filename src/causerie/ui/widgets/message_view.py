@@ -11,6 +11,7 @@ from textual.widgets import Static
 from causerie.core.models import Message
 from causerie.core.sanitize import sanitize
 from causerie.ui.widgets.message_body import SHOWN_CHARS, SHOWN_LINES, MessageBody, shown_part
+from causerie.ui.widgets.settled import SettledLayout
 
 __all__ = ["FINISH_LABELS", "SHOWN_CHARS", "SHOWN_LINES", "EarlierMessages", "MessageView", "shown_part"]
 
@@ -22,7 +23,7 @@ FINISH_LABELS = {
 }
 
 
-class MessageView(Widget, can_focus=True):
+class MessageView(SettledLayout, Widget, can_focus=True):
     """One message: a role line and its body (model output is sanitized first)."""
 
     DEFAULT_CSS = """
