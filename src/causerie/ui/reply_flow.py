@@ -42,6 +42,7 @@ YIELD_INTERVAL = 0.004
 # several message queues before it is drawn, and a bare yield gives each of them only one turn per slice.
 YIELD_PAUSE = 0.001
 TYPING_WINDOW = 1.0
+WAITED = 0.0005  # a gap this long between two events means the stream waited (the loop was free meanwhile)
 CONTINUE_INSTRUCTION = (
     "Your previous reply was cut off. Continue it exactly where it stopped, without repeating anything."
 )
@@ -282,9 +283,11 @@ class ReplyFlow:
             if view is not None:
                 view.streaming = True
         reasoning_note: ReasoningNote | None = None
-        last_checkpoint = last_yield = time.monotonic()
+        last_checkpoint = last_yield = done_at = time.monotonic()
         try:
             async for event in self.client.stream(messages, model):
+                if time.monotonic() - done_at > WAITED:
+                    last_yield = done_at  # the stream waited for the network: other tasks ran meanwhile
                 if isinstance(event, TextDelta):
                     reply.content += event.text
                     self._reply_view_append(conversation, reply, event.text)
@@ -305,6 +308,7 @@ class ReplyFlow:
                     typing = now - getattr(self.app, "last_input", float("-inf")) < TYPING_WINDOW
                     await asyncio.sleep(YIELD_PAUSE if typing else 0)
                     last_yield = time.monotonic()
+                done_at = time.monotonic()
             reply.partial = reply.finish_reason is None
             if reply.finish_reason is None:
                 reply.finish_reason = "incomplete"
