@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
+from textual.geometry import Region
 from textual.message import Message
 from textual.notifications import Notify
 from textual.theme import BUILTIN_THEMES
@@ -239,3 +240,25 @@ def test_the_readme_example_passes_the_full_check() -> None:
     example = readme.split("```toml\n# <config>/themes/", 1)[1].split("```", 1)[0]
     theme = check_spec(parse_theme("# " + example, "README example"))
     assert theme.name == "sunset" and theme.variables["code-background"] == "#15131c"
+
+
+async def test_the_prompt_takes_the_new_theme_s_colours_at_once() -> None:
+    # The prompt applies its text-area styles only when its styles or the theme changed (not at every key): a
+    # theme switch must still reach the text and the cursor.
+    app = CauserieApp(load_settings(), cursor_blink=False)  # the cursor is drawn in the cursor style, always
+    async with app.run_test(size=SIZE) as pilot:
+        prompt = app.screen.query_one("#prompt")
+        prompt.focus()
+        await pilot.pause()
+
+        def colours() -> set[str]:
+            width = prompt.size.width
+            strip = prompt.render_lines(Region(0, 1, width, 1))[0]  # line 0 is the border
+            return {str(segment.style.bgcolor) for segment in strip if segment.style and segment.style.bgcolor}
+
+        dark = colours()
+        app.theme = "causerie-light"
+        await pilot.pause()
+        await pilot.pause()
+        light = colours()
+        assert dark and light and dark.isdisjoint(light)
