@@ -166,3 +166,36 @@ async def test_failed_request_shows_a_sentence_and_keeps_the_message(server: Fak
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2)
         assert server.chat_requests()[-1].body["messages"][-1]["content"] == "important question"
+
+
+def _bottom_line_shown(view: ConversationView) -> bool:
+    """Whether the view is scrolled to its end (the last line of the last message is on screen)."""
+    return view.scroll_y >= view.max_scroll_y - 1
+
+
+async def test_the_view_follows_a_long_reply_to_its_end_unless_the_user_scrolls_up(server: FakeOpenAI) -> None:
+    lines = "\n\n".join(f"Paragraph {i}: " + "words " * 12 for i in range(120))
+    server.queue(Reply(text=lines, delay=0.002), Reply(text=lines, delay=0.002))
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        view = screen.view
+        await type_text(pilot, "long please")
+        await pilot.press("enter")
+        # While it streams the reply grows taller than the pane, and the pane stays at its bottom.
+        await wait_for(pilot, lambda: screen.streaming and view.max_scroll_y > view.size.height, what="a tall reply")
+        assert _bottom_line_shown(view)
+        await wait_for(pilot, lambda: not screen.streaming, what="the end of the reply")
+        await pilot.pause()
+        assert _bottom_line_shown(view)
+        assert "Paragraph 119" in " ".join(view.message_views()[-1].body.plain_lines()[-3:])
+
+        # Scrolled up while the next reply streams, the view stays where the user put it.
+        await type_text(pilot, "again")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.streaming and len(view.message_views()) == 4, what="second reply")
+        view.scroll_to(y=0, animate=False)
+        await pilot.pause()
+        await wait_for(pilot, lambda: not screen.streaming, what="the end of the second reply")
+        await pilot.pause()
+        assert view.scroll_y < view.size.height and not _bottom_line_shown(view)
