@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
-
-import httpx2
-import openai
+from typing import TYPE_CHECKING, Any
 
 from causerie.core.errors import ChatError, classify, redact
 from causerie.core.models import Usage
@@ -16,7 +13,20 @@ from causerie.core.sanitize import encodable
 from causerie.core.sse import server_events
 from causerie.core.thinking import ThinkSplitter
 
+if TYPE_CHECKING:
+    import httpx2
+    import openai
+
 PLACEHOLDER_KEY = "no-key-needed"
+
+
+def preload_sdk() -> None:
+    """Import the OpenAI SDK now (about half a second of CPU).
+
+    ChatClient imports it at its first request; the app calls this in a thread once its first screen is shown,
+    so that neither the start nor the first request waits for it.
+    """
+    import openai  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -96,12 +106,24 @@ class ChatClient:
         self.read_timeout = read_timeout
         self.key_source = key_source
         self._api_key = api_key
-        self._client = openai.AsyncOpenAI(
-            api_key=api_key or PLACEHOLDER_KEY,
-            base_url=base_url,
-            max_retries=max_retries,
-            timeout=httpx2.Timeout(read_timeout, connect=connect_timeout),
-        )
+        self._connect_timeout = connect_timeout
+        self._max_retries = max_retries
+        self._sdk_client: openai.AsyncOpenAI | None = None
+
+    @property
+    def _client(self) -> openai.AsyncOpenAI:
+        """The SDK client, made at first use: importing the SDK is the largest part of the app's start."""
+        if self._sdk_client is None:
+            import httpx2
+            import openai
+
+            self._sdk_client = openai.AsyncOpenAI(
+                api_key=self._api_key or PLACEHOLDER_KEY,
+                base_url=self.base_url,
+                max_retries=self._max_retries,
+                timeout=httpx2.Timeout(self.read_timeout, connect=self._connect_timeout),
+            )
+        return self._sdk_client
 
     @property
     def display_url(self) -> str:
@@ -109,8 +131,9 @@ class ChatClient:
         return str(self._client.base_url).rstrip("/")
 
     async def close(self) -> None:
-        """Close the HTTP connection pool."""
-        await self._client.close()
+        """Close the HTTP connection pool (if a request ever opened one)."""
+        if self._sdk_client is not None:
+            await self._sdk_client.close()
 
     async def stream(
         self,
@@ -204,6 +227,9 @@ class ChatClient:
         return events
 
     def _to_chat_error(self, exc: BaseException) -> ChatError:
+        import httpx2
+        import openai
+
         url = self.display_url
         if isinstance(exc, openai.APIStatusError):
             error = classify(
@@ -259,6 +285,8 @@ class ChatClient:
 
 def _stream_error(error: Any, request: httpx2.Request) -> openai.APIError:
     """An error event inside the stream, as the SDK reports it (a plain APIError without a status)."""
+    import openai
+
     message = error.get("message") if isinstance(error, dict) else None
     if not isinstance(message, str) or not message:
         message = error if isinstance(error, str) and error else "An error occurred during streaming"

@@ -21,7 +21,6 @@ from causerie.ui.keymap import check_keymap
 from causerie.ui.messages import ConversationChosen
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.help import HelpScreen
-from causerie.ui.screens.setup import SetupScreen
 from causerie.ui.screens.theme_picker import ThemePicker
 from causerie.ui.themes import register_all, variable_defaults
 
@@ -119,6 +118,8 @@ class CauserieApp(App):
                 "\n".join(keymap_errors), title=f"Keymap in {where}", severity="warning", timeout=15, markup=False
             )
         if self.offer_setup and not self.settings.can_send:
+            from causerie.ui.screens.setup import SetupScreen  # only a first run needs it (and its HTTP client)
+
             self.push_screen(SetupScreen(self.settings, self.local_candidates), self._setup_done)
 
     async def _setup_done(self, chosen: Settings | None) -> None:

@@ -12,7 +12,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from causerie.core.client import ChatClient
+from causerie.core.client import ChatClient, preload_sdk
 from causerie.core.config import Settings
 from causerie.core.errors import ChatError
 from causerie.core.models import Conversation, Message
@@ -125,11 +125,18 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
         summaries = self.store.list(progress=progress)
         problems = self.store.problems()
         self.app.call_from_thread(self._history_loaded, summaries, problems)
+
+    @work(thread=True, exclusive=True, group="prepare", exit_on_error=False)
+    def _prepare_in_background(self) -> None:
+        """Work the first screen does not need, done once it is shown (and so not on the way to it)."""
+        if self.client is not None:
+            preload_sdk()  # the first request would otherwise wait for the SDK's import
         # Bring the search cache up to date now (worker processes when much changed), not at the first ctrl+f.
         self.store.prepare_search()
 
     def _history_loaded(self, summaries: list, problems: list) -> None:
         self.sidebar.set_summaries(summaries, highlight=self.conversation.id)
+        self.call_after_refresh(self._prepare_in_background)
         if problems:
             where = self.store.conversations_dir
             names = ", ".join(p.path.name for p in problems[:3]) + (" …" if len(problems) > 3 else "")

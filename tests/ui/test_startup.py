@@ -1,0 +1,37 @@
+"""The start of the app: what it leaves out of the way to its first screen, and does once that screen is up."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+# In a fresh interpreter: this test process has long imported the SDK through other tests.
+SCRIPT = textwrap.dedent(
+    """
+    import asyncio, sys, time
+    from causerie.core.config import load_settings
+    from causerie.ui.app import CauserieApp
+
+    app = CauserieApp(load_settings({"base_url": "http://127.0.0.1:9/v1"}))
+    print("sdk imported by the app's construction:", "openai" in sys.modules)
+
+    async def main():
+        async with app.run_test(size=(100, 30)) as pilot:
+            deadline = time.monotonic() + 30
+            while "openai" not in sys.modules and time.monotonic() < deadline:
+                await pilot.pause(0.02)
+            print("sdk imported once the app runs:", "openai" in sys.modules)
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_the_sdk_is_imported_after_the_first_screen_not_before() -> None:
+    # Importing the OpenAI SDK is the largest part of the start (about 0.5 s of CPU); the app preloads it in a
+    # thread once its first screen is shown, so the first request does not wait for it either.
+    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "sdk imported by the app's construction: False" in result.stdout
+    assert "sdk imported once the app runs: True" in result.stdout
