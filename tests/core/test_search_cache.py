@@ -106,3 +106,59 @@ def test_a_large_build_in_worker_processes_finds_the_same_and_reports_progress(m
     results = fresh.search("numero brulee", progress=lambda done, total: seen.append((done, total)))
     assert {(h.conversation_id, h.message_id) for h in results} == expected
     assert fresh._search.rebuilt == len(made) and seen[-1] == (25, 25) and len(seen) >= 2
+
+
+def test_a_large_build_is_written_as_documents_come_never_all_held(monkeypatch) -> None:
+    # 10,000 conversations are ~200 MB of normalized text: holding all of it before writing doubled the app's peak
+    # memory on a first start. Documents must reach the file while later ones are still being made.
+    from causerie.core import searchcache
+
+    s = store()
+    made = fill(s, 12)
+    expected = hits(s, "caramelize")
+    events: list[str] = []
+    make_docs, write_chunks = searchcache.make_docs, searchcache.atomic_write_chunks
+
+    def logged_make(directory, names):
+        events.append("made")
+        return make_docs(directory, names)
+
+    def logged_write(path, chunks, *args):
+        def logged():
+            for chunk in chunks:
+                events.append("written")
+                yield chunk
+
+        write_chunks(path, logged(), *args)
+
+    monkeypatch.setattr(searchcache, "STREAM_THRESHOLD", 5)
+    monkeypatch.setattr(searchcache, "make_docs", logged_make)
+    monkeypatch.setattr(searchcache, "atomic_write_chunks", logged_write)
+    for name in ("text.bin", "docs.json"):
+        (s.data_dir / "search" / name).unlink()
+    fresh = store()
+    assert hits(fresh, "caramelize") == expected
+    assert fresh._search.rebuilt == len(made)
+    assert events.count("made") == len(made)
+    assert events.index("written") < len(events) - 1 - events[::-1].index("made")  # a write before the last make
+    again = store()
+    assert hits(again, "caramelize") == expected and again._search.rebuilt == 0  # the file is complete
+
+
+def test_a_large_build_that_cannot_be_written_is_searched_from_memory(monkeypatch) -> None:
+    from causerie.core import searchcache
+
+    s = store()
+    fill(s, 8)
+    expected = hits(s, "caramelize")
+
+    def full_disk(path, chunks, *args):
+        next(iter(chunks))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(searchcache, "STREAM_THRESHOLD", 3)
+    monkeypatch.setattr(searchcache, "atomic_write_chunks", full_disk)
+    for name in ("text.bin", "docs.json"):
+        (s.data_dir / "search" / name).unlink()
+    fresh = store()
+    assert hits(fresh, "caramelize") == expected

@@ -40,7 +40,9 @@ def map_batches(
                 futures = {pool.submit(work, directory, batch): tuple(batch) for batch in batches}
                 for future in as_completed(futures):
                     results = future.result()
-                    pending.discard(futures[future])
+                    # Dropped once yielded: a finished future holds its results (all files' data by the end).
+                    pending.discard(futures.pop(future))
+                    del future
                     yield results
         except Exception:  # noqa: BLE001 - no worker processes here (sandbox, no semaphores...): go on below
             pass

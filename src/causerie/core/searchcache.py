@@ -27,9 +27,13 @@ from causerie.core.search import Doc, doc_parts, normalize
 CACHE_SCHEMA = "causerie.search"
 CACHE_VERSION = 1
 MAGIC = b"causerie-search 1 "
+STREAM_THRESHOLD = 200  # documents to make before they are written to the file as they come
 
 Made = tuple[str, tuple[int, int, int], str, str, str, bytes, list[int], str]
 """A document as worker processes return it: id, fingerprint, updated_at, title, title_norm, text, starts, ids."""
+
+Written = tuple[str, Fingerprint, str, str, str, bytes, list[int], str]
+"""A document on its way into text.bin: as Made, with relative message starts."""
 
 
 def make_docs(directory: Path, names: list[str]) -> list[Made | None]:
@@ -98,22 +102,47 @@ class SearchCache:
             else:
                 stale.append(f"{cid}.json")
         self.rebuilt = len(stale)
-        done = 0
-        last_report = time.monotonic()
-        for made in map_batches(make_docs, self.conversations_dir, stale):
-            for item in made:
-                if item is not None:
-                    cid, fp, updated, title, title_norm, text, starts, ids = item
-                    offsets = array("q", starts)
-                    docs[cid] = Doc(Fingerprint(*fp), updated, title, title_norm, text, 0, len(text), offsets, ids)
-            done += len(made)
-            if progress is not None and (time.monotonic() - last_report >= PROGRESS_INTERVAL or done >= len(stale)):
-                progress(min(done, len(stale)), len(stale))
-                last_report = time.monotonic()
+        if len(stale) > max(STREAM_THRESHOLD, len(wanted) // 50):
+            # Many documents to make (a first start, a lost cache): written to the file as they come, never all in
+            # memory (10,000 conversations are ~200 MB of text: the app's peak memory doubled while it held them).
+            streamed = self._rebuild_on_disk(docs, stale, progress)
+            if streamed is not None:
+                self._docs = streamed
+                return streamed
+        for cid, fp, updated, title, title_norm, text, starts, ids in self._make(stale, progress):
+            offsets = array("q", starts)
+            docs[cid] = Doc(Fingerprint(*fp), updated, title, title_norm, text, 0, len(text), offsets, ids)
         self._docs = docs
         if self._worth_writing(docs):
             self._write(docs)
         return self._docs
+
+    def _make(self, names: list[str], progress: Progress | None) -> Iterator[Made]:
+        """Documents made from these conversation files (unreadable ones left out), reporting progress."""
+        done = 0
+        last_report = time.monotonic()
+        for made in map_batches(make_docs, self.conversations_dir, names):
+            yield from (item for item in made if item is not None)
+            done += len(made)
+            if progress is not None and (time.monotonic() - last_report >= PROGRESS_INTERVAL or done >= len(names)):
+                progress(min(done, len(names)), len(names))
+                last_report = time.monotonic()
+
+    def _rebuild_on_disk(
+        self, kept: dict[str, Doc], stale: list[str], progress: Progress | None
+    ) -> dict[str, Doc] | None:
+        """Write a new cache of the kept documents and of those made from `stale`, then map it; None on failure."""
+
+        def made() -> Iterator[Written]:
+            yield from _written(kept)
+            for cid, fp, updated, title, title_norm, text, starts, ids in self._make(stale, progress):
+                yield cid, Fingerprint(*fp), updated, title, title_norm, text, starts, ids
+
+        try:
+            self._write_documents(made())
+        except (OSError, UnicodeEncodeError):
+            return None  # made again in memory by the caller
+        return self._load() or None
 
     @property
     def mapped(self) -> mmap.mmap | None:
@@ -131,31 +160,39 @@ class SearchCache:
         return in_memory > max(20, len(docs) // 50) or used < len(self._map) * 0.7
 
     def _write(self, docs: dict[str, Doc]) -> None:
-        token = secrets.token_hex(8)
-        header = MAGIC + token.encode() + b"\n"
-        entries: dict[str, list[object]] = {}
-        position = len(header)
-        for cid, doc in docs.items():
-            length = doc.end - doc.start
-            starts = [offset - doc.start for offset in doc.starts]
-            entries[cid] = [*_fp(doc.fp), doc.updated_at, doc.title, doc.title_norm, position, position + length]
-            entries[cid] += [starts, doc.ids]
-            position += length
-
-        def chunks() -> Iterator[bytes]:
-            yield header
-            for doc in docs.values():
-                yield bytes(doc.buf[doc.start : doc.end])  # type: ignore[index]
-
-        document = {"schema": CACHE_SCHEMA, "version": CACHE_VERSION, "token": token, "docs": entries}
         try:
-            ensure_private_dir(self.folder)
-            atomic_write_chunks(self.text_path, chunks())
-            atomic_write_bytes(self.docs_path, json.dumps(document, separators=(",", ":")).encode())
+            self._write_documents(_written(docs))
         except (OSError, UnicodeEncodeError):
             return  # the cache stays in memory; the files are tried again at a later refresh
         # Map the new file; documents still held by a running search keep the old map alive until done.
         self._docs = self._load() or docs
+
+    def _write_documents(self, made: Iterator[Written]) -> None:
+        """Write text.bin from documents as they come (each text written, then dropped), then docs.json."""
+        token = secrets.token_hex(8)
+        header = MAGIC + token.encode() + b"\n"
+        entries: dict[str, list[object]] = {}
+
+        def chunks() -> Iterator[bytes]:
+            position = len(header)
+            yield header
+            for cid, fp, updated, title, title_norm, text, starts, ids in made:
+                entries[cid] = [*_fp(fp), updated, title, title_norm, position, position + len(text), starts, ids]
+                position += len(text)
+                yield text
+
+        ensure_private_dir(self.folder)
+        atomic_write_chunks(self.text_path, chunks())
+        document = {"schema": CACHE_SCHEMA, "version": CACHE_VERSION, "token": token, "docs": entries}
+        atomic_write_bytes(self.docs_path, json.dumps(document, separators=(",", ":")).encode())
+
+
+def _written(docs: dict[str, Doc]) -> Iterator[Written]:
+    """Documents in memory or in the current file, as they are written to a new one."""
+    for cid, doc in docs.items():
+        starts = [offset - doc.start for offset in doc.starts]
+        text = bytes(doc.buf[doc.start : doc.end])  # type: ignore[index]
+        yield cid, doc.fp, doc.updated_at, doc.title, doc.title_norm, text, starts, doc.ids
 
 
 def _all_str(*values: object) -> bool:
