@@ -169,7 +169,11 @@ def memory_run(home: Path, base_url: str, prompt_text: str, last_words: str) -> 
         time.sleep(0.2)
         terminal.write("\r")
         try:
-            terminal.wait_until(lambda text: "writing…" not in text and last_words in text, poll=0.05)
+            # The end of a very long reply may not be drawn (the view shows a notice in place of what is too long
+            # to display): the status line's "last reply" with no "writing…" says it has ended too.
+            terminal.wait_until(
+                lambda text: "writing…" not in text and (last_words in text or "last reply" in text), poll=0.05
+            )
             finished = True
         except RuntimeError:
             finished = False
