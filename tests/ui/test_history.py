@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from rich.console import Console
 from textual import events
 from textual.widgets import Input
@@ -14,7 +16,7 @@ from causerie.ui.screens.search import SearchResults, SearchScreen
 from causerie.ui.widgets.sidebar import HistoryFilter, HistorySidebar
 
 from .helpers import SIZE, type_text, wait_for
-from .seed import ago, fixed_app, seed
+from .seed import FIXED_NOW, ago, fixed_app, seed
 
 TODAY_ID = "20260314-140000000-aaaaaa"
 YESTERDAY_ID = "20260313-100000000-bbbbbb"
@@ -312,3 +314,76 @@ async def test_a_checkpoint_of_the_newest_conversation_only_redraws_its_row() ->
         assert older is not None
         sidebar.upsert(older._replace(updated_at=ago(minutes=1)))
         assert sidebar.ids[0] == WEEK_ID
+
+
+def heading_rows(sidebar: HistorySidebar) -> list[str]:
+    return [text for is_heading, text in rows(sidebar) if is_heading]
+
+
+async def test_a_new_conversation_goes_to_the_top_without_rebuilding_the_other_rows() -> None:
+    # The first save of every new chat added a row; with 10,000 conversations rebuilding them all took ~1 s.
+    seed_history()
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sidebar = await loaded(pilot, 5)
+        options = sidebar.option_list
+        before = [options.get_option_at_index(i) for i in range(options.option_count)]
+        newest = sidebar.summary(TODAY_ID)._replace(
+            id="20260314-145900000-ffffff", title="Brand new", updated_at=ago(minutes=1)
+        )
+        sidebar.upsert(newest)
+        after = [options.get_option_at_index(i) for i in range(options.option_count)]
+        assert sidebar.ids == [newest.id, TODAY_ID, YESTERDAY_ID, WEEK_ID, MONTH_ID, OLD_ID]
+        assert after[0] is before[0]  # the "Today" heading is kept, the new row goes under it
+        assert all(a is b for a, b in zip(after[2:], before[1:], strict=True))
+        assert rows(sidebar)[1] == (False, "Brand new 1 min")
+        assert options.highlighted_id == newest.id
+        # A conversation from an older group moves to the top: its emptied heading goes too, nothing else changes.
+        kept = [options.get_option_at_index(i) for i in range(options.option_count)]
+        sidebar.upsert(sidebar.summary(MONTH_ID)._replace(updated_at=ago(seconds=30)))
+        assert sidebar.ids == [MONTH_ID, newest.id, TODAY_ID, YESTERDAY_ID, WEEK_ID, OLD_ID]
+        assert heading_rows(sidebar) == ["Today", "Yesterday", "Previous 7 days", "December 2025"]
+        now = [options.get_option_at_index(i) for i in range(options.option_count)]
+        assert {id(o) for o in now} - {id(o) for o in kept} == {id(options.get_option(MONTH_ID))}
+        # A save that leaves a conversation in its place (a renamed old one) replaces its row alone.
+        sidebar.upsert(sidebar.summary(WEEK_ID)._replace(title="Lisbon again"))
+        assert sidebar.ids == [MONTH_ID, newest.id, TODAY_ID, YESTERDAY_ID, WEEK_ID, OLD_ID]
+        assert ("Lisbon again 4 d") in [text for _, text in rows(sidebar)]
+
+
+async def test_relative_times_follow_the_clock_without_rebuilding_rows_and_groups_follow_the_day() -> None:
+    seed_history()
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sidebar = await loaded(pilot, 5)
+        options = sidebar.option_list
+        before = [options.get_option_at_index(i) for i in range(options.option_count)]
+        assert rows(sidebar)[1] == (False, "Python packaging 1 h")
+        sidebar.clock = lambda: FIXED_NOW + timedelta(hours=2)
+        sidebar.refresh_times()
+        after = [options.get_option_at_index(i) for i in range(options.option_count)]
+        assert all(a is b for a, b in zip(after, before, strict=True))
+        assert rows(sidebar)[1] == (False, "Python packaging 3 h")
+        await pilot.pause()
+        sidebar.clock = lambda: FIXED_NOW + timedelta(days=1)  # the next day: "Today" became "Yesterday"
+        sidebar.refresh_times()
+        assert heading_rows(sidebar)[:2] == ["Yesterday", "Previous 7 days"]
+        assert sidebar.ids == [TODAY_ID, YESTERDAY_ID, WEEK_ID, MONTH_ID, OLD_ID]
+
+
+async def test_home_end_and_page_keys_move_over_headings() -> None:
+    seed_history()
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        sidebar = await loaded(pilot, 5)
+        sidebar.option_list.focus()
+        await pilot.press("end")
+        assert sidebar.option_list.highlighted_id == OLD_ID
+        await pilot.press("home")
+        assert sidebar.option_list.highlighted_id == TODAY_ID
+        await pilot.press("pagedown")
+        assert sidebar.option_list.highlighted_id == OLD_ID
+        await pilot.press("pageup")
+        assert sidebar.option_list.highlighted_id == TODAY_ID
+        await pilot.press("up")  # wraps around, as before
+        assert sidebar.option_list.highlighted_id == OLD_ID

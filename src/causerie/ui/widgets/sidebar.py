@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-from rich.cells import cell_len
-from rich.text import Text
-from textual import events, on
+from datetime import datetime
+
+from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.css.styles import RulesMap
-from textual.strip import Strip
-from textual.style import Style
-from textual.visual import RenderOptions, Visual
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
 
-from causerie.core.sanitize import sanitize_line
 from causerie.core.store import Summary
-from causerie.ui.dates import Clock, date_group, relative_time, system_clock
-from causerie.ui.messages import (
-    ConversationChosen,
-    DeleteRequested,
-    RenameRequested,
-    SearchRequested,
-    UndoDeleteRequested,
-)
+from causerie.ui.dates import Clock, date_group, system_clock
+from causerie.ui.messages import ConversationChosen
+from causerie.ui.widgets.history_list import HistoryList, HistoryRow, grouped, row_title
 
 __all__ = ["HistoryFilter", "HistoryList", "HistorySidebar", "matches_filter"]
 
@@ -58,61 +48,6 @@ class HistoryFilter(Input):
         if not self.value:
             raise SkipAction()
         self.value = ""
-
-
-class HistoryList(OptionList):
-    """The list of conversations; date headings are disabled options the cursor skips."""
-
-    BINDINGS = [
-        Binding("down,j", "cursor_down", "Next", id="history.down", show=False),
-        Binding("up,k", "cursor_up", "Previous", id="history.up", show=False),
-        Binding("enter", "select", "Open", id="history.open", show=False),
-        Binding("f2", "rename", "Rename", id="history.rename"),
-        Binding("delete", "delete", "Delete", id="history.delete"),
-        Binding("u", "undo_delete", "Undo delete", id="history.undo_delete"),
-        Binding("slash", "search", "Search all", id="history.search", show=False),
-    ]
-
-    @property
-    def highlighted_id(self) -> str | None:
-        """The id of the highlighted conversation, if any."""
-        if self.highlighted is None:
-            return None
-        option = self.get_option_at_index(self.highlighted)
-        return None if option.disabled else option.id
-
-    def _title_of(self, conversation_id: str) -> str:
-        sidebar = self.query_ancestor(HistorySidebar)
-        summary = sidebar.summary(conversation_id)
-        return summary.title if summary is not None else ""
-
-    def action_rename(self) -> None:
-        """Rename the highlighted conversation."""
-        if (conversation_id := self.highlighted_id) is not None:
-            self.post_message(RenameRequested(conversation_id, self._title_of(conversation_id)))
-
-    def action_delete(self) -> None:
-        """Move the highlighted conversation to the trash (after confirmation)."""
-        if (conversation_id := self.highlighted_id) is not None:
-            self.post_message(DeleteRequested(conversation_id, self._title_of(conversation_id)))
-
-    def action_undo_delete(self) -> None:
-        """Bring back the conversation deleted last."""
-        self.post_message(UndoDeleteRequested())
-
-    def action_search(self) -> None:
-        """Search the text of all conversations."""
-        self.post_message(SearchRequested())
-
-    def on_key(self, event: events.Key) -> None:
-        # Type-to-filter: a printable key with no binding here starts (or continues) the title filter.
-        if event.is_printable and event.character and event.key not in self.screen.active_bindings:
-            event.stop()
-            event.prevent_default()
-            box = self.query_ancestor(HistorySidebar).filter_input
-            box.value += event.character
-            box.cursor_position = len(box.value)
-            self.screen.set_focus(box)  # now, so the next typed key already lands in the box
 
 
 class HistorySidebar(Vertical):
@@ -147,7 +82,7 @@ class HistorySidebar(Vertical):
         height: 1fr;
         border: none;
         background: $panel;
-        & > .option-list--option-disabled {
+        & > .history-list--heading {
             color: $text-muted;
             text-style: bold;
         }
@@ -161,6 +96,7 @@ class HistorySidebar(Vertical):
         super().__init__(id=id)
         self.clock: Clock = clock or system_clock
         self._summaries: dict[str, Summary] = {}
+        self._listed_day: tuple[object, object] | None = None  # the clock's day and zone the headings were made for
 
     def on_mount(self) -> None:
         self.set_interval(60, self.refresh_times)
@@ -168,7 +104,7 @@ class HistorySidebar(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("History", id="history-title")
         yield HistoryFilter(placeholder="Filter titles…", id="history-filter", select_on_focus=False)
-        yield HistoryList(id="history-list")
+        yield HistoryList(id="history-list", title_of=self._title_of, typed=self._typed)
 
     @property
     def option_list(self) -> HistoryList:
@@ -193,7 +129,7 @@ class HistorySidebar(Vertical):
 
     def summaries(self) -> list[Summary]:
         """Every listed conversation (filtered or not), newest first."""
-        return sorted(self._summaries.values(), key=lambda s: (s.updated_at, s.id), reverse=True)
+        return sorted(self._summaries.values(), key=_newest_first, reverse=True)
 
     def set_summaries(self, summaries: list[Summary], highlight: str | None = None) -> None:
         """Show these summaries, newest first, grouped by date."""
@@ -201,73 +137,148 @@ class HistorySidebar(Vertical):
         self._summaries = {s.id: s for s in summaries}
         self._render_list(highlight)
 
+    def _title_of(self, conversation_id: str) -> str:
+        summary = self._summaries.get(conversation_id)
+        return summary.title if summary is not None else ""
+
+    def _typed(self, character: str) -> None:
+        box = self.filter_input
+        box.value += character
+        box.cursor_position = len(box.value)
+        self.screen.set_focus(box)  # now, so the next typed key already lands in the box
+
+    def _row(self, summary: Summary) -> Option:
+        return Option(HistoryRow(summary, self._now), id=summary.id)
+
+    def _now(self) -> datetime:
+        """The clock's time now (rows ask when they are drawn; tests may swap the clock)."""
+        return self.clock()
+
+    @staticmethod
+    def _heading(heading: str) -> Option:
+        return Option(Content(heading), id=f"group:{heading}", disabled=True)
+
+    @staticmethod
+    def _day(now: datetime) -> tuple[object, object]:
+        return now.date(), now.utcoffset()
+
     def _render_list(self, highlight: str | None = None) -> None:
+        """Build every row again (a new list, a filter, a new day); the highlight stays where it can."""
         options = self.option_list
         keep = highlight or options.highlighted_id
         now = self.clock()
+        self._listed_day = self._day(now)
         query = self.filter_text.strip()
         ordered = self.summaries()
+        if query:
+            ordered = [s for s in ordered if matches_filter(row_title(s), query)]
         rows: list[Option] = []
         group = None
-        for summary in ordered:
-            title = sanitize_line(summary.title) or "Untitled"
-            if query and not matches_filter(title, query):
-                continue
-            heading = date_group(summary.updated_at, now)
+        for heading, summary in grouped(ordered, now):
             if heading != group:
                 group = heading
-                rows.append(Option(Content(heading), id=f"group:{heading}", disabled=True))
-            rows.append(Option(_row(title, relative_time(summary.updated_at, now)), id=summary.id))
+                rows.append(self._heading(heading))
+            rows.append(self._row(summary))
         if not rows and self._summaries:
             rows.append(Option(Content("No title matches the filter"), id="group:none", disabled=True))
-        options.set_options(rows)
-        if keep and keep in self._summaries and any(o.id == keep for o in rows):
-            options.highlighted = options.get_option_index(keep)
-        elif self.ids:
-            options.highlighted = options.get_option_index(self.ids[0])  # the first (newest) match
+        options.set_rows(rows, keep if keep in self._summaries else None)
 
     def upsert(self, summary: Summary) -> None:
-        """Add or refresh one conversation (it moves to its place by date)."""
-        old = self._summaries.get(summary.id)
-        self._summaries[summary.id] = summary
-        now = self.clock()
-        if (
-            old is not None
-            and self._first_listed() == summary.id
-            and old.updated_at <= summary.updated_at
-            and date_group(old.updated_at, now) == date_group(summary.updated_at, now)
-            and old.title == summary.title
-        ):
-            # The newest conversation saved again (a streaming reply checkpoints about once a second): only its
-            # row changes. Rebuilding every row instead cost seconds per save with 10,000 conversations.
-            title = sanitize_line(summary.title) or "Untitled"
-            self.option_list.replace_option_prompt(summary.id, _row(title, relative_time(summary.updated_at, now)))
-            return
-        self._render_list(highlight=summary.id)
+        """Add or refresh one conversation (it moves to its place by date).
 
-    def _first_listed(self) -> str | None:
-        """The id of the topmost conversation row (headings skipped)."""
+        Saving the open conversation is the common case (every first message, every checkpoint of a reply): its
+        row is replaced where it stands or moved to the top, without touching the other rows (rebuilding all of
+        them cost seconds per save with 10,000 conversations). Anything else rebuilds the list.
+        """
+        self._summaries[summary.id] = summary
         options = self.option_list
-        for index in range(options.option_count):
-            option = options.get_option_at_index(index)
-            if not option.disabled:
-                return option.id
+        now = self.clock()
+        query = self.filter_text.strip()
+        at = options.index_of(summary.id)
+        if self._listed_day != self._day(now) or (query and not matches_filter(row_title(summary), query)):
+            self._render_list(highlight=summary.id)
+            return
+        heading = date_group(summary.updated_at, now)
+        if at is not None and self._fits_at(at, summary, heading):
+            options.replace_row(at, self._row(summary))
+            return
+        if query or not self._newest(summary):
+            self._render_list(highlight=summary.id)
+            return
+        if at is not None:
+            self._remove_row(at)
+        first = options.get_option_at_index(0) if options.option_count else None
+        if first is not None and first.id == f"group:{heading}":
+            options.insert_rows(1, [self._row(summary)])
+        else:
+            options.insert_rows(0, [self._heading(heading), self._row(summary)])
+        options.highlighted = options.index_of(summary.id)
+
+    def _fits_at(self, at: int, summary: Summary, heading: str) -> bool:
+        """Whether row `at` may show `summary`: still between its neighbours by date, under the right heading."""
+        key = _newest_first(summary)
+        newer, older = self._neighbour(at, -1), self._neighbour(at, 1)
+        if (newer is not None and _newest_first(newer) <= key) or (older is not None and _newest_first(older) >= key):
+            return False
+        above = self.option_list.get_option_at_index(at - 1) if at else None
+        if above is None:
+            return False
+        if above.disabled:
+            return above.id == f"group:{heading}"
+        return newer is not None and date_group(newer.updated_at, self.clock()) == heading
+
+    def _neighbour(self, at: int, step: int) -> Summary | None:
+        options = self.option_list
+        at += step
+        while 0 <= at < options.option_count:
+            option = options.get_option_at_index(at)
+            if not option.disabled and option.id is not None:
+                return self._summaries.get(option.id)
+            at += step
         return None
+
+    def _newest(self, summary: Summary) -> bool:
+        """Whether `summary` sorts before every other listed conversation."""
+        options = self.option_list
+        key = _newest_first(summary)
+        for at in range(min(options.option_count, 3)):  # a heading, maybe this one, then the newest other
+            option = options.get_option_at_index(at)
+            if option.disabled or option.id == summary.id:
+                continue
+            other = self._summaries.get(option.id or "")
+            return other is None or _newest_first(other) < key
+        return True
+
+    def _remove_row(self, at: int) -> None:
+        """Remove a conversation's row, and its heading when no row is left under it."""
+        options = self.option_list
+        options.remove_row(at)
+        above = options.get_option_at_index(at - 1) if at else None
+        below = options.get_option_at_index(at) if at < options.option_count else None
+        if above is not None and above.disabled and (below is None or below.disabled):
+            options.remove_row(at - 1)
 
     def remove(self, conversation_id: str) -> None:
         """Drop one conversation from the list (the highlight moves to a neighbour)."""
-        ids = self.ids
-        neighbour = None
-        if conversation_id in ids:
-            at = ids.index(conversation_id)
-            rest = ids[at + 1 :] + ids[:at][::-1]
-            neighbour = rest[0] if rest else None
+        options = self.option_list
         self._summaries.pop(conversation_id, None)
-        self._render_list(highlight=neighbour)
+        at = options.index_of(conversation_id)
+        if at is None:
+            return
+        neighbour = self._neighbour(at, 1) or self._neighbour(at, -1)
+        if self.filter_text.strip():
+            self._render_list(highlight=neighbour.id if neighbour else None)
+            return
+        self._remove_row(at)
+        if neighbour is not None:
+            options.highlighted = options.index_of(neighbour.id)
 
     def refresh_times(self) -> None:
-        """Recompute relative times and groups against the clock."""
-        self._render_list()
+        """Recompute relative times against the clock (and the date groups when the day changed)."""
+        if self._listed_day != self._day(self.clock()):
+            self._render_list()
+        else:
+            self.option_list.clear_cache()  # rows work out their time when drawn
 
     @property
     def ids(self) -> list[str]:
@@ -278,8 +289,9 @@ class HistorySidebar(Vertical):
 
     def select(self, conversation_id: str) -> None:
         """Highlight a conversation, if it is listed."""
-        if conversation_id in self.ids:
-            self.option_list.highlighted = self.option_list.get_option_index(conversation_id)
+        at = self.option_list.index_of(conversation_id)
+        if at is not None and not self.option_list.get_option_at_index(at).disabled:
+            self.option_list.highlighted = at
 
     @on(Input.Changed, "HistoryFilter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -290,46 +302,12 @@ class HistorySidebar(Vertical):
     def _filter_submitted(self, event: Input.Submitted) -> None:
         """Enter in the filter opens the highlighted (or first) match."""
         event.stop()
-        target = self.option_list.highlighted_id or next(iter(self.ids), None)
+        options = self.option_list
+        target = options.highlighted_id or next(iter(self.ids), None)
         if target is not None:
             self.post_message(ConversationChosen(target))
 
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id and not event.option.disabled:
-            self.post_message(ConversationChosen(event.option.id))
 
-
-class HistoryRow(Visual):
-    """One row of the list: the title, cut with an ellipsis, and the relative time at the right edge.
-
-    Always one line, so the list measures 10,000 rows without rendering any (a Rich table per row cost ~2 ms each:
-    25 s for 10,000); a row is rendered only when it is on screen, at the list's real width.
-    """
-
-    def __init__(self, title: str, when: str) -> None:
-        self.title = title
-        self.when = when
-
-    def __rich__(self) -> Text:
-        return Text(f"{self.title} {self.when}")
-
-    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return cell_len(self.title) + 1 + cell_len(self.when)
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return 1
-
-    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        when = Content.styled(self.when, "dim")
-        room = width - when.cell_length - 1
-        if room < 4:  # too narrow for both: the title alone
-            line = Content(self.title).truncate(width, ellipsis=True, pad=True)
-        else:
-            line = Content(self.title).truncate(room, ellipsis=True, pad=True) + " " + when
-        return line.render_strips(width, 1, style, options)
-
-
-def _row(title: str, when: str) -> HistoryRow:
-    return HistoryRow(title, when)
+def _newest_first(summary: Summary) -> tuple[str, str]:
+    """The sort key of the list (reversed): newest first, ties by id."""
+    return summary.updated_at, summary.id
