@@ -153,3 +153,18 @@ def test_an_index_with_wrong_types_is_not_trusted() -> None:
     fresh = store()
     assert [x.title for x in fresh.list()] == ["q"] and fresh._index.rebuilt == 1
     assert fresh.list()[0].id == conversation.id
+
+
+def test_an_index_edited_in_place_as_causerie_lays_it_out_is_not_trusted() -> None:
+    # The digest is checked on the file's own bytes when it is laid out as causerie writes it (no re-encoding of
+    # 10,000 entries): a title changed in place, every byte of the layout kept, must still be caught.
+    s = store()
+    save(s, "the real title")
+    s.list()
+    raw = s.index_path.read_bytes()
+    assert b'"files":' in raw and b',"problems":' in raw
+    s.index_path.write_bytes(raw.replace(b"the real title", b"the fake title"))
+    fresh = store()
+    assert [x.title for x in fresh.list()] == ["the real title"] and fresh._index.rebuilt == 1
+    untouched = store()
+    assert [x.title for x in untouched.list()] == ["the real title"] and untouched._index.rebuilt == 0

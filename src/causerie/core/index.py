@@ -105,10 +105,12 @@ class SummaryIndex:
     def _read(self) -> dict[str, Entry]:
         try:
             with open(self.path, "rb") as handle:
-                data = json.load(handle)
+                raw = handle.read()
+            data = json.loads(raw)
             if data.get("schema") != INDEX_SCHEMA or data.get("version") != INDEX_VERSION:
                 return {}
-            if data.get("digest") != _digest(data["files"], data["problems"]):
+            digest = data.get("digest")
+            if digest != _raw_digest(raw) and digest != _digest(data["files"], data["problems"]):
                 return {}  # changed since causerie wrote it: a wrong title or count would pass every type check
             entries: dict[str, Entry] = {}
             make = Summary._make
@@ -221,6 +223,25 @@ class SummaryIndex:
         """Write the in-memory entries to index.json now."""
         if self._entries is not None:
             self._write(dict(self._entries))
+
+
+def _raw_digest(raw: bytes) -> str | None:
+    """_digest from the bytes of an index as _write writes it, without encoding the entries again (~45 ms less
+    for 10,000 conversations); None when the bytes are not laid out that way (the caller then encodes them).
+
+    JSON escapes every quote inside a string, so the keys below can only be the document's own.
+    """
+    files_at = raw.find(b'"files":')
+    problems_at = raw.rfind(b',"problems":')
+    if files_at < 0 or problems_at < files_at or not raw.endswith(b"}"):
+        return None
+    view = memoryview(raw)
+    digest = hashlib.blake2b(b"[", digest_size=16)
+    digest.update(view[files_at + len(b'"files":') : problems_at])
+    digest.update(b",")
+    digest.update(view[problems_at + len(b',"problems":') : -1])
+    digest.update(b"]")
+    return digest.hexdigest()
 
 
 def _digest(files: object, problems: object) -> str:

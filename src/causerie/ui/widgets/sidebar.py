@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from datetime import datetime
 
 from textual import on
@@ -308,6 +310,5 @@ class HistorySidebar(Vertical):
             self.post_message(ConversationChosen(target))
 
 
-def _newest_first(summary: Summary) -> tuple[str, str]:
-    """The sort key of the list (reversed): newest first, ties by id."""
-    return summary.updated_at, summary.id
+_newest_first: Callable[[Summary], tuple[str, str]] = operator.itemgetter(3, 0)
+"""The sort key of the list (reversed): newest first (updated_at), ties by id; as the store sorts."""
