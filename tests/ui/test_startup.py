@@ -35,3 +35,24 @@ def test_the_sdk_is_imported_after_the_first_screen_not_before() -> None:
     assert result.returncode == 0, result.stderr
     assert "sdk imported by the app's construction: False" in result.stdout
     assert "sdk imported once the app runs: True" in result.stdout
+
+
+async def test_the_history_comes_from_the_early_listing_when_there_is_one() -> None:
+    from causerie.core.documents import Summary
+    from causerie.ui.app import CauserieApp
+    from causerie.ui.widgets.sidebar import HistorySidebar
+
+    from .helpers import SIZE, make_app, wait_for
+
+    when = "2026-03-14T14:00:00.000000Z"
+    listed = Summary("20260314-140000000-aaaaaa", "Listed early", when, when, "m", 2, 10, 0)
+
+    class Listed:
+        def result(self):
+            return [listed], []
+
+    settings = make_app().settings
+    app = CauserieApp(settings, early_listing=Listed())  # the store itself is empty
+    async with app.run_test(size=SIZE) as pilot:
+        sidebar = app.screen.query_one(HistorySidebar)
+        await wait_for(pilot, lambda: sidebar.ids == [listed.id], what="the early listing shown")

@@ -42,7 +42,11 @@ def run_app(args: argparse.Namespace) -> int:
     elif args.continue_last and store.list():
         open_id = last_conversation_id(store)
 
+    from causerie.core.early_list import EarlyListing
+
+    listing = EarlyListing(store.data_dir)  # on the other core while Textual is imported and the screen drawn
+
     from causerie.ui.app import CauserieApp
 
-    CauserieApp(settings, store, open_id=open_id, offer_setup=True).run()
+    CauserieApp(settings, store, open_id=open_id, offer_setup=True, early_listing=listing).run()
     return EXIT_OK

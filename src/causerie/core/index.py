@@ -39,6 +39,11 @@ Progress = Callable[[int, int], None]
 
 PROGRESS_INTERVAL = 0.1  # seconds between two progress reports
 
+
+class TooMuchToParse(Exception):
+    """More files changed than the caller wanted parsed (the listing was not done)."""
+
+
 Entry = tuple[Fingerprint, Summary | str]  # a summary, or the reason the file cannot be loaded
 
 
@@ -154,8 +159,13 @@ class SummaryIndex:
             pass  # a cache that cannot be written costs a slower next start, nothing more
 
     # -- refreshing ----------------------------------------------------------------------------------------
-    def refresh(self, progress: Progress | None = None) -> tuple[list[Summary], list[Problem]]:
-        """Summaries of every loadable file (unsorted) and the problem files, re-parsing only what changed."""
+    def refresh(
+        self, progress: Progress | None = None, parse_at_most: int | None = None
+    ) -> tuple[list[Summary], list[Problem]]:
+        """Summaries of every loadable file (unsorted) and the problem files, re-parsing only what changed.
+
+        Raises TooMuchToParse, before parsing any, when more than `parse_at_most` files changed.
+        """
         old = self._entries if self._entries is not None else self._read()
         new: dict[str, Entry] = {}
         problems: list[Problem] = []
@@ -169,6 +179,8 @@ class SummaryIndex:
                 new[name] = cached
             else:
                 stale.append(name)
+        if parse_at_most is not None and len(stale) > parse_at_most:
+            raise TooMuchToParse(f"{len(stale)} files changed since index.json was written")
         self.rebuilt = len(stale)
         for name, fp, value in self._parse(stale, progress):
             if fp is None:

@@ -102,13 +102,14 @@ class ConversationStore:
         self._live[conversation.id] = conversation
         return conversation
 
-    def list(self, progress: Progress | None = None) -> list[Summary]:
+    def list(self, progress: Progress | None = None, parse_at_most: int | None = None) -> list[Summary]:
         """Summaries of every loadable conversation, newest first; bad files go to problems().
 
         Uses index.json and re-parses only files that changed; `progress(done, total)` is called about ten
-        times a second while many files have to be parsed (first start, deleted index).
+        times a second while many files have to be parsed (first start, deleted index). With `parse_at_most`,
+        raises TooMuchToParse instead of parsing more files than that.
         """
-        summaries, problems = self._index.refresh(progress)
+        summaries, problems = self._index.refresh(progress, parse_at_most)
         for problem in problems:
             self._report(problem.path, problem.reason)
         summaries.sort(key=_newest_first, reverse=True)

@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState
 
 from causerie.core.client import ChatClient, preload_sdk
 from causerie.core.config import Settings
+from causerie.core.early_list import EarlyListing
 from causerie.core.errors import ChatError
 from causerie.core.models import Conversation, Message
 from causerie.core.store import ConversationStore, StoreError
@@ -28,6 +29,7 @@ from causerie.ui.widgets.sidebar import HistorySidebar
 from causerie.ui.widgets.status import StatusLine
 
 CHECKPOINT_INTERVAL = 1.0
+PREPARE_DELAY = 1.0  # seconds after the history is shown before background preparation starts
 SAVE_RETRY_INTERVAL = 5.0  # seconds between attempts to save again after a failed save
 
 
@@ -63,11 +65,18 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
         Binding("f4", "show_usage", "Usage", id="chat.usage"),
     ]
 
-    def __init__(self, settings: Settings, store: ConversationStore, client: ChatClient | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: ConversationStore,
+        client: ChatClient | None,
+        early_listing: EarlyListing | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.store = store
         self.client = client
+        self._early_listing = early_listing
         self.conversation = self._new_conversation()
         self._open: dict[str, Conversation] = {}
         self._reply_worker: Worker | None = None
@@ -122,8 +131,12 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self.sidebar.show_progress, done, total)
 
-        summaries = self.store.list(progress=progress)
-        problems = self.store.problems()
+        early, self._early_listing = self._early_listing, None
+        found = early.result() if early is not None else None  # listed by a child process while the app started
+        if found is None:
+            summaries, problems = self.store.list(progress=progress), self.store.problems()
+        else:
+            summaries, problems = found
         self.app.call_from_thread(self._history_loaded, summaries, problems)
 
     @work(thread=True, exclusive=True, group="prepare", exit_on_error=False)
@@ -136,7 +149,9 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
 
     def _history_loaded(self, summaries: list, problems: list) -> None:
         self.sidebar.set_summaries(summaries, highlight=self.conversation.id)
-        self.call_after_refresh(self._prepare_in_background)
+        # Not before the list has been drawn: the SDK's import and the search cache's refresh are CPU-bound and
+        # would share the interpreter with that first paint.
+        self.set_timer(PREPARE_DELAY, self._prepare_in_background)
         if problems:
             where = self.store.conversations_dir
             names = ", ".join(p.path.name for p in problems[:3]) + (" …" if len(problems) > 3 else "")
