@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -49,6 +51,25 @@ def write_conversations(data_dir: Path, count: int, seed: int = 1) -> Path:
     except ImportError:
         return _write_simple(data_dir, count, seed)
     return store_data.generate(data_dir, count, seed)
+
+
+def fresh_history(data_dir: Path, count: int, seed: int = 1) -> Path:
+    """A data directory holding only `count` conversation files (no index.json, no search cache), like a first start.
+
+    The files are generated once into `$TMPDIR/causerie-bench-histories-<count>-<seed>` (10,000 take ~20 s) and
+    hard-linked from there (copied where links fail): causerie replaces files, it never writes into them.
+    """
+    cache = Path(tempfile.gettempdir()) / f"causerie-bench-histories-{count}-{seed}"
+    source = write_conversations(cache, count, seed)
+    folder = data_dir / "conversations"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for entry in os.scandir(source):
+        target = folder / entry.name
+        try:
+            os.link(entry.path, target)
+        except OSError:
+            shutil.copy2(entry.path, target)
+    return folder
 
 
 def _write_simple(data_dir: Path, count: int, seed: int) -> Path:

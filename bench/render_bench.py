@@ -20,7 +20,7 @@ from typing import Any
 import textual
 
 from . import pty_bench, ui_bench
-from .histories import write_conversations
+from .histories import fresh_history
 from .server import END_MARK, BenchServer, prompt
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -287,7 +287,7 @@ def _startup(server: BenchServer, sizes: Sizes, runs: int, raw: dict, scratch: P
     by_count: dict[int, list[float]] = {}
     for count in sizes.histories:
         home = scratch / f"histories-{count}"
-        write_conversations(home / "data", count)
+        fresh_history(home / "data", count)
         log(f"startup with {count} conversations: {int(sizes.warm_up)} warm-up + {runs} runs")
         if sizes.warm_up:
             pty_bench.start_causerie(home, server.base_url)
@@ -313,7 +313,7 @@ def _startup(server: BenchServer, sizes: Sizes, runs: int, raw: dict, scratch: P
 def _memory(server: BenchServer, sizes: Sizes, runs: int, raw: dict, scratch: Path, log: Any) -> list[Row]:
     log(f"memory: {sizes.memory_histories} conversations listed and a {sizes.huge}-token reply, {runs} runs")
     home = scratch / f"memory-{sizes.memory_histories}"
-    write_conversations(home / "data", sizes.memory_histories)
+    fresh_history(home / "data", sizes.memory_histories)
     floor = [pty_bench.empty_app_rss(scratch) for _ in range(runs)]
     samples, finished = [], []
     for _ in range(runs):
