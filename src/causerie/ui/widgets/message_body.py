@@ -255,8 +255,13 @@ class MessageBody(SettledLayout, Widget):
         count, shown = self.line_count, self._shown_lines
         if count != shown and (final or count < shown or shown < 0 or now - self._last_growth >= GROW_INTERVAL):
             self._last_growth = now
+            if 0 <= self._dirty_from < count and count > shown:
+                # Growing: the lines above the first change stay as they are (see SettledLayout).
+                width = self.size.width or self._width
+                self.refresh(Region(0, self._dirty_from, width, count - self._dirty_from), layout=True)
+            else:
+                self.refresh(layout=True)
             self._dirty_from = count
-            self.refresh(layout=True)
             return
         if count != shown:
             self._unpainted = True  # the new lines below wait for the next growth

@@ -1,8 +1,8 @@
-"""SettledLayout: a widget resized by a layout pass does not ask for a second, identical pass."""
+"""SettledLayout: a widget resized by a layout pass neither asks for a second pass nor repaints lines that stayed."""
 
 from __future__ import annotations
 
-from textual.geometry import Size
+from textual.geometry import Region, Size
 
 
 class SettledLayout:
@@ -13,7 +13,18 @@ class SettledLayout:
     nothing to change. A streaming reply resizes its body, its message and the pane at every growth: that second pass
     doubled the cost of each growth (measured: 113 layout passes instead of 65 for a 2,000-token reply at 200
     tokens/s). The sizes, the virtual size and the scrollbars are still updated by the first pass.
+
+    A widget that only grew taller (same width) also keeps the lines it had rendered: only the new lines, and the
+    old last line (a bottom border or padding may have moved), are rendered again. Without this, every growth of a
+    streaming reply re-rendered every visible line of the message.
     """
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
-        return super()._size_updated(size, virtual_size, container_size, layout=False)  # type: ignore[misc]
+        old: Size = self._size  # type: ignore[attr-defined]
+        grew = old.width == size.width and 0 < old.height < size.height and not self.is_scrollable  # type: ignore[attr-defined]
+        if grew:
+            self._size = size  # type: ignore[attr-defined]  # so Textual does not mark every line dirty
+        updated = super()._size_updated(size, virtual_size, container_size, layout=False)  # type: ignore[misc]
+        if grew:
+            self._styles_cache.set_dirty(Region(0, old.height - 1, size.width, size.height - old.height + 1))  # type: ignore[attr-defined]
+        return updated
