@@ -68,6 +68,17 @@ async def _echo_loop(app: App, stop: asyncio.Event, latencies: list[float]) -> N
             pass
 
 
+async def _settle(app: App, pilot: Any, deadline: float) -> None:
+    """Wait for a settled app: the work it starts once the list is shown (the SDK's import, bringing the search
+    cache up to date: CPU in threads, counted in this process's CPU time) is done, as it is by the time a user has
+    typed a question or chosen a conversation."""
+    await pilot.pause(PREPARE_DELAY + 0.2)
+    while any(worker.group == "prepare" and not worker.is_finished for worker in app.workers):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app never finished its background preparation")
+        await pilot.pause(0.02)
+
+
 async def reply_run(server: BenchServer, tokens: int, delay: float, echo: bool, home: Path) -> dict[str, Any]:
     """One reply: Enter to last token on screen (wall, CPU), server's last byte, key echoes meanwhile."""
     probes.install()
@@ -75,7 +86,7 @@ async def reply_run(server: BenchServer, tokens: int, delay: float, echo: bool, 
     text = reply_text(tokens)
     app = _app(server.base_url)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await _settle(app, pilot, time.monotonic() + WAIT)
         screen = app.screen
         screen.prompt.load_text(prompt(tokens, delay))  # type: ignore[attr-defined]
         await pilot.pause()
@@ -143,13 +154,7 @@ async def open_run(server: BenchServer, home: Path, conversation_id: str, last_i
             if time.monotonic() > deadline:
                 raise TimeoutError("the sidebar never listed the conversation")
             await pilot.pause(0.02)
-        # Measure a settled app: the work it starts once the list is shown (the SDK's import, bringing the search
-        # cache up to date: CPU in threads, counted in this process's CPU time) is done first.
-        await pilot.pause(PREPARE_DELAY + 0.2)
-        while any(worker.group == "prepare" and not worker.is_finished for worker in app.workers):
-            if time.monotonic() > deadline:
-                raise TimeoutError("the app never finished its background preparation")
-            await pilot.pause(0.02)
+        await _settle(app, pilot, deadline)
         painted = probes.REPLY.arm(probes.message_painted(last_id))
         start_wall, start_cpu = time.perf_counter(), time.process_time()
         screen.post_message(ConversationChosen(conversation_id))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -125,6 +127,11 @@ class ChatClient:
             )
         return self._sdk_client
 
+    async def _loaded(self) -> None:
+        """Import the SDK in a thread if it is not imported yet: the event loop (typing) is not blocked by it."""
+        if self._sdk_client is None and "openai" not in sys.modules:
+            await asyncio.to_thread(preload_sdk)  # the import lock makes a concurrent preload wait, not repeat
+
     @property
     def display_url(self) -> str:
         """The base URL requests go to."""
@@ -148,6 +155,7 @@ class ChatClient:
         """
         # A lone surrogate cannot be encoded as UTF-8: the request would fail on every retry.
         messages = [{**m, "content": encodable(m["content"])} if isinstance(m["content"], str) else m for m in messages]
+        await self._loaded()
         first = True
         while True:
             kwargs: dict[str, Any] = {"model": model, "messages": messages, "stream": True}
@@ -263,6 +271,7 @@ class ChatClient:
 
     async def list_models(self) -> list[str]:
         """The ids of the models the server offers (`GET /models`), sorted; raises ChatError on any failure."""
+        await self._loaded()
         try:
             page = await self._client.models.list()
             ids = {model.id async for model in page if getattr(model, "id", None)}
@@ -275,6 +284,7 @@ class ChatClient:
         kwargs: dict[str, Any] = {"model": model, "messages": messages}
         if max_tokens is not None:
             kwargs[self.max_tokens_param] = max_tokens
+        await self._loaded()
         try:
             response = await self._client.chat.completions.create(**kwargs)
         except Exception as exc:  # every failure becomes a ChatError
