@@ -131,7 +131,7 @@ async def idle_echo_run(server: BenchServer, home: Path, keys: int = 20) -> list
     app = _app(server.base_url)
     latencies: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await _settle(app, pilot, time.monotonic() + WAIT)
         stop = asyncio.Event()
         task = asyncio.create_task(_echo_loop(app, stop, latencies))
         while len(latencies) < keys:

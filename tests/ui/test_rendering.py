@@ -165,3 +165,42 @@ async def test_resize_and_theme_change_render_again() -> None:
         app.theme = "textual-light" if app.current_theme.dark else "textual-dark"
         await pilot.pause()
         assert heading_colour() != before  # the cached lines were rendered again in the new theme's colours
+
+
+async def test_a_growing_reply_renders_only_its_new_lines_again() -> None:
+    # A streaming reply grows a few times a second; its message (border, padding, background) and its body keep
+    # the lines they had drawn: only the new lines, and the old last one, are rendered again.
+    conversation = Conversation()
+    conversation.append(Message(role="user", content="hi"))
+    reply = Message(role="assistant", content="")
+    conversation.append(reply)
+    app = PaneApp()
+    async with app.run_test(size=(80, 40)) as pilot:
+        view = app.query_one(ConversationView)
+        view.show(conversation)
+        await pilot.pause()
+        message = view.message_views()[1]
+        def grow(indices: range) -> None:
+            for index in indices:
+                piece = f"Paragraph {index} " + "word " * 12 + "\n\n"
+                reply.content += piece  # the reply flow extends the message, then tells its view
+                message.append(piece)
+
+        grow(range(4))
+        await wait_for(pilot, lambda: message.body.line_count >= 7, what="the first lines")
+        await pilot.pause(0.6)
+        before = message.body.line_count
+        drawn: dict[str, list[int]] = {"message": [], "body": []}
+        for name, widget in (("message", message), ("body", message.body)):
+
+            def spy(y: int, widget=widget, name=name):  # type: ignore[no-untyped-def]
+                drawn[name].append(y)
+                return type(widget).render_line(widget, y)
+
+            widget.render_line = spy  # type: ignore[method-assign]
+        grow(range(4, 8))
+        await wait_for(pilot, lambda: message.body.line_count >= before + 6, what="more lines")
+        await pilot.pause(0.6)
+        assert drawn["body"] and min(drawn["body"]) >= before - 2
+        assert drawn["message"] and min(drawn["message"]) >= before - 1
+        assert "Paragraph 7" in "\n".join(message.body.plain_lines())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.geometry import Region, Size
 
+_SCROLLING = ("auto", "scroll")
+
 
 class SettledLayout:
     """Mixin for widgets of the conversation pane (put it before the Textual base class).
@@ -21,7 +23,11 @@ class SettledLayout:
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
         old: Size = self._size  # type: ignore[attr-defined]
-        grew = old.width == size.width and 0 < old.height < size.height and not self.is_scrollable  # type: ignore[attr-defined]
+        # Not for a widget that scrolls its content (the pane): its lines move with its scroll offset. A container
+        # that does not (a message: border, padding and background behind its children) keeps them.
+        styles = self.styles  # type: ignore[attr-defined]
+        scrolls = styles.overflow_x in _SCROLLING or styles.overflow_y in _SCROLLING
+        grew = old.width == size.width and 0 < old.height < size.height and not scrolls
         if grew:
             self._size = size  # type: ignore[attr-defined]  # so Textual does not mark every line dirty
         updated = super()._size_updated(size, virtual_size, container_size, layout=False)  # type: ignore[misc]
