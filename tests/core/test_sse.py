@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from causerie.core.sse import ServerEvent, server_events
+from causerie.core.sse import ServerEvent, paced_lines, server_events
 
 
 async def decode(lines: list[str]) -> list[ServerEvent]:
@@ -30,3 +30,43 @@ async def test_multi_line_data_is_joined_and_one_space_after_the_colon_dropped()
 
 async def test_an_event_left_open_at_the_end_is_dispatched() -> None:
     assert await decode(['data: {"last": true}']) == [ServerEvent("", '{"last": true}')]
+
+
+async def split(chunks: list[bytes], interval: float = 0.0, clock=None, sleep=None) -> list[str]:  # type: ignore[no-untyped-def]
+    async def source():
+        for chunk in chunks:
+            yield chunk
+
+    kwargs = {} if clock is None else {"clock": clock, "sleep": sleep}
+    return [line async for line in paced_lines(source(), interval, **kwargs)]
+
+
+async def test_lines_end_at_crlf_lf_or_cr_even_when_split_across_reads() -> None:
+    chunks = [b"data: a\r", b"\ndata: b\n", b"\r\n", b"data: c\r\rdata: d", b"\xc3", b"\xa9\n", b"tail"]
+    assert await split(chunks) == ["data: a", "data: b", "", "data: c", "", "data: dé", "tail"]
+
+
+async def test_a_chunk_the_stream_waited_for_is_followed_by_a_pause_before_the_next_read() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+        now[0] += seconds
+
+    async def source():
+        # The network wait before each chunk: buffered (none), then a trickle (5 ms), twice.
+        for wait in (0.0, 0.005, 0.0, 0.005):
+            now[0] += wait
+            yield b"data: x\n\n"
+
+    busy = iter([0.0, 0.004, 0.0, 0.030])  # the time the reader spends on each event before asking for more
+    lines = []
+    async for line in paced_lines(source(), 0.025, clock=lambda: now[0], sleep=sleep):
+        lines.append(line)
+        if not line:
+            now[0] += next(busy)
+    assert lines == ["data: x", ""] * 4
+    # After the second chunk (waited for) the reader was busy 4 ms: it pauses 21 ms more; after the fourth it was
+    # busy 30 ms: no pause. Buffered chunks are never followed by one.
+    assert slept == [0.021]
