@@ -104,7 +104,7 @@ def test_shown_part_bounds_what_is_rendered() -> None:
     from causerie.ui.widgets.conversation import SHOWN_CHARS, SHOWN_LINES, shown_part
 
     assert shown_part("short\ntext") == ("short\ntext", 0)
-    lines = "".join(f"{i}\n" for i in range(10_000))
+    lines = "".join(f"{i}\n" for i in range(SHOWN_LINES + 5_000))
     shown, left_out = shown_part(lines)
     assert shown.count("\n") == SHOWN_LINES - 1 and shown + lines[len(shown) :] == lines
     assert left_out == len(lines) - len(shown)

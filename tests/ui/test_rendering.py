@@ -204,3 +204,44 @@ async def test_a_growing_reply_renders_only_its_new_lines_again() -> None:
         assert drawn["body"] and min(drawn["body"]) >= before - 2
         assert drawn["message"] and min(drawn["message"]) >= before - 1
         assert "Paragraph 7" in "\n".join(message.body.plain_lines())
+
+
+LONG_REPLY = "\n\n".join(f"Paragraph {i}: " + "some words to fill the line " * 4 for i in range(1_200)) + "\n\nThe very last words."
+HUGE_BLOCK = "Before.\n\n```python\n" + "".join(f"line_{i} = {i}\n" for i in range(3_000)) + "```\n\nAfter the block."
+
+
+async def test_a_long_reply_is_shown_to_its_end_and_only_a_huge_block_is_cut() -> None:
+    assert len(LONG_REPLY) > 150_000  # longer than a 20,000-token reply
+    app = PaneApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(ConversationView)
+        shown = []
+        for text in (LONG_REPLY, HUGE_BLOCK):
+            conversation = Conversation()
+            conversation.append(Message(role="user", content="hi"))
+            conversation.append(Message(role="assistant", content=text))
+            view.show(conversation)
+            await pilot.pause()
+            shown.append(view.message_views()[-1])
+        long_view, huge_view = shown
+        assert long_view.body.plain_lines()[-1] == "The very last words." and long_view.body.left_out == 0
+        assert not long_view.note.has_class("-shown")
+        huge = "\n".join(huge_view.body.plain_lines())
+        assert "line_1990 = 1990" in huge and "line_2500 = 2500" not in huge  # the block's beginning only
+        assert "more characters of this block not shown" in huge
+        assert huge.rstrip().endswith("After the block.")  # what follows the block is shown
+
+
+async def test_a_streamed_huge_block_is_cut_and_what_follows_it_shown(server: FakeOpenAI) -> None:
+    server.queue(Reply(text=HUGE_BLOCK, delay=0.0))
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await type_text(pilot, "go")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2, what="reply")
+        body = screen.view.message_views()[1].body
+        await wait_for(pilot, lambda: body.rendered_up_to_date, what="final render")
+        shown = "\n".join(body.plain_lines())
+        assert "line_2500 = 2500" not in shown and "more characters of this block not shown" in shown
+        assert shown.rstrip().endswith("After the block.")

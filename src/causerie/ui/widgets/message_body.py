@@ -44,25 +44,30 @@ FENCE_CHUNK_LINES = 24  # complete lines of an open code fence highlighted toget
 # at a time, twice a second (0.25 s cost about 4 points more of a core at 200 tokens/s).
 GROW_INTERVAL = 0.5
 
-# A pathological message (a 50,000-line code block, a 1 MB line) would freeze the event loop while one block of it
-# renders: only its beginning is rendered. The whole text stays in the message (saved, sent, copied, exported).
-SHOWN_CHARS = 100_000
-SHOWN_LINES = 2_000
+# One block is rendered in one call: a pathological block (a 50,000-line code block, a 1 MB line) would freeze the
+# event loop meanwhile (a 5,000-line code block takes ~2 s), so only its beginning is rendered, with a note. A long
+# reply of ordinary blocks is rendered whole, block by block in time-boxed flushes; past SHOWN_CHARS / SHOWN_LINES
+# (far beyond any model's longest reply) the rest of a message is not rendered either (its cached lines would take
+# hundreds of MB). The whole text always stays in the message (saved, sent, copied, exported).
+BLOCK_CHARS = 100_000
+BLOCK_LINES = 2_000
+SHOWN_CHARS = 1_000_000
+SHOWN_LINES = 50_000
 
 
-def shown_end(body: str) -> int:
-    """How much of `body` is rendered: at most SHOWN_CHARS characters and SHOWN_LINES lines."""
-    cut = min(len(body), SHOWN_CHARS)
-    if body.count("\n", 0, cut) > SHOWN_LINES:
+def shown_end(body: str, chars: int = SHOWN_CHARS, lines: int = SHOWN_LINES) -> int:
+    """How much of `body` is rendered: at most `chars` characters and `lines` lines."""
+    cut = min(len(body), chars)
+    if body.count("\n", 0, cut) > lines:
         cut = -1
-        for _ in range(SHOWN_LINES):
+        for _ in range(lines):
             cut = body.index("\n", cut + 1)
     return cut
 
 
-def shown_part(body: str) -> tuple[str, int]:
+def shown_part(body: str, chars: int = SHOWN_CHARS, lines: int = SHOWN_LINES) -> tuple[str, int]:
     """The beginning of `body` that is rendered and how many characters are left out."""
-    cut = shown_end(body)
+    cut = shown_end(body, chars, lines)
     return body[:cut], len(body) - cut
 
 
@@ -281,7 +286,7 @@ class MessageBody(SettledLayout, Widget):
         while self._rendered < len(self._blocks):
             if deadline is not None and perf_counter() > deadline:
                 return False
-            block = self._blocks[self._rendered]
+            block, left_out = shown_part(self._blocks[self._rendered], BLOCK_CHARS, BLOCK_LINES)
             self._dirty_from = min(self._dirty_from, len(self._lines))
             if self.markdown:
                 strips = render_markdown(block, width, console, styles)
@@ -292,6 +297,8 @@ class MessageBody(SettledLayout, Widget):
             else:
                 strips = render_plain(block, width, console)
             self._lines.extend(strips)
+            if left_out:
+                self._lines.extend(self._block_note(left_out))
             self._rendered += 1
             self._tail_dirty = True
         return True
@@ -301,9 +308,10 @@ class MessageBody(SettledLayout, Widget):
         self._tail_dirty = False
         self._dirty_from = min(self._dirty_from, len(self._lines))
         width = self._width
-        tail = self._splitter.tail
+        tail, left_out = shown_part(self._splitter.tail, BLOCK_CHARS, BLOCK_LINES)
+        note = self._block_note(left_out) if left_out else []
         if not self.markdown:
-            self._tail_lines = render_plain(tail, width, self.app.console) if tail else []
+            self._tail_lines = [*render_plain(tail, width, self.app.console), *note] if tail else []
             return
         lines: list[Strip] = []
         if self._lines and tail.strip() and not self._last_rule:
@@ -315,7 +323,12 @@ class MessageBody(SettledLayout, Widget):
                 lines.extend(render_markdown(tail, width, self.app.console, self.styles_for_render))
         else:
             lines.extend(self._render_open_fence(fence, tail))
-        self._tail_lines = lines
+        self._tail_lines = [*lines, *note]
+
+    def _block_note(self, left_out: int) -> list[Strip]:
+        """What stands for the part of a block too long to render."""
+        text = f"… {left_out:,} more characters of this block not shown: too long to display here (the whole text is kept)"
+        return render_plain(text, self._width, self.app.console, Style(dim=True, italic=True))
 
     def _render_open_fence(self, fence: OpenFence, tail: str) -> list[Strip]:
         if fence is not self._fence:
