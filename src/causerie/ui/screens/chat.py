@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import gc
+import threading
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -77,6 +79,8 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
         self.store = store
         self.client = client
         self._early_listing = early_listing
+        self._gc_lock = threading.Lock()
+        self._froze_gc = self._unmounted = False
         self.conversation = self._new_conversation()
         self._open: dict[str, Conversation] = {}
         self._reply_worker: Worker | None = None
@@ -146,6 +150,15 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
             preload_sdk()  # the first request would otherwise wait for the SDK's import
         # Bring the search cache up to date now (worker processes when much changed), not at the first ctrl+f.
         self.store.prepare_search()
+        # Python's full collections scan every object that can be in a cycle: with the app's own objects (Textual,
+        # the SDK, a long history's rows and search index) one took 150-270 ms, a visible stall when it fell in a
+        # reply or a key's echo. Those live as long as the app: collect once now, then leave them out of later
+        # collections (unfrozen when the screen goes, so an app that ends in a longer-lived process is collected).
+        with self._gc_lock:
+            if not self._unmounted:
+                gc.collect()
+                gc.freeze()
+                self._froze_gc = True
 
     def _history_loaded(self, summaries: list, problems: list) -> None:
         self.sidebar.set_summaries(summaries, highlight=self.conversation.id)
@@ -264,6 +277,10 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
         for conversation in self._save_failed.values():
             with contextlib.suppress(StoreError):
                 self.store.save(conversation)
+        with self._gc_lock:
+            self._unmounted = True
+            if self._froze_gc:
+                gc.unfreeze()
 
     # -- sending -------------------------------------------------------------------------------------------
     @on(PromptSubmitted)
