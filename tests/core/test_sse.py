@@ -32,13 +32,12 @@ async def test_an_event_left_open_at_the_end_is_dispatched() -> None:
     assert await decode(['data: {"last": true}']) == [ServerEvent("", '{"last": true}')]
 
 
-async def split(chunks: list[bytes], interval: float = 0.0, clock=None, sleep=None) -> list[str]:  # type: ignore[no-untyped-def]
+async def split(chunks: list[bytes]) -> list[str]:
     async def source():
         for chunk in chunks:
             yield chunk
 
-    kwargs = {} if clock is None else {"clock": clock, "sleep": sleep}
-    return [line async for line in paced_lines(source(), interval, **kwargs)]
+    return [line async for line in paced_lines(source(), 0.0)]
 
 
 async def test_lines_end_at_crlf_lf_or_cr_even_when_split_across_reads() -> None:

@@ -204,7 +204,7 @@ async def test_the_view_follows_a_long_reply_to_its_end_unless_the_user_scrolls_
 
 
 async def test_what_lives_once_the_app_settled_is_left_out_of_later_garbage_collections(server: FakeOpenAI) -> None:
-    # A full collection scanned every object of the app (150-270 ms: a stall in the middle of a reply); once the
+    # A full collection scanned every object of the app (110-270 ms: a stall in the middle of a reply); once the
     # background preparation is done they are frozen, and unfrozen when the app ends.
     before = gc.get_freeze_count()
     app = make_app(server)

@@ -73,16 +73,23 @@ class PaneApp(App):
         yield ConversationView(id="conversation")
 
 
+async def streamed_reply(app, pilot) -> MessageView:  # type: ignore[no-untyped-def]
+    """Send a prompt and wait until the streamed reply has ended and its final render is done."""
+    screen = app.screen
+    await type_text(pilot, "go")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2, what="reply")
+    streamed = screen.view.message_views()[1]
+    await wait_for(pilot, lambda: streamed.body.rendered_up_to_date, what="final render")
+    return streamed
+
+
 async def test_a_streamed_reply_ends_exactly_as_a_fresh_render_of_its_text(server: FakeOpenAI) -> None:
     server.queue(Reply(text=DOCUMENT, delay=0.001))
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await type_text(pilot, "go")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2, what="reply")
-        streamed = screen.view.message_views()[1]
-        await wait_for(pilot, lambda: streamed.body.rendered_up_to_date, what="final render")
+        streamed = await streamed_reply(app, pilot)
         streamed_lines = streamed.body.plain_lines()
         fresh = MessageView(streamed.message)
         await screen.view.mount(fresh)
@@ -180,6 +187,7 @@ async def test_a_growing_reply_renders_only_its_new_lines_again() -> None:
         view.show(conversation)
         await pilot.pause()
         message = view.message_views()[1]
+
         def grow(indices: range) -> None:
             for index in indices:
                 piece = f"Paragraph {index} " + "word " * 12 + "\n\n"
@@ -206,7 +214,10 @@ async def test_a_growing_reply_renders_only_its_new_lines_again() -> None:
         assert "Paragraph 7" in "\n".join(message.body.plain_lines())
 
 
-LONG_REPLY = "\n\n".join(f"Paragraph {i}: " + "some words to fill the line " * 4 for i in range(1_200)) + "\n\nThe very last words."
+LONG_REPLY = (
+    "\n\n".join(f"Paragraph {i}: " + "some words to fill the line " * 4 for i in range(1_200))
+    + "\n\nThe very last words."
+)
 HUGE_BLOCK = "Before.\n\n```python\n" + "".join(f"line_{i} = {i}\n" for i in range(3_000)) + "```\n\nAfter the block."
 
 
@@ -236,12 +247,6 @@ async def test_a_streamed_huge_block_is_cut_and_what_follows_it_shown(server: Fa
     server.queue(Reply(text=HUGE_BLOCK, delay=0.0))
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        await type_text(pilot, "go")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2, what="reply")
-        body = screen.view.message_views()[1].body
-        await wait_for(pilot, lambda: body.rendered_up_to_date, what="final render")
-        shown = "\n".join(body.plain_lines())
+        shown = "\n".join((await streamed_reply(app, pilot)).body.plain_lines())
         assert "line_2500 = 2500" not in shown and "more characters of this block not shown" in shown
         assert shown.rstrip().endswith("After the block.")

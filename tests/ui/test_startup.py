@@ -56,3 +56,40 @@ async def test_the_history_comes_from_the_early_listing_when_there_is_one() -> N
     async with app.run_test(size=SIZE) as pilot:
         sidebar = app.screen.query_one(HistorySidebar)
         await wait_for(pilot, lambda: sidebar.ids == [listed.id], what="the early listing shown")
+
+
+FIRST_REQUEST = textwrap.dedent(
+    """
+    import asyncio, sys, threading
+    from causerie.core.client import ChatClient
+    from causerie.core.errors import ChatError
+
+    class Where:  # notes the thread that imports the SDK, imports nothing itself
+        def find_spec(self, name, path=None, target=None):
+            if name == "openai":
+                print("sdk imported on:", threading.current_thread().name)
+            return None
+
+    sys.meta_path.insert(0, Where())
+
+    async def main():
+        client = ChatClient(base_url="http://127.0.0.1:9/v1", api_key=None, connect_timeout=2)
+        try:
+            async for _ in client.stream([{"role": "user", "content": "hi"}], "m"):
+                pass
+        except ChatError as error:
+            print("request failed as expected:", error.kind)
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_a_first_request_before_the_preload_imports_the_sdk_off_the_event_loop() -> None:
+    # A question sent within a second of the start (before the background preload) must not freeze typing for the
+    # 0.8-0.9 s of the SDK's import: it is imported in a thread while the event loop goes on.
+    result = subprocess.run([sys.executable, "-c", FIRST_REQUEST], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "request failed as expected:" in result.stdout
+    lines = [line for line in result.stdout.splitlines() if line.startswith("sdk imported on:")]
+    assert lines and "MainThread" not in lines[0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -128,9 +127,13 @@ class ChatClient:
         return self._sdk_client
 
     async def _loaded(self) -> None:
-        """Import the SDK in a thread if it is not imported yet: the event loop (typing) is not blocked by it."""
-        if self._sdk_client is None and "openai" not in sys.modules:
-            await asyncio.to_thread(preload_sdk)  # the import lock makes a concurrent preload wait, not repeat
+        """Before the first request: import the SDK in a thread, so the event loop (typing) is not blocked by it.
+
+        Also when `openai` is already in sys.modules: the background preload may still be importing it, and an
+        import on the event loop would then wait there for the module lock. Once imported, this costs a thread hop.
+        """
+        if self._sdk_client is None:
+            await asyncio.to_thread(preload_sdk)
 
     @property
     def display_url(self) -> str:

@@ -151,7 +151,7 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
         # Bring the search cache up to date now (worker processes when much changed), not at the first ctrl+f.
         self.store.prepare_search()
         # Python's full collections scan every object that can be in a cycle: with the app's own objects (Textual,
-        # the SDK, a long history's rows and search index) one took 150-270 ms, a visible stall when it fell in a
+        # the SDK, a long history's rows and search index) one took 110-270 ms, a visible stall when it fell in a
         # reply or a key's echo. Those live as long as the app: collect once now, then leave them out of later
         # collections (unfrozen when the screen goes, so an app that ends in a longer-lived process is collected).
         with self._gc_lock:

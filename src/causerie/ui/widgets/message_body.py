@@ -327,7 +327,9 @@ class MessageBody(SettledLayout, Widget):
 
     def _block_note(self, left_out: int) -> list[Strip]:
         """What stands for the part of a block too long to render."""
-        text = f"… {left_out:,} more characters of this block not shown: too long to display here (the whole text is kept)"
+        text = (
+            f"… {left_out:,} more characters of this block not shown: too long to display here (the whole text is kept)"
+        )
         return render_plain(text, self._width, self.app.console, Style(dim=True, italic=True))
 
     def _render_open_fence(self, fence: OpenFence, tail: str) -> list[Strip]:
