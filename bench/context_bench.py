@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import time
 
-from causerie.core.context import plan
-from causerie.core.models import Conversation, Message, Usage
+from causerie.core.conversation.context import plan
+from causerie.core.conversation.models import Conversation, Message, Usage
 
 
 def long_conversation(pairs: int = 1000) -> Conversation:

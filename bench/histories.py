@@ -13,8 +13,8 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from causerie.core.models import Conversation, Message
-from causerie.core.store import encode_conversation
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.storage.store import encode_conversation
 
 from .corpus import markdown_reply
 

@@ -17,7 +17,7 @@ import time
 
 from textual import events
 
-from causerie.core.config import load_settings
+from causerie.core.settings.config import load_settings
 from causerie.testing.fake_openai import FakeOpenAI
 from causerie.ui.app import CauserieApp
 

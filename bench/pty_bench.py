@@ -18,7 +18,7 @@ from pathlib import Path
 import ptyprocess
 import pyte
 
-from causerie.core.store import ConversationStore
+from causerie.core.storage.store import ConversationStore
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 COLUMNS, LINES = 120, 40

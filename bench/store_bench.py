@@ -23,8 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.store_data import generate, long_conversation
-from causerie.core.models import Message
-from causerie.core.store import ConversationStore
+from causerie.core.conversation.models import Message
+from causerie.core.storage.store import ConversationStore
 
 RESULTS = Path(__file__).parent / "results"
 QUERIES = ("resume", "cafe creme", "asyncio.sleep(0.1)", "should return the value", "zzqxw")
@@ -78,7 +78,7 @@ def row(name: str, samples: list[float], budget: float | None, unit: str = "ms")
 MEMORY_CHILD = """
 import gc, json, os, sys, tracemalloc
 from pathlib import Path
-from causerie.core.store import ConversationStore
+from causerie.core.storage.store import ConversationStore
 
 def rss():
     with open("/proc/self/statm") as handle:

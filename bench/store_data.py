@@ -11,8 +11,8 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from causerie.core.models import Conversation, Message, Usage
-from causerie.core.store import encode_conversation
+from causerie.core.conversation.models import Conversation, Message, Usage
+from causerie.core.storage.store import encode_conversation
 
 WORDS = (
     "the a of to and in is it that for on with as you this be are can or by not from at your use will if an "

@@ -41,9 +41,9 @@ def chunks(items, size):
 
 
 def seed(turns: int) -> str:
-    from causerie.core import paths
-    from causerie.core.models import Conversation, Message
-    from causerie.core.store import ConversationStore
+    from causerie.core.conversation.models import Conversation, Message
+    from causerie.core.settings import paths
+    from causerie.core.storage.store import ConversationStore
 
     conversation = Conversation(title="bench", model="gpt-6-luna", profile="openai")
     for n in range(turns):
@@ -54,7 +54,7 @@ def seed(turns: int) -> str:
 
 
 async def measure(turns: int, rounds: int) -> tuple[list[float], list[float]]:
-    from causerie.core.config import load_settings
+    from causerie.core.settings.config import load_settings
     from causerie.ui.app import CauserieApp
     from causerie.ui.messages import ConversationChosen
 

@@ -21,8 +21,8 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Markdown, Static
 
-from causerie.core.config import load_settings
-from causerie.core.store import ConversationStore
+from causerie.core.settings.config import load_settings
+from causerie.core.storage.store import ConversationStore
 from causerie.ui.app import CauserieApp
 from causerie.ui.messages import ConversationChosen
 from causerie.ui.screens.chat import PREPARE_DELAY

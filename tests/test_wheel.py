@@ -17,7 +17,7 @@ THEME_FILES = sorted(p.name for p in (ROOT / "themes").glob("*.toml"))
 
 PROBE = """
 import json, causerie
-from causerie.core.themes import bundled_themes_dir, load_themes
+from causerie.core.settings.themes import bundled_themes_dir, load_themes
 from causerie.ui.themes import check_spec
 specs, errors = load_themes(None)
 for spec in specs:

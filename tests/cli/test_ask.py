@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from causerie.core import paths
-from causerie.core.store import ConversationStore
+from causerie.core.settings import paths
+from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 from tests.cli.helpers import run_cli
 

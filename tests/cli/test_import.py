@@ -6,10 +6,10 @@ import json
 import zipfile
 from pathlib import Path
 
-from causerie.core import paths
-from causerie.core.importers import chatgpt_conversation_id
-from causerie.core.models import Conversation, Message
-from causerie.core.store import ConversationStore
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.interchange.importers import chatgpt_conversation_id
+from causerie.core.settings import paths
+from causerie.core.storage.store import ConversationStore
 from tests.cli.helpers import run_cli
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "chatgpt_export.json"

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from causerie.core import paths
-from causerie.core.models import Conversation, Message
-from causerie.core.store import ConversationStore
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.settings import paths
+from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import FakeOpenAI
 from tests.cli.helpers import SRC, run_cli
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from causerie.core import documents
-from causerie.core.models import Conversation, Message
-from causerie.core.store import ConversationStore, encode_conversation
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.storage import documents
+from causerie.core.storage.store import ConversationStore, encode_conversation
 
 UNREADABLE = "20200101-000000000-000008.json"
 

@@ -10,8 +10,9 @@ import causerie.core
 
 
 def test_core_modules_do_not_import_textual_or_rich() -> None:
-    modules = [f"causerie.core.{m.name}" for m in pkgutil.iter_modules(causerie.core.__path__)]
-    assert "causerie.core.store" in modules and "causerie.core.client" in modules
+    # walk_packages descends into the subpackages (iter_modules lists only the top level).
+    modules = [m.name for m in pkgutil.walk_packages(causerie.core.__path__, "causerie.core.")]
+    assert "causerie.core.storage.store" in modules and "causerie.core.chat.client" in modules
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"

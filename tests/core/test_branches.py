@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from causerie.core.branches import branch, newest_leaf, switch_version, version_position, versions
-from causerie.core.models import Conversation, Message, Usage
+from causerie.core.conversation.branches import branch, newest_leaf, switch_version, version_position, versions
+from causerie.core.conversation.models import Conversation, Message, Usage
 
 
 def tree() -> tuple[Conversation, dict[str, Message]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from causerie.core.client import ChatClient, Finished, ReasoningDelta, TextDelta, UsageReport
-from causerie.core.errors import ChatError
+from causerie.core.chat.client import ChatClient, Finished, ReasoningDelta, TextDelta, UsageReport
+from causerie.core.chat.errors import ChatError
 from causerie.testing.fake_openai import (
     CONTEXT_TOO_LONG,
     INSUFFICIENT_QUOTA,

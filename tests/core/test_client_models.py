@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from causerie.core.client import ChatClient
-from causerie.core.errors import ChatError
+from causerie.core.chat.client import ChatClient
+from causerie.core.chat.errors import ChatError
 from causerie.testing.fake_openai import INVALID_KEY, FakeOpenAI, Reply
 
 KEY = "sk-test-abcdefghijklmnop1234"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from causerie.core import paths
-from causerie.core.config import ConfigError, Settings, load_settings
-from causerie.core.config_check import parse_config_text
-from causerie.core.config_edit import CONFIG_TEMPLATE, init_config, set_profile_key, set_top_level_key
+from causerie.core.settings import paths
+from causerie.core.settings.config import ConfigError, Settings, load_settings
+from causerie.core.settings.config_check import parse_config_text
+from causerie.core.settings.config_edit import CONFIG_TEMPLATE, init_config, set_profile_key, set_top_level_key
 
 
 def _write_config(text: str, mode: int = 0o600) -> Path:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from causerie.core import paths
-from causerie.core.config import load_settings
-from causerie.core.config_check import ConfigError
-from causerie.core.config_edit import set_top_level_key, set_top_level_text
+from causerie.core.settings import paths
+from causerie.core.settings.config import load_settings
+from causerie.core.settings.config_check import ConfigError
+from causerie.core.settings.config_edit import set_top_level_key, set_top_level_text
 
 COMMENTED = """\
 # My causerie settings

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import causerie
-from causerie.core import paths
-from causerie.core.conflicts import CONFLICT_SUFFIX
-from causerie.core.models import Conversation, Message
-from causerie.core.store import ConversationStore
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.settings import paths
+from causerie.core.storage.conflicts import CONFLICT_SUFFIX
+from causerie.core.storage.store import ConversationStore
 
 
 def store() -> ConversationStore:
@@ -84,8 +84,8 @@ def test_a_hand_edited_or_replaced_file_is_not_overwritten() -> None:
 CHILD = """
 import sys
 from pathlib import Path
-from causerie.core.models import Message
-from causerie.core.store import ConversationStore
+from causerie.core.conversation.models import Message
+from causerie.core.storage.store import ConversationStore
 
 data_dir, cid, name, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 store = ConversationStore(Path(data_dir))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from causerie.core.context import (
+from causerie.core.conversation.context import (
     calibration,
     estimate_messages,
     make_summary,
@@ -10,7 +10,7 @@ from causerie.core.context import (
     request_messages,
     summary_request,
 )
-from causerie.core.models import Conversation, Message, Usage
+from causerie.core.conversation.models import Conversation, Message, Usage
 
 
 def chat(turns: int, size: int = 400, system: str = "Be brief.") -> Conversation:

@@ -12,12 +12,12 @@ import time
 from pathlib import Path
 
 import causerie
-from causerie.core import paths
-from causerie.core.client import ChatClient
-from causerie.core.errors import ChatError
-from causerie.core.models import Conversation, Message
-from causerie.core.store import ConversationStore
-from causerie.core.turn import stream_reply
+from causerie.core.chat.client import ChatClient
+from causerie.core.chat.errors import ChatError
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.engine.turn import stream_reply
+from causerie.core.settings import paths
+from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 
 STORY = " ".join(f"word{i}" for i in range(600))
@@ -25,10 +25,10 @@ STORY = " ".join(f"word{i}" for i in range(600))
 CHILD = """
 import asyncio, sys
 from pathlib import Path
-from causerie.core.client import ChatClient
-from causerie.core.models import Conversation, Message
-from causerie.core.store import ConversationStore
-from causerie.core.turn import stream_reply
+from causerie.core.chat.client import ChatClient
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.storage.store import ConversationStore
+from causerie.core.engine.turn import stream_reply
 
 base_url, data_dir, cid = sys.argv[1:4]
 store = ConversationStore(Path(data_dir))

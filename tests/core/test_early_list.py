@@ -6,16 +6,17 @@ import subprocess
 import sys
 import textwrap
 
-from causerie.core import paths
-from causerie.core.models import Conversation, Message
-from causerie.core.store import ConversationStore
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.settings import paths
+from causerie.core.storage.store import ConversationStore
 
 # In a fresh interpreter: fork only happens in a process with a single thread, which pytest's may not be.
 SCRIPT = textwrap.dedent(
     """
     import sys, threading
-    from causerie.core import early_list, paths
-    from causerie.core.store import ConversationStore
+    from causerie.core.settings import paths
+    from causerie.core.storage import early_list
+    from causerie.core.storage.store import ConversationStore
 
     early_list.MANY_STALE = int(sys.argv[1])
     if sys.argv[2] == "thread":

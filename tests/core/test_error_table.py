@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from causerie.core.client import ChatClient, OptionDropped, TextDelta, UsageReport
-from causerie.core.errors import ChatError, classify
-from causerie.core.retry import RetryPolicy
+from causerie.core.chat.client import ChatClient, OptionDropped, TextDelta, UsageReport
+from causerie.core.chat.errors import ChatError, classify
+from causerie.core.chat.retry import RetryPolicy
 from causerie.testing.fake_openai import (
     CONTEXT_TOO_LONG,
     HTML_502,

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from causerie.core.export import conversation_to_json, conversation_to_markdown, export_conversation
-from causerie.core.models import Conversation, Message
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.interchange.export import conversation_to_json, conversation_to_markdown, export_conversation
 
 
 def _conversation() -> Conversation:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from causerie.core import documents, paths
-from causerie.core.models import Message
-from causerie.core.store import ConversationStore, StoreError
+from causerie.core.conversation.models import Message
+from causerie.core.settings import paths
+from causerie.core.storage import documents
+from causerie.core.storage.store import ConversationStore, StoreError
 
 from .foreign import make_unreadable, plant_bad_files, save_good, snapshot
 

@@ -7,9 +7,9 @@ import json
 import os
 import stat
 
-from causerie.core import paths
-from causerie.core.models import Conversation, Message
-from causerie.core.store import ConversationStore
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.settings import paths
+from causerie.core.storage.store import ConversationStore
 
 
 def store() -> ConversationStore:
@@ -91,7 +91,7 @@ def test_index_from_a_newer_causerie_is_ignored_not_trusted() -> None:
 
 
 def test_progress_is_reported_while_rebuilding(monkeypatch) -> None:
-    from causerie.core import index
+    from causerie.core.storage import index
 
     s = store()
     for n in range(12):
@@ -116,7 +116,7 @@ def test_listing_never_writes_an_unchanged_index() -> None:
 
 
 def test_a_large_rebuild_in_worker_processes_gives_the_same_result(monkeypatch) -> None:
-    from causerie.core import parallel
+    from causerie.core.storage import parallel
 
     s = store()
     made = [save(s, f"q{n}") for n in range(30)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from causerie.core.markdown_blocks import CodeBlock, code_blocks
+from causerie.core.conversation.markdown_blocks import CodeBlock, code_blocks
 
 
 def test_no_blocks() -> None:

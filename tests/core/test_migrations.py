@@ -6,9 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
-from causerie.core import paths
-from causerie.core.models import SCHEMA_VERSION, Conversation
-from causerie.core.store import ConversationStore
+from causerie.core.conversation.models import SCHEMA_VERSION, Conversation
+from causerie.core.settings import paths
+from causerie.core.storage.store import ConversationStore
 
 FIXTURE = Path(__file__).parent / "fixtures" / "20230412-081500000-0a1b2c.json"
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from causerie.core.context import request_messages
-from causerie.core.models import (
+from causerie.core.conversation.context import request_messages
+from causerie.core.conversation.models import (
     SCHEMA,
     SCHEMA_VERSION,
     Conversation,

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from causerie.core.config import DEFAULT_MODEL
-from causerie.core.models import Conversation, Message, Usage
-from causerie.core.pricing import (
+from causerie.core.conversation.models import Conversation, Message, Usage
+from causerie.core.settings.config import DEFAULT_MODEL
+from causerie.core.usage.pricing import (
     CostTotal,
     ModelPrice,
     conversation_cost,
@@ -94,8 +94,8 @@ def test_costs_are_stored_per_reply_and_totalled_in_the_file() -> None:
 
 
 def test_price_overrides_from_config(causerie_home) -> None:
-    from causerie.core import paths
-    from causerie.core.config import ConfigError, load_settings
+    from causerie.core.settings import paths
+    from causerie.core.settings.config import ConfigError, load_settings
 
     path = paths.config_file({"CAUSERIE_HOME": str(causerie_home)})
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +109,7 @@ def test_price_overrides_from_config(causerie_home) -> None:
 
 
 def test_account_reply_estimates_missing_usage_and_prices_it() -> None:
-    from causerie.core.pricing import account_reply
+    from causerie.core.usage.pricing import account_reply
 
     reply = Message("assistant", "x" * 400, model="gpt-6-luna")
     account_reply(reply, "gpt-6-luna", 1000)

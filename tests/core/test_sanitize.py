@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from causerie.core.sanitize import sanitize, sanitize_line
+from causerie.core.safe_text import sanitize, sanitize_line
 
 
 def test_escape_sequences_become_visible() -> None:
@@ -24,7 +24,7 @@ def test_sanitize_line_is_one_line() -> None:
 
 
 def test_encodable_repairs_only_lone_surrogates() -> None:
-    from causerie.core.sanitize import encodable
+    from causerie.core.safe_text import encodable
 
     assert encodable("a\ud800b\udc80c") == "a\ufffdb\ufffdc"
     assert encodable("plain ✓ 你好 👩‍👩‍👧") == "plain ✓ 你好 👩‍👩‍👧"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from causerie.core import paths
-from causerie.core.models import Conversation, Message
-from causerie.core.search import normalize, snippet
-from causerie.core.store import ConversationStore, SearchHit
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.settings import paths
+from causerie.core.storage.search import normalize, snippet
+from causerie.core.storage.store import ConversationStore, SearchHit
 
 
 def store() -> ConversationStore:

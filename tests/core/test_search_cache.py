@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import stat
 
-from causerie.core import paths
-from causerie.core.models import Conversation, Message
-from causerie.core.store import ConversationStore
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.settings import paths
+from causerie.core.storage.store import ConversationStore
 
 
 def store() -> ConversationStore:
@@ -87,7 +87,7 @@ def test_damaged_or_mismatched_cache_is_rebuilt() -> None:
 
 
 def test_a_large_build_in_worker_processes_finds_the_same_and_reports_progress(monkeypatch) -> None:
-    from causerie.core import parallel, searchcache
+    from causerie.core.storage import parallel, searchcache
 
     s = store()
     made = fill(s, 25)
@@ -111,7 +111,7 @@ def test_a_large_build_in_worker_processes_finds_the_same_and_reports_progress(m
 def test_a_large_build_is_written_as_documents_come_never_all_held(monkeypatch) -> None:
     # 10,000 conversations are ~200 MB of normalized text: holding all of it before writing doubled the app's peak
     # memory on a first start. Documents must reach the file while later ones are still being made.
-    from causerie.core import searchcache
+    from causerie.core.storage import searchcache
 
     s = store()
     made = fill(s, 12)
@@ -146,7 +146,7 @@ def test_a_large_build_is_written_as_documents_come_never_all_held(monkeypatch) 
 
 
 def test_a_large_build_that_cannot_be_written_is_searched_from_memory(monkeypatch) -> None:
-    from causerie.core import searchcache
+    from causerie.core.storage import searchcache
 
     s = store()
     fill(s, 8)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from causerie.core.sse import ServerEvent, paced_lines, server_events
+from causerie.core.chat.sse import ServerEvent, paced_lines, server_events
 
 
 async def decode(lines: list[str]) -> list[ServerEvent]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from causerie.core import paths
-from causerie.core.models import Conversation, Message
-from causerie.core.store import ConversationStore, StoreError
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.settings import paths
+from causerie.core.storage.store import ConversationStore, StoreError
 
 
 def store() -> ConversationStore:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from causerie.core import paths
-from causerie.core.themes import ThemeError, bundled_theme_files, is_ansi_color, load_themes, parse_theme
+from causerie.core.settings import paths
+from causerie.core.settings.themes import ThemeError, bundled_theme_files, is_ansi_color, load_themes, parse_theme
 
 REPO_THEMES = Path(__file__).resolve().parents[2] / "themes"
 GOOD = 'name = "mine"\nprimary = "#336699"\n'

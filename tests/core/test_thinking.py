@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from causerie.core.client import ChatClient, ReasoningDelta, TextDelta
-from causerie.core.thinking import ThinkSplitter, split_think
+from causerie.core.chat.client import ChatClient, ReasoningDelta, TextDelta
+from causerie.core.chat.thinking import ThinkSplitter, split_think
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 
 

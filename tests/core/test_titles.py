@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from causerie.core import paths
-from causerie.core.config import ConfigError, load_settings
-from causerie.core.models import Conversation, Message
-from causerie.core.titles import auto_title_enabled, clean_title, title_request
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.conversation.titles import auto_title_enabled, clean_title, title_request
+from causerie.core.settings import paths
+from causerie.core.settings.config import ConfigError, load_settings
 
 
 def test_enabled_by_default_for_hosted_and_not_for_local() -> None:

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from causerie.core.models import Conversation, Message, Usage
-from causerie.core.pricing import shipped_prices
-from causerie.core.usage_report import summarize_usage
+from causerie.core.conversation.models import Conversation, Message, Usage
+from causerie.core.usage.pricing import shipped_prices
+from causerie.core.usage.usage_report import summarize_usage
 
 
 def reply(day: str, model: str, prompt: int, completion: int, **kw) -> Message:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from causerie.core.models import Conversation, Message
-from causerie.core.store import ConversationStore, encode_conversation
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.storage.store import ConversationStore, encode_conversation
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 
 from .conftest import Launch

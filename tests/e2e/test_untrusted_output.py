@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from causerie.core.models import Conversation, Message
-from causerie.core.store import encode_conversation
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.storage.store import encode_conversation
 from causerie.testing.fake_openai import FakeOpenAI, Reply, error_body
 
 from .conftest import Launch

@@ -6,10 +6,10 @@ import pytest
 from rich.console import Console
 from textual import events
 
-from causerie.core import paths
-from causerie.core.models import Conversation, Message
-from causerie.core.sanitize import encodable
-from causerie.core.store import ConversationStore, encode_conversation
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.safe_text import encodable
+from causerie.core.settings import paths
+from causerie.core.storage.store import ConversationStore, encode_conversation
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.widgets.status import StatusLine

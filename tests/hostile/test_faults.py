@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from causerie.core import fileio, paths
-from causerie.core.retry import RetryPolicy
-from causerie.core.store import ConversationStore
+from causerie.core.chat.retry import RetryPolicy
+from causerie.core.settings import paths
+from causerie.core.storage import fileio
+from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 from causerie.ui.screens import chat as chat_screen
 from causerie.ui.screens.chat import ChatScreen

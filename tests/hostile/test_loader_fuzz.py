@@ -16,9 +16,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from causerie.core.models import Conversation, Message
-from causerie.core.sanitize import sanitize, sanitize_line
-from causerie.core.store import ConversationStore, StoreError, encode_conversation
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.safe_text import sanitize, sanitize_line
+from causerie.core.storage.store import ConversationStore, StoreError, encode_conversation
 
 FILE_ID = "20250102-030405006-a1b2c3"
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 
-from causerie.core import paths
-from causerie.core.models import Conversation, Message, Usage
-from causerie.core.store import ConversationStore
-from causerie.core.themes import bundled_theme_files
+from causerie.core.conversation.models import Conversation, Message, Usage
+from causerie.core.settings import paths
+from causerie.core.settings.themes import bundled_theme_files
+from causerie.core.storage.store import ConversationStore
 from causerie.ui.messages import ConversationChosen
 from causerie.ui.screens.chat import ChatScreen
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 
-from causerie.core.config import load_settings
+from causerie.core.settings.config import load_settings
 from causerie.testing.fake_openai import FakeOpenAI
 from causerie.ui.app import CauserieApp
 

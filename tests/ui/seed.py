@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from causerie.core import paths
-from causerie.core.config import load_settings
-from causerie.core.models import Conversation, Message
-from causerie.core.store import ConversationStore
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.settings import paths
+from causerie.core.settings.config import load_settings
+from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import FakeOpenAI
 from causerie.ui.app import CauserieApp
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gc
 
-from causerie.core import paths
-from causerie.core.store import ConversationStore
+from causerie.core.settings import paths
+from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import INVALID_KEY, FakeOpenAI, Reply
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.setup import SetupScreen

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textual.widgets import Button, Input, OptionList, RadioSet, TextArea
 
-from causerie.core import paths
-from causerie.core.config import load_settings
-from causerie.core.export_files import exports_dir
-from causerie.core.store import ConversationStore
+from causerie.core.interchange.export_files import exports_dir
+from causerie.core.settings import paths
+from causerie.core.settings.config import load_settings
+from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import INVALID_KEY, MODEL_NOT_FOUND, FakeOpenAI, Reply
 from causerie.ui.app import CauserieApp
 from causerie.ui.screens.chat import ChatScreen

@@ -8,8 +8,8 @@ from rich.console import Console
 from textual import events
 from textual.widgets import Input
 
-from causerie.core import paths
-from causerie.core.store import ConversationStore
+from causerie.core.settings import paths
+from causerie.core.storage.store import ConversationStore
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.dialogs import ConfirmDialog, TextDialog
 from causerie.ui.screens.search import SearchResults, SearchScreen

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from causerie.core import documents, index, paths
-from causerie.core.store import ConversationStore
+from causerie.core.settings import paths
+from causerie.core.storage import documents, index
+from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 from causerie.ui.messages import ConversationChosen
 from causerie.ui.screens.chat import ChatScreen

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from causerie.core.documents import Summary
+from causerie.core.storage.documents import Summary
 from causerie.ui.dates import date_group
 from causerie.ui.widgets.history_list import grouped
 

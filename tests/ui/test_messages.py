@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from causerie.core import paths
-from causerie.core.store import ConversationStore
+from causerie.core.settings import paths
+from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 from causerie.ui.reply_flow import CONTINUE_INSTRUCTION
 from causerie.ui.screens.chat import ChatScreen

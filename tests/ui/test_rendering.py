@@ -6,7 +6,7 @@ import random
 
 from textual.app import App, ComposeResult
 
-from causerie.core.models import Conversation, Message
+from causerie.core.conversation.models import Conversation, Message
 from causerie.testing.fake_openai import FakeOpenAI, Reply, tokens_of
 from causerie.ui.themes import variable_defaults
 from causerie.ui.widgets.blocks import BlockSplitter, split_blocks

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from causerie.core.client import ChatClient
-from causerie.core.config import load_settings
-from causerie.core.context import SUMMARY_INSTRUCTION, SUMMARY_PREFIX
-from causerie.core.models import Conversation, Message
-from causerie.core.retry import RetryPolicy
+from causerie.core.chat.client import ChatClient
+from causerie.core.chat.retry import RetryPolicy
+from causerie.core.conversation.context import SUMMARY_INSTRUCTION, SUMMARY_PREFIX
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.settings.config import load_settings
 from causerie.testing.fake_openai import (
     HTML_502,
     INSUFFICIENT_QUOTA,
@@ -375,7 +375,7 @@ async def test_usage_screen_from_the_key_and_the_palette(server: FakeOpenAI, mon
 
 
 async def test_a_named_profile_remembers_stream_options_in_the_config(server: FakeOpenAI, causerie_home) -> None:
-    from causerie.core import paths
+    from causerie.core.settings import paths
 
     path = paths.config_file({"CAUSERIE_HOME": str(causerie_home)})
     path.parent.mkdir(parents=True, exist_ok=True)

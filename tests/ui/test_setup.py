@@ -8,8 +8,8 @@ import pytest
 from textual.widgets import Checkbox, Input, OptionList, Static
 
 from causerie.commands.app import app_settings
-from causerie.core import paths
-from causerie.core.config import load_settings
+from causerie.core.settings import paths
+from causerie.core.settings.config import load_settings
 from causerie.testing.fake_openai import FakeOpenAI
 from causerie.ui.app import CauserieApp
 from causerie.ui.screens.chat import ChatScreen

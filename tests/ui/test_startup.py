@@ -10,7 +10,7 @@ import textwrap
 SCRIPT = textwrap.dedent(
     """
     import asyncio, sys, time
-    from causerie.core.config import load_settings
+    from causerie.core.settings.config import load_settings
     from causerie.ui.app import CauserieApp
 
     app = CauserieApp(load_settings({"base_url": "http://127.0.0.1:9/v1"}))
@@ -38,7 +38,7 @@ def test_the_sdk_is_imported_after_the_first_screen_not_before() -> None:
 
 
 async def test_the_history_comes_from_the_early_listing_when_there_is_one() -> None:
-    from causerie.core.documents import Summary
+    from causerie.core.storage.documents import Summary
     from causerie.ui.app import CauserieApp
     from causerie.ui.widgets.sidebar import HistorySidebar
 
@@ -61,8 +61,8 @@ async def test_the_history_comes_from_the_early_listing_when_there_is_one() -> N
 FIRST_REQUEST = textwrap.dedent(
     """
     import asyncio, sys, threading
-    from causerie.core.client import ChatClient
-    from causerie.core.errors import ChatError
+    from causerie.core.chat.client import ChatClient
+    from causerie.core.chat.errors import ChatError
 
     class Where:  # notes the thread that imports the SDK, imports nothing itself
         def find_spec(self, name, path=None, target=None):

@@ -13,9 +13,9 @@ from textual.theme import BUILTIN_THEMES
 from textual.widgets import OptionList
 from textual.widgets._toast import Toast
 
-from causerie.core import paths
-from causerie.core.config import load_settings
-from causerie.core.themes import ThemeError, bundled_theme_files, load_themes, parse_theme
+from causerie.core.settings import paths
+from causerie.core.settings.config import load_settings
+from causerie.core.settings.themes import ThemeError, bundled_theme_files, load_themes, parse_theme
 from causerie.ui.app import CauserieApp
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.theme_picker import ThemePicker

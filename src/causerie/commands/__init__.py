@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-    from causerie.core.config import Settings
-    from causerie.core.store import ConversationStore
+    from causerie.core.settings.config import Settings
+    from causerie.core.storage.store import ConversationStore
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -36,7 +36,7 @@ def error(message: str) -> None:
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from every source; a bad config is a CommandError with exit code 2."""
     from causerie.cli import cli_overrides
-    from causerie.core.config import ConfigError, load_settings
+    from causerie.core.settings.config import ConfigError, load_settings
 
     try:
         return load_settings(cli_overrides(args))
@@ -46,16 +46,16 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def open_store() -> ConversationStore:
     """The conversation store of the data directory."""
-    from causerie.core import paths
-    from causerie.core.store import ConversationStore
+    from causerie.core.settings import paths
+    from causerie.core.storage.store import ConversationStore
 
     return ConversationStore(paths.data_dir())
 
 
 def load_conversation(store: ConversationStore, conversation_id: str):  # noqa: ANN201 - Conversation, lazily
     """Load a conversation by id; unknown id -> exit 5, unreadable file -> exit 1."""
-    from causerie.core.models import is_valid_id
-    from causerie.core.store import StoreError
+    from causerie.core.conversation.models import is_valid_id
+    from causerie.core.storage.store import StoreError
 
     if not is_valid_id(conversation_id) or not store.path_for(conversation_id).exists():
         raise CommandError(f"no conversation {conversation_id!r} (see `causerie list`)", EXIT_NOT_FOUND)

@@ -18,7 +18,7 @@ from causerie.commands import (
 def app_settings(args: argparse.Namespace):  # noqa: ANN201 - Settings, lazily
     """Settings for the app: a bad config file does not stop it; it starts with defaults and says why."""
     from causerie.cli import cli_overrides
-    from causerie.core.config import ConfigError, load_settings
+    from causerie.core.settings.config import ConfigError, load_settings
 
     overrides = cli_overrides(args)
     try:
@@ -42,7 +42,7 @@ def run_app(args: argparse.Namespace) -> int:
     elif args.continue_last and store.list():
         open_id = last_conversation_id(store)
 
-    from causerie.core.early_list import EarlyListing
+    from causerie.core.storage.early_list import EarlyListing
 
     listing = EarlyListing(store.data_dir)  # on the other core while Textual is imported and the screen drawn
 

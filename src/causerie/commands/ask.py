@@ -21,10 +21,10 @@ from causerie.commands import (
     open_store,
     settings_from,
 )
-from causerie.core.config import Settings
-from causerie.core.models import Conversation, Message
-from causerie.core.sanitize import sanitize
-from causerie.core.store import ConversationStore, StoreError
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.safe_text import sanitize
+from causerie.core.settings.config import Settings
+from causerie.core.storage.store import ConversationStore, StoreError
 
 
 def fence(text: str) -> str:
@@ -84,9 +84,9 @@ class _Output:
 
 
 async def _stream_reply(settings: Settings, store: ConversationStore, conversation: Conversation, model: str) -> int:
-    from causerie.core.client import ChatClient
-    from causerie.core.errors import ChatError
-    from causerie.core.turn import stream_reply
+    from causerie.core.chat.client import ChatClient
+    from causerie.core.chat.errors import ChatError
+    from causerie.core.engine.turn import stream_reply
 
     client = ChatClient(
         base_url=settings.base_url,

@@ -11,14 +11,14 @@ from causerie.commands import EXIT_FAILED, EXIT_OK, CommandError, guarded
 @guarded
 def run_config(args: argparse.Namespace) -> int:
     """Print the config file's path, or write the commented example there."""
-    from causerie.core import paths
+    from causerie.core.settings import paths
 
     path = paths.config_file()
     if args.config_verb == "path":
         print(path)
         return EXIT_OK
-    from causerie.core.config_check import ConfigError
-    from causerie.core.config_edit import init_config
+    from causerie.core.settings.config_check import ConfigError
+    from causerie.core.settings.config_edit import init_config
 
     try:
         init_config(path)

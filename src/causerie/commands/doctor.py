@@ -15,8 +15,8 @@ def run_doctor(args: argparse.Namespace) -> int:
     """Print one line per check; exit 1 when any check found a problem."""
     from causerie.cli import cli_overrides
     from causerie.core import health
-    from causerie.core.config import ConfigError, load_settings
-    from causerie.core.sanitize import sanitize_line
+    from causerie.core.safe_text import sanitize_line
+    from causerie.core.settings.config import ConfigError, load_settings
 
     findings = list(health.check_data(open_store()))
     config_findings, data = health.check_config()

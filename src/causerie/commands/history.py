@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from causerie.commands import EXIT_FAILED, EXIT_OK, CommandError, guarded, load_conversation, open_store
-from causerie.core.sanitize import sanitize, sanitize_line
+from causerie.core.safe_text import sanitize, sanitize_line
 
 
 def _date(iso: str) -> str:
@@ -48,7 +48,7 @@ def run_list(args: argparse.Namespace) -> int:
 @guarded
 def run_show(args: argparse.Namespace) -> int:
     """Print a conversation as Markdown (rendered when stdout is a terminal)."""
-    from causerie.core.export import conversation_to_markdown
+    from causerie.core.interchange.export import conversation_to_markdown
 
     conversation = load_conversation(open_store(), args.id)
     text = sanitize(conversation_to_markdown(conversation))
@@ -65,8 +65,8 @@ def run_show(args: argparse.Namespace) -> int:
 @guarded
 def run_export(args: argparse.Namespace) -> int:
     """Export a conversation to stdout or to a new file."""
-    from causerie.core.export import export_conversation
-    from causerie.core.fileio import atomic_write_text
+    from causerie.core.interchange.export import export_conversation
+    from causerie.core.storage.fileio import atomic_write_text
 
     conversation = load_conversation(open_store(), args.id)
     text = export_conversation(conversation, args.format)

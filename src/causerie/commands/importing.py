@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from causerie.commands import EXIT_FAILED, EXIT_OK, CommandError, guarded, open_store
-from causerie.core.sanitize import sanitize_line
+from causerie.core.safe_text import sanitize_line
 
 PROGRESS_FROM = 50  # below this many conversations a progress bar is only flicker
 SHOW_SKIPPED = 20
@@ -16,7 +16,7 @@ SHOW_SKIPPED = 20
 @guarded
 def run_import(args: argparse.Namespace) -> int:
     """Import, showing progress on a terminal, then report what was imported, present already, or skipped."""
-    from causerie.core.importers import ImportFailed, import_file
+    from causerie.core.interchange.importers import ImportFailed, import_file
 
     path = Path(args.file).expanduser()
     store = open_store()

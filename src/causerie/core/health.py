@@ -9,10 +9,10 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from causerie.core import paths
-from causerie.core.config import Profile, Settings, load_profiles
-from causerie.core.config_check import ConfigError, read_config_file
-from causerie.core.store import ConversationStore
+from causerie.core.settings import paths
+from causerie.core.settings.config import Profile, Settings, load_profiles
+from causerie.core.settings.config_check import ConfigError, read_config_file
+from causerie.core.storage.store import ConversationStore
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
 PROBE_TIMEOUT = 3.0
@@ -106,7 +106,7 @@ async def probe_profiles(
     settings: Settings, profiles: list[Profile], environ: dict[str, str] | None = None, timeout: float = PROBE_TIMEOUT
 ) -> list[Finding]:
     """Ask each profile's server for its models (`GET /models`) at once, with a short timeout."""
-    from causerie.core.probe import check_connection
+    from causerie.core.chat.probe import check_connection
 
     env = os.environ if environ is None else environ
 

@@ -8,14 +8,14 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 
-from causerie.core import paths
-from causerie.core.client import ChatClient
-from causerie.core.config import DEFAULT_THEME, Settings
-from causerie.core.config_check import ConfigError
-from causerie.core.config_edit import set_top_level_key
-from causerie.core.early_list import EarlyListing
-from causerie.core.store import ConversationStore
-from causerie.core.themes import load_themes
+from causerie.core.chat.client import ChatClient
+from causerie.core.settings import paths
+from causerie.core.settings.config import DEFAULT_THEME, Settings
+from causerie.core.settings.config_check import ConfigError
+from causerie.core.settings.config_edit import set_top_level_key
+from causerie.core.settings.themes import load_themes
+from causerie.core.storage.early_list import EarlyListing
+from causerie.core.storage.store import ConversationStore
 from causerie.ui.commands import ActionsProvider, OpenConversationProvider
 from causerie.ui.dates import Clock, system_clock
 from causerie.ui.keymap import check_keymap

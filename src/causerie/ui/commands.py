@@ -7,7 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from causerie.core.sanitize import sanitize_line
+from causerie.core.safe_text import sanitize_line
 from causerie.ui.bindings import BoundAction, bound_actions
 from causerie.ui.messages import ConversationChosen
 

@@ -12,10 +12,11 @@ import time
 
 from textual import work
 
-from causerie.core.client import Finished, OptionDropped, ReasoningDelta, TextDelta, UsageReport
-from causerie.core.config_check import ConfigError
-from causerie.core.config_edit import set_profile_key
-from causerie.core.context import (
+from causerie.core.chat.client import Finished, OptionDropped, ReasoningDelta, TextDelta, UsageReport
+from causerie.core.chat.errors import ChatError
+from causerie.core.chat.retry import RetryPolicy
+from causerie.core.chat.way_out import CONTINUE, PICK_MODEL, RETRY, SUMMARIZE, TRIM, way_out
+from causerie.core.conversation.context import (
     DEFAULT_REPLY_RESERVE,
     calibration,
     context_path,
@@ -26,11 +27,17 @@ from causerie.core.context import (
     request_messages,
     summary_request,
 )
-from causerie.core.errors import ChatError
-from causerie.core.models import Conversation, Message, Usage
-from causerie.core.pricing import PriceTable, account_reply, conversation_cost, cost_of, format_total, shipped_prices
-from causerie.core.retry import RetryPolicy
-from causerie.core.way_out import CONTINUE, PICK_MODEL, RETRY, SUMMARIZE, TRIM, way_out
+from causerie.core.conversation.models import Conversation, Message, Usage
+from causerie.core.settings.config_check import ConfigError
+from causerie.core.settings.config_edit import set_profile_key
+from causerie.core.usage.pricing import (
+    PriceTable,
+    account_reply,
+    conversation_cost,
+    cost_of,
+    format_total,
+    shipped_prices,
+)
 from causerie.ui.widgets.error_notice import ErrorNotice
 from causerie.ui.widgets.notes import ReasoningNote, SummaryNote
 
@@ -412,7 +419,7 @@ class ReplyFlow:
 
 
 def _builtin_local() -> tuple[str, ...]:
-    from causerie.core.config import BUILTIN_PROFILES
+    from causerie.core.settings.config import BUILTIN_PROFILES
 
     return tuple(name for name, profile in BUILTIN_PROFILES.items() if profile.local)
 

@@ -11,7 +11,7 @@ from textual.color import Color, ColorParseError
 from textual.css.constants import VALID_STYLE_FLAGS
 from textual.theme import BUILTIN_THEMES, Theme
 
-from causerie.core.themes import COLOR_FIELDS, ThemeError, ThemeSpec
+from causerie.core.settings.themes import COLOR_FIELDS, ThemeError, ThemeSpec
 
 # causerie's own colour variables, each defaulting to a colour of the theme's colour system, so that themes
 # without them (Textual's built-in ones) still style every screen.

@@ -14,12 +14,12 @@ from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from causerie.core.client import ChatClient, preload_sdk
-from causerie.core.config import Settings
-from causerie.core.early_list import EarlyListing
-from causerie.core.errors import ChatError
-from causerie.core.models import Conversation, Message
-from causerie.core.store import ConversationStore, StoreError
+from causerie.core.chat.client import ChatClient, preload_sdk
+from causerie.core.chat.errors import ChatError
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.settings.config import Settings
+from causerie.core.storage.early_list import EarlyListing
+from causerie.core.storage.store import ConversationStore, StoreError
 from causerie.ui.engine_commands import EngineCommands
 from causerie.ui.messages import ConversationChosen, PromptSubmitted
 from causerie.ui.reply_flow import ReplyFlow

@@ -9,13 +9,13 @@ from textual import on, work
 from textual.binding import Binding
 from textual.screen import Screen
 
-from causerie.core.branches import branch, switch_version
-from causerie.core.errors import ChatError
-from causerie.core.export import conversation_to_markdown
-from causerie.core.export_files import write_markdown_export
-from causerie.core.models import Conversation, Message
-from causerie.core.titles import auto_title_enabled, clean_title, title_request
-from causerie.core.way_out import CONTINUE
+from causerie.core.chat.errors import ChatError
+from causerie.core.chat.way_out import CONTINUE
+from causerie.core.conversation.branches import branch, switch_version
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.conversation.titles import auto_title_enabled, clean_title, title_request
+from causerie.core.interchange.export import conversation_to_markdown
+from causerie.core.interchange.export_files import write_markdown_export
 from causerie.ui.messages import (
     EditRequested,
     MessagesFocusRequested,
@@ -26,8 +26,8 @@ from causerie.ui.messages import (
 from causerie.ui.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
 
 if TYPE_CHECKING:
-    from causerie.core.client import ChatClient
-    from causerie.core.config import Settings
+    from causerie.core.chat.client import ChatClient
+    from causerie.core.settings.config import Settings
     from causerie.ui.widgets.conversation import ConversationView
     from causerie.ui.widgets.prompt import PromptInput
 

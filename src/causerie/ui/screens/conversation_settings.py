@@ -12,9 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, TextArea
 from textual.widgets.option_list import Option
 
-from causerie.core.client import ChatClient
-from causerie.core.errors import ChatError
-from causerie.core.sanitize import sanitize_line
+from causerie.core.chat.client import ChatClient
+from causerie.core.chat.errors import ChatError
+from causerie.core.safe_text import sanitize_line
 
 POLICIES: dict[str, str] = {
     "summarize": "Summarize the oldest turns",

@@ -12,17 +12,17 @@ from textual import on
 from textual.binding import Binding
 from textual.screen import Screen
 
-from causerie.core.sanitize import sanitize_line
-from causerie.core.store import StoreError
+from causerie.core.safe_text import sanitize_line
+from causerie.core.storage.store import StoreError
 from causerie.ui.commands import PaletteCommand
 from causerie.ui.messages import DeleteRequested, RenameRequested, SearchRequested, UndoDeleteRequested
 from causerie.ui.screens.dialogs import ConfirmDialog, TextDialog
 from causerie.ui.screens.search import SearchScreen
 
 if TYPE_CHECKING:
-    from causerie.core.models import Conversation
-    from causerie.core.search import SearchHit
-    from causerie.core.store import ConversationStore
+    from causerie.core.conversation.models import Conversation
+    from causerie.core.storage.search import SearchHit
+    from causerie.core.storage.store import ConversationStore
     from causerie.ui.widgets.conversation import ConversationView
     from causerie.ui.widgets.prompt import PromptInput
     from causerie.ui.widgets.sidebar import HistorySidebar

@@ -17,10 +17,10 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from causerie.core.sanitize import sanitize_line
+from causerie.core.safe_text import sanitize_line
 
 if TYPE_CHECKING:
-    from causerie.core.search import SearchHit
+    from causerie.core.storage.search import SearchHit
 
 SearchFunction = Callable[[str], "list[SearchHit]"]
 TYPING_PAUSE = 0.15  # seconds of no typing before a search starts

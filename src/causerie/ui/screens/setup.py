@@ -12,11 +12,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from causerie.core.config import BUILTIN_PROFILES, Settings
-from causerie.core.config_check import ConfigError
-from causerie.core.config_edit import set_profile_key, set_top_level_key
-from causerie.core.probe import LOCAL_CANDIDATES, ProbeResult, check_connection, detect_servers
-from causerie.core.sanitize import sanitize_line
+from causerie.core.chat.probe import LOCAL_CANDIDATES, ProbeResult, check_connection, detect_servers
+from causerie.core.safe_text import sanitize_line
+from causerie.core.settings.config import BUILTIN_PROFILES, Settings
+from causerie.core.settings.config_check import ConfigError
+from causerie.core.settings.config_edit import set_profile_key, set_top_level_key
 
 TYPED_KEY_SOURCE = "the key typed in the setup screen"
 

@@ -9,10 +9,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
-from causerie.core.config import BUILTIN_PROFILES
-from causerie.core.pricing import PriceTable, format_cost
-from causerie.core.store import ConversationStore, StoreError
-from causerie.core.usage_report import Bucket, UsageSummary, summarize_usage
+from causerie.core.settings.config import BUILTIN_PROFILES
+from causerie.core.storage.store import ConversationStore, StoreError
+from causerie.core.usage.pricing import PriceTable, format_cost
+from causerie.core.usage.usage_report import Bucket, UsageSummary, summarize_usage
 
 DAYS_SHOWN = 30
 

@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from causerie.core.branches import version_position
-from causerie.core.markdown_blocks import code_blocks
-from causerie.core.models import Conversation, Message
-from causerie.core.sanitize import sanitize
+from causerie.core.conversation.branches import version_position
+from causerie.core.conversation.markdown_blocks import code_blocks
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.safe_text import sanitize
 from causerie.ui.messages import EditRequested, PromptFocusRequested, VersionSwitchRequested
 from causerie.ui.widgets.message_view import (  # noqa: F401 - MessageView and the limits are imported from here
     FINISH_LABELS,

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from causerie.core.way_out import CONTINUE, PICK_MODEL, RETRY, SUMMARIZE, TRIM
+from causerie.core.chat.way_out import CONTINUE, PICK_MODEL, RETRY, SUMMARIZE, TRIM
 from causerie.ui.widgets.conversation import Notice
 
 LABELS = {

@@ -25,8 +25,8 @@ from textual.style import Style
 from textual.visual import RenderOptions, Visual, visualize
 from textual.widgets.option_list import Option
 
-from causerie.core.sanitize import sanitize_line
-from causerie.core.store import Summary
+from causerie.core.safe_text import sanitize_line
+from causerie.core.storage.store import Summary
 from causerie.ui.dates import Clock, date_group, relative_time
 from causerie.ui.messages import (
     ConversationChosen,

@@ -19,8 +19,8 @@ from textual.theme import Theme
 from textual.timer import Timer
 from textual.widget import Widget
 
-from causerie.core.models import Message
-from causerie.core.sanitize import sanitize
+from causerie.core.conversation.models import Message
+from causerie.core.safe_text import sanitize
 from causerie.ui.widgets.block_render import (
     RenderStyles,
     blank_strip,

@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static
 
-from causerie.core.models import Message
-from causerie.core.sanitize import sanitize
+from causerie.core.conversation.models import Message
+from causerie.core.safe_text import sanitize
 from causerie.ui.widgets.message_body import SHOWN_CHARS, SHOWN_LINES, MessageBody, shown_part
 from causerie.ui.widgets.settled import SettledLayout
 

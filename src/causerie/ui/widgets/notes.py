@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
-from causerie.core.models import Message
-from causerie.core.sanitize import sanitize
+from causerie.core.conversation.models import Message
+from causerie.core.safe_text import sanitize
 
 REFRESH_INTERVAL = 0.25
 

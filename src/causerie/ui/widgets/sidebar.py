@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
 
-from causerie.core.store import Summary
+from causerie.core.storage.store import Summary
 from causerie.ui.dates import Clock, date_group, system_clock
 from causerie.ui.messages import ConversationChosen
 from causerie.ui.widgets.history_list import HistoryList, HistoryRow, grouped, row_title

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from causerie.core.models import Usage
+from causerie.core.conversation.models import Usage
 
 
 class StatusLine(Static):

@@ -1,0 +1,307 @@
+"""ChatClient: streams a chat completion from any OpenAI-compatible server as simple events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from causerie.core.chat.errors import ChatError, classify, redact
+from causerie.core.chat.sse import paced_lines, server_events
+from causerie.core.chat.thinking import ThinkSplitter
+from causerie.core.conversation.models import Usage
+from causerie.core.safe_text import encodable
+
+if TYPE_CHECKING:
+    import httpx2
+    import openai
+
+PLACEHOLDER_KEY = "no-key-needed"
+
+
+def preload_sdk() -> None:
+    """Import the OpenAI SDK now (about half a second of CPU).
+
+    ChatClient imports it at its first request; the app calls this in a thread once its first screen is shown,
+    so that neither the start nor the first request waits for it.
+    """
+    import openai  # noqa: F401
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of the reply's text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    """A piece of the model's visible reasoning (shown apart, never sent back)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    """Token usage of the request, from the final usage chunk."""
+
+    usage: Usage
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The server said why the reply ended (`stop`, `length`, ...)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class OptionDropped:
+    """The server rejected a request option; the request was sent again without it (say so once)."""
+
+    option: str
+
+
+StreamEvent = TextDelta | ReasoningDelta | UsageReport | Finished | OptionDropped
+
+
+def usage_from_api(raw: Any) -> Usage:
+    """Usage from the SDK's CompletionUsage (or a dict), including cached and reasoning tokens."""
+    get = raw.get if isinstance(raw, dict) else lambda name, default=None: getattr(raw, name, default)
+    prompt = int(get("prompt_tokens", 0) or 0)
+    completion = int(get("completion_tokens", 0) or 0)
+    total = int(get("total_tokens", 0) or 0) or prompt + completion
+    cached = reasoning = 0
+    prompt_details = get("prompt_tokens_details", None)
+    if prompt_details is not None:
+        pd = prompt_details if isinstance(prompt_details, dict) else prompt_details.__dict__
+        cached = int(pd.get("cached_tokens") or 0)
+    completion_details = get("completion_tokens_details", None)
+    if completion_details is not None:
+        cd = completion_details if isinstance(completion_details, dict) else completion_details.__dict__
+        reasoning = int(cd.get("reasoning_tokens") or 0)
+    return Usage(prompt, completion, total, cached, reasoning)
+
+
+class ChatClient:
+    """A thin layer over `openai.AsyncOpenAI` with bounded retries, a read timeout and plain errors."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None,
+        api_key: str | None,
+        read_timeout: float = 60.0,
+        connect_timeout: float = 10.0,
+        max_retries: int = 0,
+        stream_options: bool = True,
+        key_source: str = "",
+        max_tokens_param: str = "max_completion_tokens",
+    ) -> None:
+        self.base_url = base_url
+        self.stream_options = stream_options
+        self.max_tokens_param = max_tokens_param
+        self.read_timeout = read_timeout
+        self.key_source = key_source
+        self._api_key = api_key
+        self._connect_timeout = connect_timeout
+        self._max_retries = max_retries
+        self._sdk_client: openai.AsyncOpenAI | None = None
+
+    @property
+    def _client(self) -> openai.AsyncOpenAI:
+        """The SDK client, made at first use: importing the SDK is the largest part of the app's start."""
+        if self._sdk_client is None:
+            import httpx2
+            import openai
+
+            self._sdk_client = openai.AsyncOpenAI(
+                api_key=self._api_key or PLACEHOLDER_KEY,
+                base_url=self.base_url,
+                max_retries=self._max_retries,
+                timeout=httpx2.Timeout(self.read_timeout, connect=self._connect_timeout),
+            )
+        return self._sdk_client
+
+    async def _loaded(self) -> None:
+        """Before the first request: import the SDK in a thread, so the event loop (typing) is not blocked by it.
+
+        Also when `openai` is already in sys.modules: the background preload may still be importing it, and an
+        import on the event loop would then wait there for the module lock. Once imported, this costs a thread hop.
+        """
+        if self._sdk_client is None:
+            await asyncio.to_thread(preload_sdk)
+
+    @property
+    def display_url(self) -> str:
+        """The base URL requests go to."""
+        return str(self._client.base_url).rstrip("/")
+
+    async def close(self) -> None:
+        """Close the HTTP connection pool (if a request ever opened one)."""
+        if self._sdk_client is not None:
+            await self._sdk_client.close()
+
+    async def stream(
+        self,
+        messages: list[dict[str, str]],
+        model: str,
+        *,
+        max_tokens: int | None = None,
+    ) -> AsyncIterator[StreamEvent]:
+        """Send `messages` and yield the reply as events; raises ChatError on any failure.
+
+        Cancelling the consumer closes the HTTP response (the stream is used in `async with`).
+        """
+        # A lone surrogate cannot be encoded as UTF-8: the request would fail on every retry.
+        messages = [{**m, "content": encodable(m["content"])} if isinstance(m["content"], str) else m for m in messages]
+        await self._loaded()
+        first = True
+        while True:
+            kwargs: dict[str, Any] = {"model": model, "messages": messages, "stream": True}
+            if self.stream_options:
+                kwargs["stream_options"] = {"include_usage": True}
+            if max_tokens is not None:
+                kwargs[self.max_tokens_param] = max_tokens
+            splitter = ThinkSplitter()
+            answered = False
+            try:
+                # The raw streaming response (status errors, auth and timeouts stay the SDK's); the chunks are
+                # decoded here as plain JSON: the SDK's typed chunk objects cost ~0.5 ms of CPU each, and the socket
+                # is read at a bounded rate (see sse.py).
+                async with self._client.chat.completions.with_streaming_response.create(**kwargs) as response:
+                    answered = True
+                    received = False
+                    async for sse in server_events(paced_lines(response.http_response.aiter_bytes())):
+                        received = True
+                        if sse.data.startswith("[DONE]"):
+                            break
+                        chunk = json.loads(sse.data)
+                        if isinstance(chunk, dict) and chunk.get("error"):
+                            raise _stream_error(chunk["error"], response.http_request)
+                        for event in self._events(chunk, splitter):
+                            yield event
+                    if not received:  # not one event: whatever answered does not speak the streaming format
+                        raise json.JSONDecodeError("no server-sent event in the response", "", 0)
+                    for event in self._split(*splitter.flush()):
+                        yield event
+                return
+            except ChatError:
+                raise
+            except Exception as exc:  # every failure becomes a ChatError: never a traceback in the UI
+                error = self._to_chat_error(exc)
+                if answered and error.kind == "network":  # the server was reached: it hung up mid-reply
+                    error.message = f"The connection to {self.display_url} dropped in the middle of the reply."
+            if first and self.stream_options and error.kind == "bad_request" and "stream_options" in error.message:
+                # Some OpenAI-compatible servers reject `stream_options`: ask again without it, once, and
+                # remember for the rest of the session (usage is then estimated).
+                self.stream_options = False
+                first = False
+                yield OptionDropped("stream_options")
+                continue
+            raise error
+
+    @staticmethod
+    def _split(answer: str, reasoning: str) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
+        if reasoning:
+            events.append(ReasoningDelta(reasoning))
+        if answer:
+            events.append(TextDelta(answer))
+        return events
+
+    @staticmethod
+    def _events(chunk: Any, splitter: ThinkSplitter) -> list[StreamEvent]:
+        """The events of one decoded chunk (a JSON object; anything else in it is ignored)."""
+        events: list[StreamEvent] = []
+        if not isinstance(chunk, dict):
+            return events
+        for choice in chunk.get("choices") or ():
+            if not isinstance(choice, dict):
+                continue
+            delta = choice.get("delta")
+            if isinstance(delta, dict):
+                reasoning = delta.get("reasoning_content") or delta.get("reasoning")
+                if isinstance(reasoning, str) and reasoning:
+                    events.append(ReasoningDelta(reasoning))
+                content = delta.get("content")
+                if isinstance(content, str) and content:
+                    events.extend(ChatClient._split(*splitter.feed(content)))
+            reason = choice.get("finish_reason")
+            if isinstance(reason, str) and reason:
+                events.append(Finished(reason))
+        usage = chunk.get("usage")
+        if isinstance(usage, dict):
+            events.append(UsageReport(usage_from_api(usage)))
+        return events
+
+    def _to_chat_error(self, exc: BaseException) -> ChatError:
+        import httpx2
+        import openai
+
+        url = self.display_url
+        if isinstance(exc, openai.APIStatusError):
+            error = classify(
+                status=exc.status_code,
+                body=exc.body if exc.body is not None else exc.response.text,
+                code=exc.code,
+                message=exc.message,
+                headers=dict(exc.response.headers),
+                request_id=exc.request_id,
+                key_source=self.key_source,
+            )
+        elif isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
+            error = ChatError("timeout", f"No data from {url} for {self.read_timeout:g} s: the request timed out.")
+        elif isinstance(exc, openai.APIConnectionError):
+            cause = exc.__cause__ or exc.__context__
+            reason = f" ({cause})" if cause and str(cause) else ""
+            error = ChatError("network", f"Could not reach {url}{reason}.")
+        elif isinstance(exc, httpx2.TransportError):
+            error = ChatError("network", f"The connection to {url} dropped in the middle of the reply.")
+        elif isinstance(exc, openai.APIError):
+            error = classify(status=None, body=exc.body, code=exc.code, message=exc.message, key_source=self.key_source)
+        elif isinstance(exc, UnicodeDecodeError | json.JSONDecodeError):
+            error = ChatError(
+                "stream", f"{url} answered with something that is not a chat reply stream (not OpenAI-compatible?)."
+            )
+        else:
+            error = ChatError("unknown", f"The request failed unexpectedly ({exc.__class__.__name__}).")
+        error.message = redact(error.message, self._api_key)
+        error.detail = redact(error.detail, self._api_key)
+        return error
+
+    async def list_models(self) -> list[str]:
+        """The ids of the models the server offers (`GET /models`), sorted; raises ChatError on any failure."""
+        await self._loaded()
+        try:
+            page = await self._client.models.list()
+            ids = {model.id async for model in page if getattr(model, "id", None)}
+        except Exception as exc:  # every failure becomes a ChatError
+            raise self._to_chat_error(exc) from None
+        return sorted(ids)
+
+    async def complete(self, messages: list[dict[str, str]], model: str, *, max_tokens: int | None = None) -> str:
+        """One non-streaming completion (for short background requests such as a title); raises ChatError."""
+        kwargs: dict[str, Any] = {"model": model, "messages": messages}
+        if max_tokens is not None:
+            kwargs[self.max_tokens_param] = max_tokens
+        await self._loaded()
+        try:
+            response = await self._client.chat.completions.create(**kwargs)
+        except Exception as exc:  # every failure becomes a ChatError
+            raise self._to_chat_error(exc) from None
+        choices = response.choices or []
+        return (choices[0].message.content or "") if choices else ""
+
+
+def _stream_error(error: Any, request: httpx2.Request) -> openai.APIError:
+    """An error event inside the stream, as the SDK reports it (a plain APIError without a status)."""
+    import openai
+
+    message = error.get("message") if isinstance(error, dict) else None
+    if not isinstance(message, str) or not message:
+        message = error if isinstance(error, str) and error else "An error occurred during streaming"
+    return openai.APIError(message, request, body=error)

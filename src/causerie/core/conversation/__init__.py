@@ -1,0 +1,1 @@
+"""Conversations and messages: the data model, its migrations, branches, context planning and titles."""

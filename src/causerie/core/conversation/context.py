@@ -1,0 +1,202 @@
+"""What is sent to the model each turn, and whether it fits: token estimates, the budget, the trim/summarize plan.
+
+The API keeps no history, so the system prompt and the whole active path are sent every turn. A stored summary
+(a system Message with kind="summary" on the path) stands in for the messages up to the one it `covers`.
+Reasoning is never sent back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from causerie.core.conversation.models import Conversation, Message
+
+POLICIES = ("summarize", "trim", "off")
+CHARS_PER_TOKEN = 4.0
+PER_MESSAGE_TOKENS = 4  # role and separators the chat format adds per message
+DEFAULT_REPLY_RESERVE = 1024
+KEEP_RECENT = 2  # the newest messages are never summarized or trimmed (the question being asked)
+
+SUMMARY_INSTRUCTION = (
+    "Summarize the conversation below so that it can replace it as context for continuing the conversation. "
+    "Keep names, facts, numbers, decisions, code identifiers and open questions; be concise; "
+    "write in the language of the conversation. Answer with the summary only."
+)
+SUMMARY_PREFIX = "Summary of the earlier part of this conversation:\n"
+
+
+def sendable(message: Message) -> bool:
+    """Whether a message on the active path is part of the context sent to the model."""
+    if message.kind == "summary":
+        return False  # sent in place of what it covers, not where it sits
+    if message.role == "assistant" and not message.content:
+        return False  # an error before the first token leaves nothing worth sending
+    return message.role in ("system", "user", "assistant")
+
+
+def _latest_summary(path: list[Message]) -> tuple[Message | None, int]:
+    """The newest summary on the path and the index just after the message it covers (0 if none)."""
+    for message in reversed(path):
+        if message.kind == "summary" and message.covers:
+            for index, candidate in enumerate(path):
+                if candidate.id == message.covers:
+                    return message, index + 1
+    return None, 0
+
+
+def context_path(conversation: Conversation, upto: str | None = None) -> tuple[Message | None, list[Message]]:
+    """(summary in effect or None, the path messages sent after it) for the active path, up to `upto`."""
+    path = conversation.active_path()
+    if upto is not None:
+        ids = [m.id for m in path]
+        if upto in ids:
+            path = path[: ids.index(upto) + 1]
+    summary, start = _latest_summary(path)
+    return summary, [m for m in path[start:] if sendable(m)]
+
+
+def to_api(conversation: Conversation, summary: Message | None, messages: list[Message]) -> list[dict[str, str]]:
+    """The request's messages: system prompt, summary, then the turns (content only, never reasoning)."""
+    result: list[dict[str, str]] = []
+    if conversation.system_prompt:
+        result.append({"role": "system", "content": conversation.system_prompt})
+    if summary is not None:
+        result.append({"role": "system", "content": SUMMARY_PREFIX + summary.content})
+    result.extend({"role": m.role, "content": m.content} for m in messages)
+    return result
+
+
+def request_messages(conversation: Conversation, upto: str | None = None) -> list[dict[str, str]]:
+    """The messages of a request: the API keeps no history, so the whole active path is sent every turn.
+
+    `upto` stops the path at that message id (inclusive), for regenerating an earlier reply.
+    """
+    summary, messages = context_path(conversation, upto)
+    return to_api(conversation, summary, messages)
+
+
+# -- estimating --------------------------------------------------------------------------------------------
+def estimate_text(text: str) -> int:
+    """Tokens of a text by the chars/4 rule (no tokenizer: tiktoken cannot load offline)."""
+    return int(len(text) / CHARS_PER_TOKEN + 0.999) if text else 0
+
+
+def estimate_messages(messages: list[dict[str, str]]) -> int:
+    """Raw (uncalibrated) token estimate of a request's messages."""
+    return sum(estimate_text(m.get("content", "")) + PER_MESSAGE_TOKENS for m in messages) + 3
+
+
+def calibration(conversation: Conversation) -> float:
+    """Ratio real/estimated prompt tokens, from the newest reply whose usage the server reported (1.0 if none).
+
+    The request of a past reply is rebuilt from the path up to that reply's parent and estimated the same way,
+    so the ratio absorbs the tokenizer's difference from chars/4 for this conversation's language and content.
+    """
+    for message in reversed(conversation.active_path()):
+        usage = message.usage
+        if message.role != "assistant" or usage is None or usage.estimated or not usage.prompt_tokens:
+            continue
+        if message.parent is None:
+            continue
+        estimate = estimate_messages(request_messages(conversation, upto=message.parent))
+        if estimate > 0:
+            return min(max(usage.prompt_tokens / estimate, 0.25), 4.0)
+    return 1.0
+
+
+def estimate_request(conversation: Conversation, messages: list[dict[str, str]]) -> int:
+    """Calibrated token estimate of sending `messages` in this conversation."""
+    return int(estimate_messages(messages) * calibration(conversation) + 0.5)
+
+
+# -- planning ----------------------------------------------------------------------------------------------
+@dataclass
+class Plan:
+    """What to send for the next reply, and what had to be left out or summarized to fit."""
+
+    messages: list[dict[str, str]]
+    tokens: int  # calibrated estimate of `messages`
+    window: int
+    reserve: int
+    policy: str
+    fits: bool
+    summarize: list[Message] = field(default_factory=list)  # the oldest turns to summarize first
+    dropped: list[Message] = field(default_factory=list)  # the oldest turns left out (trim)
+
+    @property
+    def budget(self) -> int:
+        """Tokens the prompt may use: the window minus the reserve for the reply."""
+        return max(self.window - self.reserve, 0)
+
+    @property
+    def percent(self) -> float:
+        """Share of the window the prompt uses, in percent."""
+        return 100.0 * self.tokens / self.window if self.window else 0.0
+
+
+def plan(
+    conversation: Conversation,
+    window: int,
+    *,
+    reserve: int = DEFAULT_REPLY_RESERVE,
+    policy: str | None = None,
+    upto: str | None = None,
+) -> Plan:
+    """Estimate the next request against `window` minus `reserve` and decide what to do when it does not fit.
+
+    - `off`: send everything (the server's error then says what to do).
+    - `trim`: leave out the oldest turns (never the system prompt, never the newest KEEP_RECENT messages).
+    - `summarize`: name the oldest turns to summarize with one request; the caller stores the summary and plans again.
+    Oldest turns go first, and whole user/assistant pairs where possible.
+    """
+    policy = policy or conversation.context_policy or "summarize"
+    reserve = min(reserve, window // 4) if window else reserve
+    ratio = calibration(conversation)
+    summary, turns = context_path(conversation, upto)
+
+    base = estimate_messages(to_api(conversation, summary, []))
+    sizes = [estimate_text(m.content) + PER_MESSAGE_TOKENS for m in turns]
+
+    def tokens_from(start: int) -> int:
+        return int((base + sum(sizes[start:])) * ratio + 0.5)
+
+    full = tokens_from(0)
+    budget = max(window - reserve, 0)
+    if full <= budget or policy == "off" or len(turns) <= KEEP_RECENT:
+        return Plan(to_api(conversation, summary, turns), full, window, reserve, policy, full <= budget)
+
+    cut = 0
+    remaining = base + sum(sizes)
+    while cut < len(turns) - KEEP_RECENT and remaining * ratio + 0.5 > budget:
+        remaining -= sizes[cut]
+        cut += 1
+        # keep a reply with the question it answers: cut before a user message when possible
+        if cut < len(turns) - KEEP_RECENT and turns[cut].role == "assistant":
+            remaining -= sizes[cut]
+            cut += 1
+    left_out = turns[:cut]
+    kept = turns[cut:]
+    if policy == "summarize":
+        return Plan(to_api(conversation, summary, turns), full, window, reserve, policy, False, summarize=left_out)
+    size = tokens_from(cut)
+    return Plan(to_api(conversation, summary, kept), size, window, reserve, policy, size <= budget, dropped=left_out)
+
+
+def summary_request(conversation: Conversation, turns: list[Message], previous: Message | None) -> list[dict]:
+    """The one request that asks the model to summarize `turns` (and an earlier summary they follow)."""
+    lines = []
+    if previous is not None:
+        lines.append(f"[earlier summary]\n{previous.content}")
+    for message in turns:
+        lines.append(f"[{message.role}]\n{message.content}")
+    return [
+        {"role": "system", "content": SUMMARY_INSTRUCTION},
+        {"role": "user", "content": "\n\n".join(lines)},
+    ]
+
+
+def make_summary(text: str, covers: Message, model: str | None = None) -> Message:
+    """The stored summary note: a system message standing in for the path up to `covers`."""
+    note = Message(role="system", content=text.strip(), kind="summary", model=model)
+    note.covers = covers.id
+    return note

@@ -1,0 +1,361 @@
+"""Conversation, Message and Usage: plain dataclasses with their JSON form (schema `causerie.conversation`)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+SCHEMA = "causerie.conversation"
+SCHEMA_VERSION = 1
+ROLES = ("system", "user", "assistant")
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+class SchemaError(ValueError):
+    """A conversation document does not have the shape causerie writes."""
+
+
+class NewerVersionError(SchemaError):
+    """A conversation file was written by a newer causerie (opened read-only)."""
+
+
+def utc_now() -> str:
+    """The current time as ISO 8601 UTC with seconds precision."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_conversation_id() -> str:
+    """A time-sortable id: UTC timestamp to the millisecond plus randomness (never derived from a title)."""
+    now = time.time()
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now))
+    return f"{stamp}{int(now * 1000) % 1000:03d}-{secrets.token_hex(3)}"
+
+
+def new_message_id() -> str:
+    """A message id, unique within its conversation."""
+    return "m" + secrets.token_hex(6)
+
+
+def is_valid_id(value: object) -> bool:
+    """True for ids safe to use as file names (no path separators, no dots first)."""
+    return isinstance(value, str) and bool(_ID_RE.match(value))
+
+
+@dataclass
+class Usage:
+    """Token usage of one reply, as the server reported it or as estimated."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
+    estimated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        data: dict[str, Any] = {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.total_tokens,
+        }
+        if self.cached_tokens:
+            data["cached_tokens"] = self.cached_tokens
+        if self.reasoning_tokens:
+            data["reasoning_tokens"] = self.reasoning_tokens
+        if self.estimated:
+            data["estimated"] = True
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Usage:
+        """Parse the JSON form; raises SchemaError."""
+        if not isinstance(data, dict):
+            raise SchemaError("usage must be an object")
+        values: dict[str, Any] = {}
+        for name in (
+            "prompt_tokens",
+            "completion_tokens",
+            "total_tokens",
+            "cached_tokens",
+            "reasoning_tokens",
+        ):
+            value = data.get(name, 0)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise SchemaError(f"usage.{name} must be a non-negative integer")
+            values[name] = value
+        return cls(**values, estimated=bool(data.get("estimated", False)))
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.total_tokens + other.total_tokens,
+            self.cached_tokens + other.cached_tokens,
+            self.reasoning_tokens + other.reasoning_tokens,
+            self.estimated or other.estimated,
+        )
+
+
+def _cost(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise SchemaError("message cost must be a non-negative number")
+    return float(value)
+
+
+@dataclass
+class Message:
+    """One node of the conversation tree."""
+
+    role: str
+    content: str
+    id: str = field(default_factory=new_message_id)
+    parent: str | None = None
+    created_at: str = field(default_factory=utc_now)
+    model: str | None = None
+    usage: Usage | None = None
+    finish_reason: str | None = None
+    partial: bool = False
+    reasoning: str = ""
+    kind: str | None = None  # e.g. "summary" for a stored summary note
+    cost: float | None = None  # dollars for this reply at the prices of the day it was received
+    covers: str | None = None  # for a summary: id of the last message it stands in for
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (optional fields only when set)."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "parent": self.parent,
+            "role": self.role,
+            "content": self.content,
+            "created_at": self.created_at,
+        }
+        if self.model is not None:
+            data["model"] = self.model
+        if self.usage is not None:
+            data["usage"] = self.usage.to_dict()
+        if self.finish_reason is not None:
+            data["finish_reason"] = self.finish_reason
+        if self.partial:
+            data["partial"] = True
+        if self.reasoning:
+            data["reasoning"] = self.reasoning
+        if self.kind:
+            data["kind"] = self.kind
+        if self.cost is not None:
+            data["cost"] = self.cost
+        if self.covers is not None:
+            data["covers"] = self.covers
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Message:
+        """Parse the JSON form; raises SchemaError."""
+        if not isinstance(data, dict):
+            raise SchemaError("a message must be an object")
+        role = data.get("role")
+        if role not in ROLES:
+            raise SchemaError(f"unknown message role {role!r}")
+        content = data.get("content")
+        if not isinstance(content, str):
+            raise SchemaError("message content must be a string")
+        mid = data.get("id")
+        if not isinstance(mid, str) or not mid:
+            raise SchemaError("message id must be a non-empty string")
+        parent = data.get("parent")
+        if parent is not None and not isinstance(parent, str):
+            raise SchemaError("message parent must be a string or null")
+        usage = Usage.from_dict(data["usage"]) if data.get("usage") is not None else None
+        for name in ("created_at", "model", "finish_reason", "reasoning", "kind", "covers"):
+            if data.get(name) is not None and not isinstance(data[name], str):
+                raise SchemaError(f"message {name} must be a string")
+        return cls(
+            role=role,
+            content=content,
+            id=mid,
+            parent=parent,
+            created_at=data.get("created_at") or utc_now(),
+            model=data.get("model"),
+            usage=usage,
+            finish_reason=data.get("finish_reason"),
+            partial=bool(data.get("partial", False)),
+            reasoning=data.get("reasoning") or "",
+            kind=data.get("kind"),
+            cost=_cost(data.get("cost")),
+            covers=data.get("covers"),
+        )
+
+
+@dataclass
+class Conversation:
+    """A conversation: a tree of messages whose `active_leaf` names the path shown and sent."""
+
+    id: str = field(default_factory=new_conversation_id)
+    title: str = ""
+    created_at: str = field(default_factory=utc_now)
+    updated_at: str = ""
+    model: str = ""
+    profile: str = ""
+    system_prompt: str = ""
+    messages: list[Message] = field(default_factory=list)
+    active_leaf: str | None = None
+    context_policy: str = "summarize"
+    read_only: bool = field(default=False, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.updated_at:
+            self.updated_at = self.created_at
+
+    # -- tree -----------------------------------------------------------------------------------------------
+    def by_id(self) -> dict[str, Message]:
+        """Messages keyed by id."""
+        return {m.id: m for m in self.messages}
+
+    def active_path(self) -> list[Message]:
+        """Messages from the root to the active leaf, in order."""
+        if self.active_leaf is None:
+            return []
+        index = self.by_id()
+        path: list[Message] = []
+        seen: set[str] = set()
+        node = index.get(self.active_leaf)
+        while node is not None and node.id not in seen:
+            seen.add(node.id)
+            path.append(node)
+            node = index.get(node.parent) if node.parent else None
+        path.reverse()
+        return path
+
+    def append(self, message: Message, parent: str | None | type[Ellipsis] = ...) -> Message:
+        """Add `message` under `parent` (default: the active leaf) and make it the active leaf."""
+        message.parent = self.active_leaf if parent is ... else parent  # type: ignore[assignment]
+        self.messages.append(message)
+        self.active_leaf = message.id
+        self.touch()
+        return message
+
+    def children(self, parent: str | None) -> list[Message]:
+        """Messages whose parent is `parent`, oldest first (the versions of a turn)."""
+        return [m for m in self.messages if m.parent == parent]
+
+    def touch(self) -> None:
+        """Mark the conversation changed now."""
+        self.updated_at = utc_now()
+
+    def total_usage(self) -> Usage:
+        """Sum of the usage of every reply in the conversation."""
+        total = Usage()
+        for message in self.messages:
+            if message.usage is not None:
+                total = total + message.usage
+        return total
+
+    def total_cost(self) -> float | None:
+        """Sum of the stored per-reply costs (None when no reply has a known cost)."""
+        costs = [m.cost for m in self.messages if m.cost is not None]
+        return sum(costs) if costs else None
+
+    def default_title(self) -> str:
+        """A title from the first user message (first line, about 60 characters)."""
+        for message in self.active_path():
+            if message.role == "user" and message.content.strip():
+                line = " ".join(message.content.strip().split())
+                return line if len(line) <= 60 else line[:59].rstrip() + "…"
+        return "New conversation"
+
+    # -- JSON -----------------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document written to disk."""
+        total = self.total_usage()
+        data: dict[str, Any] = {
+            "schema": SCHEMA,
+            "version": SCHEMA_VERSION,
+            "id": self.id,
+            "title": self.title,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "model": self.model,
+            "profile": self.profile,
+            "system_prompt": self.system_prompt,
+            "context_policy": self.context_policy,
+            "active_leaf": self.active_leaf,
+            "usage": total.to_dict(),
+            "messages": [m.to_dict() for m in self.messages],
+        }
+        cost = self.total_cost()
+        if cost is not None:
+            data["cost"] = round(cost, 8)
+        data.update({k: v for k, v in self.extra.items() if k not in data})
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Conversation:
+        """Parse and validate a document (migrating older versions); raises SchemaError."""
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            raise SchemaError("not a causerie conversation (missing or wrong 'schema')")
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+            raise SchemaError("'version' must be an integer")
+        if version > SCHEMA_VERSION:
+            raise NewerVersionError(f"written by a newer causerie (version {version}, this one knows {SCHEMA_VERSION})")
+        from causerie.core.conversation.migrations import migrate
+
+        data = migrate(data)
+        cid = data.get("id")
+        if not is_valid_id(cid):
+            raise SchemaError("'id' is missing or not a safe file name")
+        messages_raw = data.get("messages")
+        if not isinstance(messages_raw, list):
+            raise SchemaError("'messages' must be a list")
+        messages = [Message.from_dict(m) for m in messages_raw]
+        ids = {m.id for m in messages}
+        if len(ids) != len(messages):
+            raise SchemaError("duplicate message ids")
+        for message in messages:
+            if message.parent is not None and message.parent not in ids:
+                raise SchemaError(f"message {message.id} has an unknown parent")
+        leaf = data.get("active_leaf")
+        if leaf is not None and leaf not in ids:
+            raise SchemaError("'active_leaf' names no message")
+        if leaf is None and messages:
+            leaf = messages[-1].id
+        for name in ("title", "created_at", "updated_at", "model", "profile", "system_prompt"):
+            if data.get(name) is not None and not isinstance(data[name], str):
+                raise SchemaError(f"'{name}' must be a string")
+        known = {
+            "schema",
+            "version",
+            "id",
+            "title",
+            "created_at",
+            "updated_at",
+            "model",
+            "profile",
+            "system_prompt",
+            "context_policy",
+            "active_leaf",
+            "usage",
+            "cost",
+            "messages",
+        }
+        return cls(
+            id=cid,
+            title=data.get("title") or "",
+            created_at=data.get("created_at") or utc_now(),
+            updated_at=data.get("updated_at") or "",
+            model=data.get("model") or "",
+            profile=data.get("profile") or "",
+            system_prompt=data.get("system_prompt") or "",
+            messages=messages,
+            active_leaf=leaf,
+            context_policy=data.get("context_policy") or "summarize",
+            extra={k: v for k, v in data.items() if k not in known},
+        )

@@ -1,0 +1,97 @@
+"""Export a conversation as Markdown or as causerie's own JSON (never with an API key: none is ever stored)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from causerie.core.conversation.models import Conversation, Message
+
+FORMATS = ("md", "json")
+
+_ROLE_HEADINGS = {"user": "You", "assistant": "Assistant", "system": "System"}
+
+
+def _fence_for(text: str) -> str:
+    """A backtick fence longer than any run of backticks inside `text`."""
+    longest = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(3, longest + 1)
+
+
+def _message_markdown(message: Message) -> str:
+    heading = _ROLE_HEADINGS.get(message.role, message.role.title())
+    if message.kind == "summary":
+        heading = "Summary of earlier turns"
+    notes: list[str] = []
+    if message.role == "assistant" and message.model:
+        notes.append(message.model)
+    if message.partial or message.finish_reason in ("cancelled", "error", "length"):
+        notes.append(f"incomplete: {message.finish_reason or 'partial'}")
+    suffix = f" ({', '.join(notes)})" if notes else ""
+    parts = [f"## {heading}{suffix}", ""]
+    if message.reasoning:
+        fence = _fence_for(message.reasoning)
+        parts += [
+            "<details><summary>Reasoning</summary>",
+            "",
+            f"{fence}text",
+            message.reasoning,
+            fence,
+            "",
+            "</details>",
+            "",
+        ]
+    parts.append(message.content.rstrip("\n") if message.content else "*(empty)*")
+    return "\n".join(parts)
+
+
+def conversation_to_markdown(conversation: Conversation) -> str:
+    """The conversation as Markdown: a title, a line of metadata, then the active path (the branch shown).
+
+    Other branches (earlier versions of an edited or regenerated turn) are counted in the header, not printed.
+    """
+    title = conversation.title or conversation.default_title()
+    path = conversation.active_path()
+    meta = [f"created {conversation.created_at}"]
+    if conversation.model:
+        meta.append(f"model {conversation.model}")
+    if conversation.profile:
+        meta.append(f"profile {conversation.profile}")
+    hidden = len(conversation.messages) - len(path)
+    if hidden > 0:
+        meta.append(f"{hidden} message{'s' if hidden != 1 else ''} on other branches not shown")
+    blocks = [f"# {title}", "", f"*{' · '.join(meta)}*  ", f"*id {conversation.id}*"]
+    if conversation.system_prompt:
+        fence = _fence_for(conversation.system_prompt)
+        blocks += ["", "## System prompt", "", f"{fence}text", conversation.system_prompt, fence]
+    for message in path:
+        blocks += ["", _message_markdown(message)]
+    return "\n".join(blocks).rstrip("\n") + "\n"
+
+
+def conversation_to_dict(conversation: Conversation) -> dict[str, Any]:
+    """The JSON document of an export: exactly the stored form (every branch), which `causerie import` reads back."""
+    return conversation.to_dict()
+
+
+def conversation_to_json(conversation: Conversation) -> str:
+    """The conversation as causerie's own JSON (every branch kept), indented, UTF-8 friendly."""
+    data = conversation_to_dict(conversation)
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates cannot be written as UTF-8: escape everything instead
+        text = json.dumps(data, ensure_ascii=True, indent=1) + "\n"
+    return text
+
+
+def export_conversation(conversation: Conversation, fmt: str) -> str:
+    """Export in `fmt` (`md` or `json`); raises ValueError for another format."""
+    if fmt in ("md", "markdown"):
+        return conversation_to_markdown(conversation)
+    if fmt == "json":
+        return conversation_to_json(conversation)
+    raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")

@@ -1,0 +1,1 @@
+"""Paths, config.toml (read, checked, edited), API keys and theme files."""

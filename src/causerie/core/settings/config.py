@@ -1,0 +1,150 @@
+"""Settings: defaults < config.toml < environment < command line, with named endpoint profiles."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from causerie.core.settings import paths
+from causerie.core.settings.config_check import ConfigError, holds_a_key, read_config_file
+from causerie.core.settings.keys import check_private, resolve_key
+
+__all__ = [
+    "BUILTIN_PROFILES",
+    "ConfigError",
+    "Profile",
+    "Settings",
+    "load_profiles",
+    "load_settings",
+    "read_config_file",
+]
+
+DEFAULT_MODEL = "gpt-6-luna"
+DEFAULT_THEME = "causerie-dark"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """An endpoint: where to send requests, which key to use and what the server supports."""
+
+    name: str
+    base_url: str | None = None
+    model: str | None = None
+    api_key_env: str | None = None
+    api_key_command: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    local: bool = False
+    stream_options: bool = True
+    max_tokens_param: str = "max_completion_tokens"
+
+
+BUILTIN_PROFILES: dict[str, Profile] = {
+    "openai": Profile("openai", None, None, "OPENAI_API_KEY"),
+    "ollama": Profile("ollama", "http://localhost:11434/v1", None, None, local=True),
+    "llamacpp": Profile("llamacpp", "http://localhost:8080/v1", None, None, local=True),
+    "vllm": Profile("vllm", "http://localhost:8000/v1", None, None, local=True),
+    "lmstudio": Profile("lmstudio", "http://localhost:1234/v1", None, None, local=True),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app and the CLI need to run, resolved from all sources."""
+
+    profile: str = "openai"
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    api_key_source: str = "the OPENAI_API_KEY environment variable"
+    local: bool = False
+    stream_options: bool = True
+    read_timeout: float = 60.0
+    max_retries: int = 2
+    theme: str = DEFAULT_THEME
+    system_prompt: str = ""
+    keymap: dict[str, str] = field(default_factory=dict)
+    config_path: Path | None = None
+    max_tokens_param: str = "max_completion_tokens"
+    config_notice: str = ""
+    prices: dict[str, Any] = field(default_factory=dict)  # user overrides of the price table, per model
+    auto_title: bool | None = None  # ask the model for a title after the first reply; None: on unless local
+
+    @property
+    def can_send(self) -> bool:
+        """True when a request has a chance: a key, or a server that needs none."""
+        return bool(self.api_key) or self.local or (self.base_url is not None and self.profile != "openai")
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def load_profiles(data: dict[str, Any], environ: dict[str, str] | None = None) -> dict[str, Profile]:
+    """The built-in profiles overlaid with the file's [profiles.NAME] tables (OPENAI_BASE_URL applies to openai)."""
+    env = os.environ if environ is None else environ
+    profiles = dict(BUILTIN_PROFILES)
+    for name, table in data.get("profiles", {}).items():
+        base = profiles.get(name, Profile(name))
+        profiles[name] = replace(base, **table)
+    if env.get("OPENAI_BASE_URL"):
+        profiles["openai"] = replace(profiles["openai"], base_url=env["OPENAI_BASE_URL"])
+    return profiles
+
+
+def load_settings(
+    cli: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+    *,
+    use_file: bool = True,
+) -> Settings:
+    """Resolve Settings from defaults < the config file < the environment < command-line values.
+
+    Raises ConfigError (file, line, problem) for a bad file, an unknown profile, a file holding a key that others
+    can read, or a failing api_key_command. `use_file=False` ignores the file (the app's fallback to defaults).
+    """
+    env = dict(os.environ if environ is None else environ)
+    cli = {k: v for k, v in (cli or {}).items() if v is not None}
+    path = paths.config_file(env)
+    data = read_config_file(path) if use_file else {}
+    if holds_a_key(data):
+        check_private(path)
+
+    profiles = load_profiles(data, env)
+    profile_name = cli.get("profile") or env.get("CAUSERIE_PROFILE") or data.get("profile") or "openai"
+    if profile_name not in profiles:
+        raise ConfigError(f"unknown profile {profile_name!r} (known: {', '.join(sorted(profiles))})")
+    profile = profiles[profile_name]
+
+    base_url = cli.get("base_url") or profile.base_url
+    model = cli.get("model") or env.get("CAUSERIE_MODEL") or profile.model or data.get("model") or DEFAULT_MODEL
+
+    api_key, source = resolve_key(
+        profile=profile_name,
+        api_key_env=profile.api_key_env,
+        api_key_command=profile.api_key_command,
+        api_key=profile.api_key,
+        environ=env,
+        config_path=path,
+    )
+
+    local = profile.local or (bool(cli.get("base_url")) and not api_key)
+    return Settings(
+        profile=profile_name,
+        model=model,
+        base_url=base_url,
+        api_key=api_key or None,
+        api_key_source=source,
+        local=local,
+        stream_options=profile.stream_options,
+        read_timeout=float(data.get("read_timeout", 60.0)),
+        max_retries=int(data.get("max_retries", 2)),
+        theme=cli.get("theme") or env.get("CAUSERIE_THEME") or data.get("theme") or DEFAULT_THEME,
+        system_prompt=data.get("system_prompt", ""),
+        keymap={str(k): str(v) for k, v in data.get("keymap", {}).items()},
+        config_path=path,
+        max_tokens_param=profile.max_tokens_param,
+        prices=dict(data.get("prices", {})),
+        auto_title=data.get("auto_title"),
+    )

@@ -1,0 +1,1 @@
+"""Conversation files (the truth), their index, search, conflicts and listing."""

@@ -1,0 +1,1 @@
+"""Prices of models, the cost of a reply and usage reports."""
