@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 import pytest
-from textual.widgets import Checkbox, Input, OptionList, Static
+from textual.widgets import Button, Checkbox, Input, OptionList, Static
 
 from causerie.commands.app import app_settings
 from causerie.core.settings import paths
@@ -26,7 +26,15 @@ def _result(app: CauserieApp) -> str:
 
 
 async def _click(pilot, selector: str) -> None:  # noqa: ANN001
-    await pilot.click(selector)
+    """Click a button as a user would: not while it still shows its last press.
+
+    A Button ignores clicks for `active_effect_duration` (0.2 s) after a press: with the SDK already imported a
+    refusal comes back sooner than that, and a second click at once was silently dropped.
+    """
+    widget = pilot.app.screen.query_one(selector)
+    ready = lambda: not (isinstance(widget, Button) and widget.has_class("-active"))  # noqa: E731
+    await wait_for(pilot, ready, what=f"{selector} ready for a click")
+    assert await pilot.click(selector), f"the click missed {selector}"
     await pilot.pause()
 
 

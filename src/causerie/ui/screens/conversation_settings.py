@@ -88,6 +88,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         self.current = current
         self.client = client
         self.models: list[str] = []
+        self._typed = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
@@ -136,7 +137,11 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
 
     @on(Input.Changed, "#model")
     def _model_typed(self, event: Input.Changed) -> None:
-        if self.models:
+        # The Input announces its initial value once mounted; that is not typing, and filtering by it would hide every
+        # other model whenever the server's list arrived first.
+        if event.value != self.current.model:
+            self._typed = True
+        if self.models and self._typed:
             self._refilter()
 
     @on(Input.Submitted, "#model")
