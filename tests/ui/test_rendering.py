@@ -194,10 +194,6 @@ async def test_a_growing_reply_renders_only_its_new_lines_again() -> None:
                 reply.content += piece  # the reply flow extends the message, then tells its view
                 message.append(piece)
 
-        grow(range(4))
-        await wait_for(pilot, lambda: message.body.line_count >= 7, what="the first lines")
-        await pilot.pause(0.6)
-        before = message.body.line_count
         drawn: dict[str, list[int]] = {"message": [], "body": []}
         for name, widget in (("message", message), ("body", message.body)):
 
@@ -206,9 +202,23 @@ async def test_a_growing_reply_renders_only_its_new_lines_again() -> None:
                 return type(widget).render_line(widget, y)
 
             widget.render_line = spy  # type: ignore[method-assign]
+
+        def painted(lines: int) -> bool:
+            """The body is `lines` tall and its last line has been drawn (growth is frame-capped)."""
+            body = message.body
+            return (
+                body.line_count >= lines
+                and body.size.height == body.line_count
+                and body.line_count - 1 in drawn["body"]
+            )
+
+        grow(range(4))
+        await wait_for(pilot, lambda: painted(7), what="the first lines drawn")
+        before = message.body.line_count
+        drawn["message"].clear()
+        drawn["body"].clear()
         grow(range(4, 8))
-        await wait_for(pilot, lambda: message.body.line_count >= before + 6, what="more lines")
-        await pilot.pause(0.6)
+        await wait_for(pilot, lambda: painted(before + 6), what="the new lines drawn")
         assert drawn["body"] and min(drawn["body"]) >= before - 2
         assert drawn["message"] and min(drawn["message"]) >= before - 1
         assert "Paragraph 7" in "\n".join(message.body.plain_lines())

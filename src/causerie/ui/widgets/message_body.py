@@ -276,7 +276,9 @@ class MessageBody(SettledLayout, Widget):
         if self._dirty_from < shown:
             width = self.size.width or self._width
             self.refresh(Region(0, self._dirty_from, width, shown - self._dirty_from))
-        self._dirty_from = count
+        # Lines below the shown height are new and not laid out yet: the next growth starts there (advancing past
+        # them made that growth lay out and render every line of the message again).
+        self._dirty_from = min(count, shown) if shown >= 0 else count
 
     def _render_blocks(self, deadline: float | None) -> bool:
         """Render finished blocks not rendered yet, until `deadline`; whether all are done."""
