@@ -54,6 +54,11 @@ def read_messages(path: Path) -> list[dict]:
         return []
 
 
+def reply_text(path: Path) -> str:
+    """The assistant's text in the file as it is now ("" before the first checkpoint)."""
+    return next((m["content"] for m in read_messages(path) if m["role"] == "assistant" and m.get("content")), "")
+
+
 def test_sigkill_mid_reply_keeps_user_message_and_partial_reply(server: FakeOpenAI) -> None:
     server.default = Reply(text=STORY, delay=0.02)  # about 12 s of streaming
     data_dir = paths.data_dir()
@@ -68,11 +73,16 @@ def test_sigkill_mid_reply_keeps_user_message_and_partial_reply(server: FakeOpen
     try:
         deadline = time.monotonic() + 20
         # Wait for a checkpoint holding some text, then let the reply run on a little and kill at a random point.
-        while not any(m.get("content") and m["role"] == "assistant" for m in read_messages(path)):
+        while not (first := reply_text(path)):
             assert child.poll() is None, child.stderr.read().decode() if child.stderr else ""
             assert time.monotonic() < deadline, "no checkpoint was written"
             time.sleep(0.05)
-        time.sleep(1.3)
+        # A second checkpoint: the file's reply grows while the stream goes on (about once a second).
+        while len(reply_text(path)) <= len(first):
+            assert child.poll() is None
+            assert time.monotonic() < deadline, "no second checkpoint was written"
+            time.sleep(0.05)
+        second = reply_text(path)
         assert child.poll() is None
         child.send_signal(signal.SIGKILL)
         child.wait(10)
@@ -89,7 +99,7 @@ def test_sigkill_mid_reply_keeps_user_message_and_partial_reply(server: FakeOpen
     assert reply.finish_reason is None
     assert len(reply.content) > len("word0 word1")
     assert STORY.startswith(reply.content) and reply.content != STORY
-    # at least two checkpoints happened (one on sight of text, one in the 1.3 s after)
+    assert len(reply.content) >= len(second) > len(first)  # the kill lost at most what came after a checkpoint
     assert [s.id for s in store.list()] == [cid] and store.problems() == []
     assert sorted(os.listdir(path.parent)) == [path.name]  # no temp file left behind
 
@@ -127,7 +137,10 @@ async def test_stream_reply_keeps_partial_text_on_error_and_cancel(server: FakeO
     server.queue(Reply(text=STORY, delay=0.05))
     conversation.append(Message(role="user", content="Again"))
     task = asyncio.create_task(stream_reply(conversation, client, store))
+    deadline = time.monotonic() + 30
     while (last := conversation.active_path()[-1]).role != "assistant" or not last.content:
+        assert time.monotonic() < deadline, "no text arrived"
+        assert not task.done(), "the reply ended before it could be cancelled"
         await asyncio.sleep(0.02)
     task.cancel()
     try:

@@ -139,3 +139,25 @@ def test_version_zero_is_migrated() -> None:
     assert [m.content for m in path] == ["hi", "hello"]
     assert path[1].parent == path[0].id
     assert Conversation.from_dict(conversation.to_dict()) == conversation
+
+
+def test_unknown_keys_of_a_message_and_a_conversation_survive_a_round_trip(tmp_path) -> None:  # noqa: ANN001
+    """A conversation written by a newer causerie keeps the fields this one does not know when it is saved again."""
+    from causerie.core.storage.store import ConversationStore
+
+    conversation = Conversation(title="Weather", model="gpt-6-luna")
+    conversation.append(Message(role="user", content="Rain tomorrow?"))
+    conversation.append(Message(role="assistant", content="Probably."))
+    data = conversation.to_dict()
+    data["future_top_level"] = {"kept": True}
+    data["messages"][0]["attachments"] = [{"name": "map.png", "sha256": "ab" * 32, "mime": "image/png", "bytes": 3}]
+    data["messages"][1]["tool_calls"] = [{"id": "call_1", "type": "function", "function": {"name": "f"}}]
+    loaded = Conversation.from_dict(data)
+    loaded.title = "Weather, renamed"
+    store = ConversationStore(tmp_path)
+    store.save(loaded)
+    again = store.load(loaded.id).to_dict()
+    assert again["future_top_level"] == {"kept": True}
+    assert again["messages"][0]["attachments"] == data["messages"][0]["attachments"]
+    assert again["messages"][1]["tool_calls"] == data["messages"][1]["tool_calls"]
+    assert again["title"] == "Weather, renamed"

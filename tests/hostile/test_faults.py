@@ -22,7 +22,7 @@ from causerie.testing.fake_openai import FakeOpenAI, Reply
 from causerie.ui.screens import chat as chat_screen
 from causerie.ui.screens.chat import ChatScreen
 
-from ..ui.helpers import SIZE, make_app, type_text, wait_for
+from ..ui.helpers import SIZE, Recorder, make_app, type_text, wait_for
 
 HTML_502 = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n"
@@ -153,7 +153,8 @@ async def test_failing_disk_keeps_the_reply_tells_the_user_and_saves_later(
     server.queue(Reply(text="First answer, saved."), Reply(text="Second answer, written while the disk fails."))
     app = make_app(server)
     conversations = paths.data_dir() / "conversations"
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
         await type_text(pilot, "first")
         await pilot.press("enter")
@@ -166,7 +167,7 @@ async def test_failing_disk_keeps_the_reply_tells_the_user_and_saves_later(
         await type_text(pilot, "second")
         await pilot.press("enter")
         await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 4)
-        await wait_for(pilot, lambda: any(n.title == "Not saved" for n in app._notifications), what="the warning")
+        await wait_for(pilot, lambda: any(n.title == "Not saved" for n in recorder.notifications()), what="the warning")
         assert screen.view.message_views()[3].text == "Second answer, written while the disk fails."
         assert faults.failures > 0
         # What was saved before is intact, and no half-written temp file is left behind.
@@ -174,7 +175,7 @@ async def test_failing_disk_keeps_the_reply_tells_the_user_and_saves_later(
         assert sorted(p.name for p in conversations.iterdir()) == sorted(before)
 
         faults.mode = None  # space freed / remounted read-write: the retry saves without any user action
-        await wait_for(pilot, lambda: any(n.message == "Saved again." for n in app._notifications), what="resave")
+        await wait_for(pilot, lambda: any(n.message == "Saved again." for n in recorder.notifications()), what="resave")
         conversation_id = screen.conversation.id
     saved = ConversationStore(paths.data_dir()).load(conversation_id)
     assert [m.content for m in saved.active_path()] == [
@@ -191,12 +192,13 @@ async def test_unsaved_reply_is_saved_on_quit(server: FakeOpenAI, monkeypatch: p
     faults.mode = "full"
     server.queue(Reply(text="Written while the disk was full."))
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
         await type_text(pilot, "hello")
         await pilot.press("enter")
         await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2)
-        await wait_for(pilot, lambda: any(n.title == "Not saved" for n in app._notifications))
+        await wait_for(pilot, lambda: any(n.title == "Not saved" for n in recorder.notifications()))
         conversation_id = screen.conversation.id
         faults.mode = None
     saved = ConversationStore(paths.data_dir()).load(conversation_id)

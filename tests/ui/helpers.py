@@ -6,7 +6,10 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
+from textual.worker import Worker, WorkerState
 
 from causerie.core.settings.config import load_settings
 from causerie.testing.fake_openai import FakeOpenAI
@@ -34,6 +37,32 @@ async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float =
             raise AssertionError(f"timed out waiting for {what or condition}")
         await pilot.pause(0.02)
         await asyncio.sleep(0)
+
+
+class Recorder:
+    """What the app posted while a test ran: pass `recorder.hook` as `run_test(message_hook=...)`.
+
+    Tests ask what happened (notifications shown, workers started) through this public hook instead of reading
+    the app's private state, and check that something did not happen by waiting for what happens instead.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    def hook(self, message: Message) -> None:
+        self.messages.append(message)
+
+    def notifications(self) -> list[Notification]:
+        """Every notification the app showed, in order."""
+        return [m.notification for m in self.messages if isinstance(m, Notify)]
+
+    def workers_started(self, group: str) -> int:
+        """How many workers of `group` started running."""
+        return sum(
+            1
+            for m in self.messages
+            if isinstance(m, Worker.StateChanged) and m.worker.group == group and m.state == WorkerState.RUNNING
+        )
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

@@ -133,7 +133,8 @@ async def test_new_conversation_and_sidebar_navigation(server: FakeOpenAI) -> No
         await wait_for(pilot, lambda: screen.conversation.id == first_id, what="click opens")
         assert [v.text for v in screen.view.message_views()] == ["first", "ok"]
         await pilot.press("ctrl+b")
-        assert not sidebar.display or sidebar.has_class("-hidden")
+        await wait_for(pilot, lambda: sidebar.region.width == 0, what="the sidebar folded away")
+        assert sidebar.has_class("-hidden") and app.focused is screen.prompt
 
 
 async def test_no_key_shows_how_to_configure_and_keeps_the_text() -> None:

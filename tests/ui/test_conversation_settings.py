@@ -14,7 +14,7 @@ from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.conversation_settings import ConversationSettingsScreen, filter_models
 from causerie.ui.widgets.error_notice import ErrorNotice
 
-from .helpers import SIZE, make_app, type_text, wait_for
+from .helpers import SIZE, Recorder, make_app, type_text, wait_for
 
 
 def chat_of(app) -> ChatScreen:
@@ -139,7 +139,8 @@ async def test_auto_title_after_the_first_reply(server: FakeOpenAI) -> None:
     server.queue(Reply(text="Bread needs flour, water, salt and yeast."), Reply(text='"Baking Bread."'))
     app = make_app(server)
     app.settings = app.settings.with_overrides(auto_title=True)
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         chat = chat_of(app)
         await type_text(pilot, "how to bake bread")
         await pilot.press("enter")
@@ -153,7 +154,9 @@ async def test_auto_title_after_the_first_reply(server: FakeOpenAI) -> None:
         await type_text(pilot, "more")
         await pilot.press("enter")
         await wait_for(pilot, lambda: not chat.streaming and len(chat.conversation.messages) == 4, what="reply")
-        await pilot.pause(0.2)
+        # The title is decided before the reply's worker ends: once every worker is done, none was asked for.
+        await wait_for(pilot, lambda: not chat.workers, what="workers done")
+        assert recorder.workers_started("title") == 1
         assert len(server.chat_requests()) == 3
     saved = ConversationStore(paths.data_dir()).load(chat.conversation.id)
     assert saved.title == "Baking Bread"
@@ -163,33 +166,37 @@ async def test_auto_title_failure_keeps_the_first_words(server: FakeOpenAI) -> N
     server.queue(Reply(text="Sure."), Reply(status=401, error=INVALID_KEY))
     app = make_app(server)
     app.settings = app.settings.with_overrides(auto_title=True)
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         chat = chat_of(app)
         await type_text(pilot, "tell me something nice")
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(server.chat_requests()) == 2, what="title request")
         await wait_for(pilot, lambda: not chat.workers, what="workers done")
         assert chat.conversation.title == "tell me something nice"
-        assert not [n for n in app._notifications if n.severity == "error"]
+        assert not [n for n in recorder.notifications() if n.severity == "error"]
 
 
 async def test_auto_title_is_off_by_default_for_local_servers(server: FakeOpenAI) -> None:
     server.default = Reply(text="ok")
     app = make_app(server)  # --base-url without a key: a local server
     assert app.settings.local and app.settings.auto_title is None
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         chat = chat_of(app)
         await type_text(pilot, "hi")
         await pilot.press("enter")
         await wait_for(pilot, lambda: not chat.streaming and len(chat.conversation.messages) == 2, what="reply")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: not chat.workers, what="workers done")
+        assert recorder.workers_started("reply") == 1 and recorder.workers_started("title") == 0
         assert len(server.chat_requests()) == 1
 
 
 async def test_export_to_a_markdown_file(server: FakeOpenAI) -> None:
     server.default = Reply(text="Here:\n\n```sh\nls\n```")
     app = CauserieApp(load_settings({"base_url": server.base_url}))
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         chat = chat_of(app)
         await type_text(pilot, "List files, please")
         await pilot.press("enter")
@@ -202,7 +209,7 @@ async def test_export_to_a_markdown_file(server: FakeOpenAI) -> None:
         assert text.startswith("# List files, please\n")
         assert "## You\n\nList files, please" in text
         assert "```sh\nls\n```" in text
-        notice = list(app._notifications)[-1].message
+        notice = recorder.notifications()[-1].message
         assert str(files[0]) in notice
         assert files[0].stat().st_mode & 0o077 == 0
 

@@ -12,7 +12,7 @@ from causerie.ui.keymap import check_keymap, declared_binding_ids
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.help import HelpScreen, help_renderable
 
-from .helpers import SIZE, type_text, wait_for
+from .helpers import SIZE, Recorder, type_text, wait_for
 from .seed import ago, fixed_app, seed
 
 TODAY_ID = "20260314-140000000-aaaaaa"
@@ -90,9 +90,10 @@ async def test_keymap_remaps_a_binding(causerie_home: Path) -> None:
 async def test_unknown_keymap_ids_are_reported_not_fatal(causerie_home: Path) -> None:
     write_config(causerie_home, '[keymap]\n"chat.nope" = "f9"\n"chat.new" = "f9"\n')
     app = fixed_app()
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in recorder.notifications()]
         assert any("'chat.nope' is not a binding id" in m for m in messages)
         assert app.user_keymap == {"chat.new": "f9"}
 

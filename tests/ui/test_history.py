@@ -15,7 +15,7 @@ from causerie.ui.screens.dialogs import ConfirmDialog, TextDialog
 from causerie.ui.screens.search import SearchResults, SearchScreen
 from causerie.ui.widgets.sidebar import HistoryFilter, HistorySidebar
 
-from .helpers import SIZE, type_text, wait_for
+from .helpers import SIZE, Recorder, type_text, wait_for
 from .seed import FIXED_NOW, ago, fixed_app, seed
 
 TODAY_ID = "20260314-140000000-aaaaaa"
@@ -152,7 +152,8 @@ async def test_delete_asks_then_moves_to_trash_and_u_undoes() -> None:
     seed_history()
     app = fixed_app()
     store = ConversationStore(paths.data_dir())
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
         sidebar = await loaded(pilot, 5)
         screen.open_conversation(YESTERDAY_ID)
@@ -181,7 +182,7 @@ async def test_delete_asks_then_moves_to_trash_and_u_undoes() -> None:
         assert sidebar.ids == [TODAY_ID, YESTERDAY_ID, WEEK_ID, MONTH_ID, OLD_ID]
         await pilot.press("u")  # nothing left to undo: a notice, no error
         await pilot.pause()
-        assert any("Nothing to undo" in n.message for n in app._notifications)
+        assert any("Nothing to undo" in n.message for n in recorder.notifications())
     assert ConversationStore(paths.data_dir()).load(YESTERDAY_ID).title == "Sourdough starter"
 
 

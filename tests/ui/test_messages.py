@@ -9,7 +9,7 @@ from causerie.ui.reply_flow import CONTINUE_INSTRUCTION
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.widgets.conversation import MessageView
 
-from .helpers import SIZE, make_app, type_text, wait_for
+from .helpers import SIZE, Recorder, make_app, type_text, wait_for
 
 CODE_REPLY = "Two snippets:\n\n```python\nprint('one')\n```\n\nand\n\n```bash\necho two\necho three\n```\n"
 
@@ -89,14 +89,15 @@ async def test_focused_message_is_visibly_marked(server: FakeOpenAI) -> None:
 async def test_y_copies_the_focused_message(server: FakeOpenAI) -> None:
     server.default = Reply(text="The **answer** is 42.")
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
         await send(pilot, screen, "question?")
         await pilot.press("shift+tab", "y")
         assert app.clipboard == "The **answer** is 42."
         await pilot.press("k", "y")
         assert app.clipboard == "question?"
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in recorder.notifications()]
         assert any("Copied the reply" in m for m in messages)
         assert any("Copied your message" in m for m in messages)
 
@@ -104,26 +105,28 @@ async def test_y_copies_the_focused_message(server: FakeOpenAI) -> None:
 async def test_c_copies_code_blocks_one_at_a_time(server: FakeOpenAI) -> None:
     server.default = Reply(text=CODE_REPLY)
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
         await send(pilot, screen, "code please")
         await pilot.press("shift+tab", "c")
         assert app.clipboard == "print('one')"
-        assert "Code block 1/2 (python) copied" in list(app._notifications)[-1].message
+        assert "Code block 1/2 (python) copied" in recorder.notifications()[-1].message
         await pilot.press("c")
         assert app.clipboard == "echo two\necho three"
-        assert "Code block 2/2 (bash) copied: 2 lines" in list(app._notifications)[-1].message
+        assert "Code block 2/2 (bash) copied: 2 lines" in recorder.notifications()[-1].message
         await pilot.press("c")  # cycles back to the first
         assert app.clipboard == "print('one')"
         await pilot.press("k", "c")  # the user's message has none
         assert app.clipboard == "print('one')"
-        assert "no code block" in list(app._notifications)[-1].message
+        assert "no code block" in recorder.notifications()[-1].message
 
 
 async def test_copy_conversation_as_markdown(server: FakeOpenAI) -> None:
     server.default = Reply(text="Fine, thanks.")
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
         await send(pilot, screen, "How are you?")
         await pilot.press("ctrl+o")
@@ -131,13 +134,14 @@ async def test_copy_conversation_as_markdown(server: FakeOpenAI) -> None:
         assert text.startswith("# How are you?\n")
         assert "## You\n\nHow are you?" in text
         assert "## Assistant (gpt-6-luna)\n\nFine, thanks." in text
-        assert "Copied the conversation as Markdown (2 messages" in list(app._notifications)[-1].message
+        assert "Copied the conversation as Markdown (2 messages" in recorder.notifications()[-1].message
 
 
 async def test_regenerate_adds_a_version_and_brackets_switch(server: FakeOpenAI) -> None:
     server.queue(Reply(text="first answer"), Reply(text="second answer"))
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
         await send(pilot, screen, "question")
         await pilot.press("ctrl+r")
@@ -155,7 +159,7 @@ async def test_regenerate_adds_a_version_and_brackets_switch(server: FakeOpenAI)
         await wait_for(pilot, lambda: app.focused is view, what="focus kept on the switched message")
         assert [m.content for m in conversation.active_path()] == ["question", "first answer"]
         await pilot.press("[")  # no older one
-        assert "No older version" in list(app._notifications)[-1].message
+        assert "No older version" in recorder.notifications()[-1].message
         await pilot.press("right")
         await wait_for(pilot, lambda: screen.view.message_views()[-1].text == "second answer", what="newer version")
     saved = ConversationStore(paths.data_dir()).load(conversation.id)
@@ -214,12 +218,13 @@ async def test_escape_cancels_editing_and_restores_the_draft(server: FakeOpenAI)
 async def test_e_on_a_reply_does_not_edit(server: FakeOpenAI) -> None:
     server.default = Reply(text="ok")
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
         await send(pilot, screen, "q1")
         await pilot.press("shift+tab", "e")
         assert screen.prompt.editing is None
-        assert "Only your own messages" in list(app._notifications)[-1].message
+        assert "Only your own messages" in recorder.notifications()[-1].message
 
 
 async def test_up_in_an_empty_prompt_recalls_the_last_sent_message(server: FakeOpenAI) -> None:
@@ -268,7 +273,8 @@ async def test_branch_into_a_new_conversation(server: FakeOpenAI) -> None:
 async def test_continue_after_a_reply_cut_off_by_the_length_limit(server: FakeOpenAI) -> None:
     server.queue(Reply(text="The list: one, two,", finish_reason="length"), Reply(text=" three."))
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
         await send(pilot, screen, "count")
         assert screen.conversation.active_path()[-1].finish_reason == "length"
@@ -286,14 +292,15 @@ async def test_continue_after_a_reply_cut_off_by_the_length_limit(server: FakeOp
         ]
         # A complete reply has nothing to continue.
         await pilot.press("ctrl+g")
-        assert "Nothing to continue" in list(app._notifications)[-1].message
+        assert "Nothing to continue" in recorder.notifications()[-1].message
         assert len(server.chat_requests()) == 2
 
 
 async def test_prompt_stays_editable_while_streaming_and_sending_is_refused(server: FakeOpenAI) -> None:
     server.queue(Reply(text=" ".join(f"w{i}" for i in range(300)), stall_after=5))  # streams until stopped
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
         await type_text(pilot, "long")
         await pilot.press("enter")
@@ -301,7 +308,7 @@ async def test_prompt_stays_editable_while_streaming_and_sending_is_refused(serv
         await type_text(pilot, "next one")
         await pilot.press("enter")
         assert screen.prompt.text == "next one"
-        assert "still being written" in list(app._notifications)[-1].message
+        assert "still being written" in recorder.notifications()[-1].message
         assert len(server.chat_requests()) == 1
         await pilot.press("escape")
         await wait_for(pilot, lambda: not screen.streaming, what="stopped")
@@ -311,10 +318,11 @@ async def test_prompt_stays_editable_while_streaming_and_sending_is_refused(serv
 async def test_code_block_language_is_not_markup(server: FakeOpenAI) -> None:
     server.default = Reply(text="```[bold red\nx = 1\n```")
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
         await send(pilot, screen, "odd fence")
         await pilot.press("shift+tab", "c")
         await pilot.pause()
         assert app.clipboard == "x = 1"
-        assert "([bold) copied" in list(app._notifications)[-1].message
+        assert "([bold) copied" in recorder.notifications()[-1].message

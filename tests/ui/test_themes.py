@@ -195,14 +195,19 @@ async def test_picker_previews_live_and_enter_saves_the_choice_keeping_the_rest_
 async def test_escape_restores_the_theme_and_saves_nothing() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        changes: list[str] = []
+        app.theme_changed_signal.subscribe(app, lambda theme: changes.append(theme.name))
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, ThemePicker), what="picker")
+        picker = app.screen
         await pilot.press("up")
         await wait_for(pilot, lambda: app.theme == "causerie-ansi", what="preview")
         await pilot.press("down", "down", "escape")  # a preview still pending when Esc arrives is dropped too
-        await pilot.pause(0.3)  # longer than PREVIEW_DELAY: a pending preview would have landed by now
+        # A pending preview is a timer of the picker: once the picker is gone, it can no longer land.
+        await wait_for(pilot, lambda: not picker.is_attached, what="the picker removed")
+        await pilot.pause()
         assert isinstance(app.screen, ChatScreen)
-        assert app.theme == "causerie-dark"
+        assert app.theme == "causerie-dark" and changes[-1] == "causerie-dark"
     assert not paths.config_file().exists()
 
 
