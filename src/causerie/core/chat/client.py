@@ -115,14 +115,13 @@ class ChatClient:
     def _client(self) -> openai.AsyncOpenAI:
         """The SDK client, made at first use: importing the SDK is the largest part of the app's start."""
         if self._sdk_client is None:
-            import httpx2
             import openai
 
             self._sdk_client = openai.AsyncOpenAI(
                 api_key=self._api_key or PLACEHOLDER_KEY,
                 base_url=self.base_url,
                 max_retries=self._max_retries,
-                timeout=httpx2.Timeout(self.read_timeout, connect=self._connect_timeout),
+                timeout=openai.Timeout(self.read_timeout, connect=self._connect_timeout),
             )
         return self._sdk_client
 
@@ -239,6 +238,8 @@ class ChatClient:
         return events
 
     def _to_chat_error(self, exc: BaseException) -> ChatError:
+        # The SDK wraps failures of the request itself; a body read after the response arrived (the stream) raises
+        # its HTTP library's own exceptions, which are therefore named here.
         import httpx2
         import openai
 
