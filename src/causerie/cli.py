@@ -99,11 +99,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def cli_overrides(args: argparse.Namespace) -> dict[str, str | None]:
-    """The settings given on the command line (None where not given)."""
-    return {name: getattr(args, name, None) for name in ("model", "base_url", "profile", "theme")}
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `causerie` command."""
     args = build_parser().parse_args(argv)

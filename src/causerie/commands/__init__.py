@@ -33,9 +33,13 @@ def error(message: str) -> None:
     print(f"causerie: {message}", file=sys.stderr)
 
 
+def cli_overrides(args: argparse.Namespace) -> dict[str, str | None]:
+    """The settings given on the command line (None where not given)."""
+    return {name: getattr(args, name, None) for name in ("model", "base_url", "profile", "theme")}
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from every source; a bad config is a CommandError with exit code 2."""
-    from causerie.cli import cli_overrides
     from causerie.core.settings.config import ConfigError, load_settings
 
     try:

@@ -17,7 +17,7 @@ from causerie.commands import (
 
 def app_settings(args: argparse.Namespace):  # noqa: ANN201 - Settings, lazily
     """Settings for the app: a bad config file does not stop it; it starts with defaults and says why."""
-    from causerie.cli import cli_overrides
+    from causerie.commands import cli_overrides
     from causerie.core.settings.config import ConfigError, load_settings
 
     overrides = cli_overrides(args)

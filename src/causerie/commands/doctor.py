@@ -13,7 +13,7 @@ MARKS = {"ok": "ok  ", "warning": "warn", "problem": "FAIL"}
 @guarded
 def run_doctor(args: argparse.Namespace) -> int:
     """Print one line per check; exit 1 when any check found a problem."""
-    from causerie.cli import cli_overrides
+    from causerie.commands import cli_overrides
     from causerie.core import health
     from causerie.core.safe_text import sanitize_line
     from causerie.core.settings.config import ConfigError, load_settings

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from causerie.core.conversation.models import SCHEMA_VERSION
+# The version this causerie writes; older documents are migrated up to it on load.
+SCHEMA_VERSION = 1
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:
