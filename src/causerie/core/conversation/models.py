@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from causerie.core.conversation.migrations import SCHEMA_VERSION, migrate
+
 SCHEMA = "causerie.conversation"
-SCHEMA_VERSION = 1
 ROLES = ("system", "user", "assistant")
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -110,6 +111,25 @@ def _cost(value: Any) -> float | None:
     return float(value)
 
 
+_MESSAGE_KEYS = frozenset(
+    (
+        "id",
+        "parent",
+        "role",
+        "content",
+        "created_at",
+        "model",
+        "usage",
+        "finish_reason",
+        "partial",
+        "reasoning",
+        "kind",
+        "cost",
+        "covers",
+    )
+)
+
+
 @dataclass
 class Message:
     """One node of the conversation tree."""
@@ -127,6 +147,8 @@ class Message:
     kind: str | None = None  # e.g. "summary" for a stored summary note
     cost: float | None = None  # dollars for this reply at the prices of the day it was received
     covers: str | None = None  # for a summary: id of the last message it stands in for
+    # Keys this version does not know (written by a newer causerie): kept as they were and written back unchanged.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (optional fields only when set)."""
@@ -153,6 +175,7 @@ class Message:
             data["cost"] = self.cost
         if self.covers is not None:
             data["covers"] = self.covers
+        data.update({k: v for k, v in self.extra.items() if k not in data})
         return data
 
     @classmethod
@@ -190,6 +213,7 @@ class Message:
             kind=data.get("kind"),
             cost=_cost(data.get("cost")),
             covers=data.get("covers"),
+            extra={k: v for k, v in data.items() if k not in _MESSAGE_KEYS},
         )
 
 
@@ -306,8 +330,6 @@ class Conversation:
             raise SchemaError("'version' must be an integer")
         if version > SCHEMA_VERSION:
             raise NewerVersionError(f"written by a newer causerie (version {version}, this one knows {SCHEMA_VERSION})")
-        from causerie.core.conversation.migrations import migrate
-
         data = migrate(data)
         cid = data.get("id")
         if not is_valid_id(cid):
