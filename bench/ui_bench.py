@@ -25,7 +25,7 @@ from causerie.core.settings.config import load_settings
 from causerie.core.storage.store import ConversationStore
 from causerie.ui.app import CauserieApp
 from causerie.ui.messages import ConversationChosen
-from causerie.ui.screens.chat import PREPARE_DELAY
+from causerie.ui.screens.background import PREPARE_DELAY
 
 from . import probes
 from .histories import markdown_conversation

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -12,10 +11,6 @@ import time
 from pathlib import Path
 
 import causerie
-from causerie.core.chat.client import ChatClient
-from causerie.core.chat.errors import ChatError
-from causerie.core.conversation.models import Conversation, Message
-from causerie.core.engine.turn import stream_reply
 from causerie.core.settings import paths
 from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import FakeOpenAI, Reply
@@ -28,14 +23,23 @@ from pathlib import Path
 from causerie.core.chat.client import ChatClient
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.storage.store import ConversationStore
-from causerie.core.engine.turn import stream_reply
+from causerie.core.engine.engine import Engine
+from causerie.core.engine.saving import SaveQueue
 
 base_url, data_dir, cid = sys.argv[1:4]
 store = ConversationStore(Path(data_dir))
 conversation = Conversation(id=cid, model="gpt-6-luna")
 conversation.append(Message(role="user", content="Tell me a long story"))
 client = ChatClient(base_url=base_url, api_key="sk-test-crash")
-asyncio.run(stream_reply(conversation, client, store))
+engine = Engine(client, SaveQueue(store))
+
+
+async def turn():
+    async for _ in engine.run(conversation, "gpt-6-luna"):
+        pass
+
+
+asyncio.run(turn())
 print("finished", flush=True)
 """
 
@@ -102,51 +106,3 @@ def test_sigkill_mid_reply_keeps_user_message_and_partial_reply(server: FakeOpen
     assert len(reply.content) >= len(second) > len(first)  # the kill lost at most what came after a checkpoint
     assert [s.id for s in store.list()] == [cid] and store.problems() == []
     assert sorted(os.listdir(path.parent)) == [path.name]  # no temp file left behind
-
-
-async def test_stream_reply_saves_the_finished_reply(server: FakeOpenAI) -> None:
-    server.queue(Reply(text="All done here."))
-    store = ConversationStore(paths.data_dir())
-    conversation = Conversation(model="gpt-6-luna")
-    conversation.append(Message(role="user", content="Hi"))
-    pieces: list[str] = []
-    client = ChatClient(base_url=server.base_url, api_key="sk-test")
-    reply = await stream_reply(conversation, client, store, on_delta=pieces.append)
-    await client.close()
-    assert "".join(pieces) == reply.content == "All done here."
-    saved = ConversationStore(paths.data_dir()).load(conversation.id)
-    last = saved.active_path()[-1]
-    assert (last.content, last.partial, last.finish_reason) == ("All done here.", False, "stop")
-    assert saved.title == "Hi" and last.usage is not None
-
-
-async def test_stream_reply_keeps_partial_text_on_error_and_cancel(server: FakeOpenAI) -> None:
-    server.queue(Reply(text="one two three four", error_after=2))
-    store = ConversationStore(paths.data_dir())
-    conversation = Conversation(model="gpt-6-luna")
-    conversation.append(Message(role="user", content="Hi"))
-    client = ChatClient(base_url=server.base_url, api_key="sk-test")
-    try:
-        await stream_reply(conversation, client, store)
-        raise AssertionError("expected a ChatError")
-    except ChatError:
-        pass
-    last = store.load(conversation.id).active_path()[-1]
-    assert (last.content, last.partial, last.finish_reason) == ("one two", True, "error")
-
-    server.queue(Reply(text=STORY, delay=0.05))
-    conversation.append(Message(role="user", content="Again"))
-    task = asyncio.create_task(stream_reply(conversation, client, store))
-    deadline = time.monotonic() + 30
-    while (last := conversation.active_path()[-1]).role != "assistant" or not last.content:
-        assert time.monotonic() < deadline, "no text arrived"
-        assert not task.done(), "the reply ended before it could be cancelled"
-        await asyncio.sleep(0.02)
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        pass
-    await client.close()
-    last = store.load(conversation.id).active_path()[-1]
-    assert last.partial and last.finish_reason == "cancelled" and STORY.startswith(last.content)

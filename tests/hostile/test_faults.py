@@ -19,7 +19,7 @@ from causerie.core.settings import paths
 from causerie.core.storage import fileio
 from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import FakeOpenAI, Reply
-from causerie.ui.screens import chat as chat_screen
+from causerie.ui.screens import saving as chat_saving
 from causerie.ui.screens.chat import ChatScreen
 
 from ..ui.helpers import SIZE, Recorder, make_app, type_text, wait_for
@@ -66,7 +66,7 @@ async def test_server_fault_keeps_everything_and_says_so(server: FakeOpenAI, fau
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        screen.retry_policy = RetryPolicy(attempts=1, base_delay=0.01)  # automatic retries, but quick ones
+        screen.engine.retry_policy = RetryPolicy(attempts=1, base_delay=0.01)  # automatic retries, but quick ones
         await type_text(pilot, "tell me")
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(server.chat_requests()) >= 1, what="the request")
@@ -148,7 +148,7 @@ def _directory_bytes(directory: Path) -> dict[str, bytes]:
 async def test_failing_disk_keeps_the_reply_tells_the_user_and_saves_later(
     server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
-    monkeypatch.setattr(chat_screen, "SAVE_RETRY_INTERVAL", 0.2)
+    monkeypatch.setattr(chat_saving, "SAVE_RETRY_INTERVAL", 0.2)
     faults = _Faults(monkeypatch)
     server.queue(Reply(text="First answer, saved."), Reply(text="Second answer, written while the disk fails."))
     app = make_app(server)
@@ -187,7 +187,7 @@ async def test_failing_disk_keeps_the_reply_tells_the_user_and_saves_later(
 
 
 async def test_unsaved_reply_is_saved_on_quit(server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chat_screen, "SAVE_RETRY_INTERVAL", 3600)  # no retry before the user quits
+    monkeypatch.setattr(chat_saving, "SAVE_RETRY_INTERVAL", 3600)  # no retry before the user quits
     faults = _Faults(monkeypatch)
     faults.mode = "full"
     server.queue(Reply(text="Written while the disk was full."))

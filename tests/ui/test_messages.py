@@ -5,7 +5,7 @@ from __future__ import annotations
 from causerie.core.settings import paths
 from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import FakeOpenAI, Reply
-from causerie.ui.reply_flow import CONTINUE_INSTRUCTION
+from causerie.core.engine.engine import CONTINUE_INSTRUCTION
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.widgets.conversation import MessageView
 

@@ -69,7 +69,7 @@ async def test_rate_limit_retries_are_bounded_then_ctrl_r(server: FakeOpenAI) ->
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        screen.retry_policy = RetryPolicy(attempts=2)
+        screen.engine.retry_policy = RetryPolicy(attempts=2)
         await send(pilot, screen, "hello")
         await wait_for(pilot, lambda: len(errors(screen)) == 3 and not screen.streaming, what="gave up")
         assert len(server.chat_requests()) == 3  # the first try and two automatic retries
@@ -108,7 +108,7 @@ async def test_quota_is_never_retried_automatically(server: FakeOpenAI) -> None:
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        screen.retry_policy = RetryPolicy(attempts=5, base_delay=0.01)
+        screen.engine.retry_policy = RetryPolicy(attempts=5, base_delay=0.01)
         await send(pilot, screen, "hello")
         await wait_for(pilot, lambda: errors(screen) and not screen.streaming)
         assert len(server.chat_requests()) == 1
@@ -120,7 +120,7 @@ async def test_html_502_short_message_and_bounded_backoff(server: FakeOpenAI) ->
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        screen.retry_policy = RetryPolicy(attempts=2, base_delay=0.01)
+        screen.engine.retry_policy = RetryPolicy(attempts=2, base_delay=0.01)
         await send(pilot, screen, "hello")
         await wait_for(pilot, lambda: len(errors(screen)) == 3 and not screen.streaming)
         assert len(server.chat_requests()) == 3
@@ -258,8 +258,8 @@ async def test_summarize_policy_summarizes_the_oldest_turns_and_says_so(server: 
     )
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        screen._show_conversation(long_conversation(8))
-        screen.reply_reserve = 200
+        screen.show_conversation(long_conversation(8))
+        screen.engine.reply_reserve = 200
         await send(pilot, screen, "the newest question")
         await wait_for(pilot, lambda: screen.conversation.active_path()[-1].content == "answer to the newest")
         await wait_for(pilot, idle(screen))
@@ -290,7 +290,7 @@ async def test_server_context_error_with_trim_policy_learns_the_window_and_trims
         screen = screen_of(app)
         conversation = long_conversation(8)
         conversation.context_policy = "trim"
-        screen._show_conversation(conversation)
+        screen.show_conversation(conversation)
         await send(pilot, screen, "the newest question")
         await wait_for(pilot, lambda: screen.conversation.active_path()[-1].content == "fits now", what="trimmed")
         first, second = server.chat_requests()
@@ -299,7 +299,7 @@ async def test_server_context_error_with_trim_policy_learns_the_window_and_trims
         assert second.body["messages"][-1]["content"] == "the newest question"
         assert any("too long" in t for t in notices(screen))
         assert any(t.startswith("Left out the") for t in notices(screen))
-        assert screen.context_window("gpt-6-luna") == 600
+        assert screen.engine.context_window("gpt-6-luna") == 600
 
 
 async def test_policy_off_shows_the_error_then_ctrl_r_summarizes(server: FakeOpenAI) -> None:
@@ -310,7 +310,7 @@ async def test_policy_off_shows_the_error_then_ctrl_r_summarizes(server: FakeOpe
         screen = screen_of(app)
         conversation = long_conversation(8)
         conversation.context_policy = "off"
-        screen._show_conversation(conversation)
+        screen.show_conversation(conversation)
         await send(pilot, screen, "the newest question")
         await wait_for(pilot, lambda: errors(screen) and not screen.streaming)
         assert errors(screen)[0].actions == ("summarize", "trim")
@@ -336,7 +336,7 @@ async def test_reasoning_is_shown_collapsed_stored_and_never_sent_back(server: F
         await wait_for(pilot, lambda: len(server.chat_requests()) == 2 and not screen.streaming)
         assert "secret" not in str(server.chat_requests()[-1].body["messages"])
         # Reopened: the note is still there, before its reply.
-        screen._show_conversation(screen.conversation)
+        screen.show_conversation(screen.conversation)
         await pilot.pause()
         assert len(screen.view.query(ReasoningNote)) == 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from typing import TextIO
 
 from causerie.commands import (
@@ -49,12 +50,22 @@ def build_prompt(words: list[str], stdin: TextIO | None) -> str:
 
 
 class _Output:
-    """Where the reply goes: plain text as it arrives, or Markdown rendered live on a terminal."""
+    """Where the reply goes: plain text as it arrives, or Markdown rendered on a terminal.
+
+    On a terminal each finished block (up to a blank line outside a code fence) is printed once, and only the open
+    tail is redrawn, a few times a second: the cost stays linear in the reply's length.
+    """
+
+    REFRESH_INTERVAL = 0.125
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.text = ""
         self._live = None
+        self._printed = 0  # text before this offset is printed for good
+        self._scanned = 0  # complete lines before this offset have been looked at
+        self._fence = ""  # the marker of the code fence open at `_scanned`, if any
+        self._drawn_at = 0.0
         if stream.isatty():
             from rich.console import Console
             from rich.live import Live
@@ -62,66 +73,103 @@ class _Output:
 
             self._markdown = Markdown
             self._live = Live(
-                Markdown(""), console=Console(file=stream), refresh_per_second=8, vertical_overflow="visible"
+                Markdown(""), console=Console(file=stream), auto_refresh=False, vertical_overflow="visible"
             )
             self._live.start()
 
     def write(self, text: str) -> None:
         self.text += text
-        if self._live is not None:
-            self._live.update(self._markdown(self.text))
-        else:
+        if self._live is None:
             self.stream.write(text)
             self.stream.flush()
+            return
+        boundary = self._finished_up_to()
+        if boundary > self._printed:
+            self._live.console.print(self._markdown(self.text[self._printed : boundary]))
+            self._printed = boundary
+        now = time.monotonic()
+        if now - self._drawn_at >= self.REFRESH_INTERVAL:
+            self._drawn_at = now
+            self._live.update(self._markdown(self.text[self._printed :]), refresh=True)
+
+    def _finished_up_to(self) -> int:
+        """The offset after the last blank line outside a code fence, scanning only the new complete lines."""
+        boundary = self._printed
+        while (end := self.text.find("\n", self._scanned)) != -1:
+            line = self.text[self._scanned : end].strip()
+            self._scanned = end + 1
+            if self._fence:
+                if line.startswith(self._fence) and not line.strip(self._fence[0]):
+                    self._fence = ""
+            elif line.startswith(("```", "~~~")):
+                self._fence = line[: len(line) - len(line.lstrip(line[0]))]
+            elif not line:
+                boundary = self._scanned
+        return boundary
 
     def close(self) -> None:
         if self._live is not None:
-            self._live.update(self._markdown(self.text), refresh=True)
+            self._live.update(self._markdown(self.text[self._printed :]), refresh=True)
             self._live.stop()
+            self._live = None
+            self._printed = len(self.text)
         elif self.text and not self.text.endswith("\n"):
             self.stream.write("\n")
             self.stream.flush()
+            self.text += "\n"
 
 
-async def _stream_reply(settings: Settings, store: ConversationStore, conversation: Conversation, model: str) -> int:
-    from causerie.core.chat.client import ChatClient
-    from causerie.core.chat.errors import ChatError
-    from causerie.core.engine.turn import stream_reply
+def _say(text: str) -> None:
+    """A note on stderr (stdout carries only the reply)."""
+    print(f"causerie: {sanitize(text)}", file=sys.stderr, flush=True)
 
-    client = ChatClient(
-        base_url=settings.base_url,
-        api_key=settings.api_key,
-        read_timeout=settings.read_timeout,
-        stream_options=settings.stream_options,
-        key_source=settings.api_key_source,
-        max_tokens_param=settings.max_tokens_param,
-    )
+
+_WAITING_FOR = {
+    "rate_limit": "rate limited",
+    "server": "the server failed",
+    "timeout": "the server did not answer in time",
+    "network": "the server could not be reached",
+    "stream": "the reply stream broke",
+}
+
+
+async def _run_turn(settings: Settings, store: ConversationStore, conversation: Conversation, model: str) -> int:
+    """Run one turn through the engine, the reply to stdout and every note to stderr."""
+    from causerie.core.engine import events
+    from causerie.core.engine.factory import make_client, make_engine
+    from causerie.core.engine.saving import SaveQueue
+
+    client = make_client(settings)
+    assert client is not None  # can_send was checked
+    saves = SaveQueue(store)
+    engine = make_engine(settings, client, saves)
     output = _Output(sys.stdout)
+    code = EXIT_OK
     try:
-        await stream_reply(
-            conversation,
-            client,
-            store,
-            model=model,
-            on_delta=lambda text: output.write(sanitize(text)),
-            local=settings.local,
-        )
-    except ChatError as exc:
-        output.close()
-        print(
-            f"causerie: {sanitize(exc.message)}" + (f" ({sanitize(exc.detail)})" if exc.detail else ""), file=sys.stderr
-        )
-        return EXIT_REQUEST
-    except StoreError as exc:
-        output.close()
-        raise CommandError(f"not saved: {exc}", EXIT_FAILED) from None
-    except asyncio.CancelledError:
-        output.close()
-        raise
+        async for event in engine.run(conversation, model):
+            if isinstance(event, events.TextAdded):
+                output.write(sanitize(event.text))
+            elif isinstance(event, events.ContextNote):
+                _say(event.text)
+            elif isinstance(event, events.RetryScheduled):
+                why = _WAITING_FOR.get(event.error.kind, event.error.kind)
+                _say(f"{why}, retrying in {event.delay:.0f} s (attempt {event.attempt} of {event.attempts})")
+            elif isinstance(event, events.OptionDropped):
+                _say(f"the server does not accept {event.option}: sent again without it")
+            elif isinstance(event, events.SaveFailed):
+                output.close()
+                raise CommandError(f"not saved: {event.error}", EXIT_FAILED)
+            elif isinstance(event, events.Failed):
+                output.close()
+                error = event.error
+                detail = f" ({sanitize(error.detail)})" if error.detail else ""
+                print(f"causerie: {sanitize(error.message)}{detail}", file=sys.stderr)
+                code = EXIT_REQUEST
     finally:
+        output.close()
+        saves.close()
         await client.close()
-    output.close()
-    return EXIT_OK
+    return code
 
 
 @guarded
@@ -155,7 +203,7 @@ def run_ask(args: argparse.Namespace) -> int:
     conversation.title = conversation.title or conversation.default_title()
     try:
         store.save(conversation)
-        return asyncio.run(_stream_reply(settings, store, conversation, model))
+        return asyncio.run(_run_turn(settings, store, conversation, model))
     except StoreError as exc:
         raise CommandError(f"not saved: {exc}", EXIT_FAILED) from None
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from causerie.core.chat.client import ChatClient
+from causerie.core.engine.factory import make_client
 from causerie.core.settings import paths
 from causerie.core.settings.config import DEFAULT_THEME, Settings
 from causerie.core.settings.config_check import ConfigError
@@ -24,21 +25,6 @@ from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.help import HelpScreen
 from causerie.ui.screens.theme_picker import ThemePicker
 from causerie.ui.themes import register_all, variable_defaults
-
-
-def make_client(settings: Settings) -> ChatClient | None:
-    """The chat client for these settings, or None when nothing can be sent."""
-    if not settings.can_send:
-        return None
-    return ChatClient(
-        base_url=settings.base_url,
-        api_key=settings.api_key,
-        read_timeout=settings.read_timeout,
-        max_retries=0,
-        stream_options=settings.stream_options,
-        key_source=settings.api_key_source,
-        max_tokens_param=settings.max_tokens_param,
-    )
 
 
 class CauserieApp(App):

@@ -39,6 +39,7 @@ _newest_first = operator.itemgetter(3, 0)  # Summary (updated_at, id)
 
 __all__ = [
     "Conflict",
+    "ConflictPending",
     "ConversationStore",
     "Problem",
     "SearchHit",
@@ -46,6 +47,10 @@ __all__ = [
     "Summary",
     "encode_conversation",
 ]
+
+
+class ConflictPending(StoreError):
+    """A save that may not fork found the file changed under it: nothing was written."""
 
 
 class ConversationStore:
@@ -128,12 +133,14 @@ class ConversationStore:
         self._index.flush()
 
     # -- writing -------------------------------------------------------------------------------------------
-    def save(self, conversation: Conversation) -> Path:
+    def save(self, conversation: Conversation, *, data: bytes | None = None, fork_on_conflict: bool = True) -> Path:
         """Write a conversation atomically (0600 file in a 0700 directory) and return its path.
 
         If the file changed on disk since this store last read or wrote it (another causerie, a sync tool,
         a hand edit) and ours does not simply extend it, ours is saved under a new id as a conflict copy:
         `conversation.id` changes, both versions stay, and take_conflicts() reports it. Raises StoreError.
+        `data` is the conversation already encoded (a snapshot taken earlier); with `fork_on_conflict` False a
+        conflict raises ConflictPending instead of forking (a checkpoint leaves that decision to the final save).
         """
         if conversation.read_only:
             raise StoreError("this conversation was written by a newer causerie and is read-only")
@@ -145,11 +152,14 @@ class ConversationStore:
             ensure_private_dir(self.conversations_dir)
             with file_lock(self.lock_path):
                 if diverged(path, conversation, self._seen.get(conversation.id), self.conversations_dir):
+                    if not fork_on_conflict:
+                        raise ConflictPending(f"{path} changed on disk since it was read")
                     original = conversation.id
                     fork(conversation)
                     path = self.path_for(conversation.id)
                     self._conflicts.append(Conflict(original, conversation.id, path))
-                data = encode_conversation(conversation)
+                if data is None:
+                    data = encode_conversation(conversation)
                 atomic_write_bytes(path, data)
                 info = os.stat(path)
         except OSError as exc:

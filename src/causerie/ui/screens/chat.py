@@ -2,69 +2,83 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import threading
+import asyncio
+import time
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.timer import Timer
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from causerie.core.chat.client import ChatClient, preload_sdk
-from causerie.core.chat.errors import ChatError
-from causerie.core.conversation.models import Conversation, Message
-from causerie.core.settings.config import Settings
+from causerie.core.chat.client import ChatClient
+from causerie.core.conversation.models import Conversation
+from causerie.core.engine.engine import SEND, Engine
+from causerie.core.engine.factory import make_engine, price_table
+from causerie.core.engine.saving import SaveQueue
+from causerie.core.settings.config import BUILTIN_PROFILES, Settings
 from causerie.core.storage.early_list import EarlyListing
 from causerie.core.storage.store import ConversationStore, StoreError
+from causerie.ui.commands import PaletteCommand
 from causerie.ui.engine_commands import EngineCommands
-from causerie.ui.messages import ConversationChosen, PromptSubmitted
-from causerie.ui.reply_flow import ReplyFlow
-from causerie.ui.screens.chat_actions import ChatActions
+from causerie.ui.messages import (
+    ConversationChosen,
+    DeleteRequested,
+    EditRequested,
+    MessagesFocusRequested,
+    PromptFocusRequested,
+    PromptSubmitted,
+    RecallRequested,
+    RenameRequested,
+    SearchRequested,
+    UndoDeleteRequested,
+    VersionSwitchRequested,
+)
+from causerie.ui.screens.background import StartupWork
+from causerie.ui.screens.chat_actions import MessageActions
+from causerie.ui.screens.chat_texts import WELCOME, no_key_help
 from causerie.ui.screens.history import HistoryActions
+from causerie.ui.screens.reply_presenter import ReplyPresenter
+from causerie.ui.screens.saving import ConversationSaver
+from causerie.ui.screens.status_facts import StatusFacts
 from causerie.ui.widgets.conversation import ConversationView
+from causerie.ui.widgets.error_notice import ErrorNotice
 from causerie.ui.widgets.prompt import PromptInput
 from causerie.ui.widgets.sidebar import HistorySidebar
 from causerie.ui.widgets.status import StatusLine
 
-CHECKPOINT_INTERVAL = 1.0
-PREPARE_DELAY = 1.0  # seconds after the history is shown before background preparation starts
-SAVE_RETRY_INTERVAL = 5.0  # seconds between attempts to save again after a failed save
+# While the user typed in the last TYPING_WINDOW seconds, a fast stream rests YIELD_PAUSE at each of its yields: a
+# key goes through several message queues before it is drawn, and a bare yield gives each only one turn per slice.
+TYPING_WINDOW = 1.0
+YIELD_PAUSE = 0.001
+BUILTIN_LOCAL = tuple(name for name, profile in BUILTIN_PROFILES.items() if profile.local)
 
 
-def no_key_help(settings: Settings) -> str:
-    """What to do when no key or server is configured."""
-    return (
-        "No API key is configured, so causerie cannot send messages yet. Saved conversations stay readable.\n\n"
-        f"To use OpenAI: set the key in {settings.api_key_source} (for example "
-        "`export OPENAI_API_KEY=sk-...` in your shell) and start causerie again.\n"
-        "To use a local OpenAI-compatible server instead, start causerie with --base-url:\n"
-        "  Ollama     causerie --base-url http://localhost:11434/v1\n"
-        "  llama.cpp  causerie --base-url http://localhost:8080/v1\n"
-        "  vLLM       causerie --base-url http://localhost:8000/v1\n"
-        "  LM Studio  causerie --base-url http://localhost:1234/v1"
-    )
+class ChatScreen(Screen):
+    """Sidebar of saved conversations, the open conversation, the prompt and the status line.
 
+    The screen owns the layout, the workers and the wiring; what happens is delegated to small objects: the engine
+    (a turn), the presenter (its events on screen), the saver, the history actions and the message actions.
+    """
 
-WELCOME = "Type a message and press Enter to send it (ctrl+j or alt+enter for a new line; Esc stops a reply)."
-
-
-class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
-    """Sidebar of saved conversations, the open conversation, the prompt and the status line."""
-
-    COMMANDS = HistoryActions.COMMANDS | {EngineCommands}
+    COMMANDS = Screen.COMMANDS | {EngineCommands}
     # Keys typed while the app starts must land in the prompt, not in the first focusable widget (the filter).
     AUTO_FOCUS = "#prompt"
 
     BINDINGS = [
+        Binding("ctrl+f", "search", "Search", id="chat.search"),
         Binding("ctrl+n", "new_conversation", "New", id="chat.new"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="chat.toggle_sidebar"),
         Binding("escape", "stop", "Stop", id="chat.stop"),
         Binding("ctrl+r", "regenerate", "Retry", id="chat.regenerate"),
         Binding("f4", "show_usage", "Usage", id="chat.usage"),
+        Binding("ctrl+g", "continue_reply", "Continue", show=False, id="chat.continue"),
+        Binding("f3", "conversation_settings", "Conversation", show=False, id="chat.conversation_settings"),
+        Binding("f5", "branch", "Branch", show=False, id="chat.branch"),
+        Binding("ctrl+o", "copy_conversation", "Copy all", show=False, id="chat.copy_conversation"),
+        Binding("ctrl+s", "export_markdown", "Export", show=False, id="chat.export_markdown"),
     ]
 
     def __init__(
@@ -78,17 +92,29 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
         self.settings = settings
         self.store = store
         self.client = client
-        self._early_listing = early_listing
-        self._gc_lock = threading.Lock()
-        self._froze_gc = self._unmounted = False
+        self.startup = StartupWork(self, early_listing)
         self.conversation = self._new_conversation()
-        self._open: dict[str, Conversation] = {}
         self._reply_worker: Worker | None = None
-        self._save_failed: dict[str, Conversation] = {}  # kept in memory until a save succeeds
-        self._save_retry: Timer | None = None
-        self._init_reply_flow()
+        self.saves = SaveQueue(store)
+        self.engine: Engine | None = self._make_engine(client)
+        self.saver = ConversationSaver(
+            store, notify=self.notify, listed=lambda summary: self.sidebar.upsert(summary), every=self.set_interval
+        )
+        self.messages = MessageActions(self)
+        self.history = HistoryActions(self)
+        self.replies = ReplyPresenter(self, self.saver, finished=self.messages.maybe_auto_title)
+        self._status_facts = StatusFacts()
 
-    # -- layout --------------------------------------------------------------------------------------------
+    def _make_engine(self, client: ChatClient | None) -> Engine | None:
+        if client is None:
+            return None
+
+        def pause() -> float:
+            typing = time.monotonic() - getattr(self.app, "last_input", float("-inf")) < TYPING_WINDOW
+            return YIELD_PAUSE if typing else 0.0
+
+        return make_engine(self.settings, client, self.saves, pause=pause)
+
     def compose(self) -> ComposeResult:
         yield HistorySidebar(id="sidebar", clock=getattr(self.app, "clock", None))
         with Vertical(id="main"):
@@ -99,7 +125,7 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
 
     @property
     def view(self) -> ConversationView:
-        # Looked up once: the reply worker asks for it on every streamed delta.
+        # Looked up once: every streamed delta asks for it.
         view = self.__dict__.get("_conversation_view")
         if view is None or not view.is_attached:
             view = self.__dict__["_conversation_view"] = self.query_one(ConversationView)
@@ -122,49 +148,17 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
         )
 
     def on_mount(self) -> None:
-        self._show_conversation(self.conversation)
+        self.show_conversation(self.conversation)
         self.prompt.focus()
-        self._load_history()
+        self.call_after_refresh(self.startup.start)  # right after the first paint
 
     def _intro(self) -> str:
         return WELCOME if self.settings.can_send else no_key_help(self.settings)
 
-    # -- history -------------------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
-    def _load_history(self) -> None:
-        def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self.sidebar.show_progress, done, total)
-
-        early, self._early_listing = self._early_listing, None
-        found = early.result() if early is not None else None  # listed by a child process while the app started
-        if found is None:
-            summaries, problems = self.store.list(progress=progress), self.store.problems()
-        else:
-            summaries, problems = found
-        self.app.call_from_thread(self._history_loaded, summaries, problems)
-
-    @work(thread=True, exclusive=True, group="prepare", exit_on_error=False)
-    def _prepare_in_background(self) -> None:
-        """Work the first screen does not need, done once it is shown (and so not on the way to it)."""
-        if self.client is not None:
-            preload_sdk()  # the first request would otherwise wait for the SDK's import
-        # Bring the search cache up to date now (worker processes when much changed), not at the first ctrl+f.
-        self.store.prepare_search()
-        # Python's full collections scan every object that can be in a cycle: with the app's own objects (Textual,
-        # the SDK, a long history's rows and search index) one took 110-270 ms, a visible stall when it fell in a
-        # reply or a key's echo. Those live as long as the app: collect once now, then leave them out of later
-        # collections (unfrozen when the screen goes, so an app that ends in a longer-lived process is collected).
-        with self._gc_lock:
-            if not self._unmounted:
-                gc.collect()
-                gc.freeze()
-                self._froze_gc = True
-
-    def _history_loaded(self, summaries: list, problems: list) -> None:
+    def history_loaded(self, summaries: list, problems: list) -> None:
+        """The history was listed (in a thread): show it, and report files that could not be loaded."""
         self.sidebar.set_summaries(summaries, highlight=self.conversation.id)
-        # Not before the list has been drawn: the SDK's import and the search cache's refresh are CPU-bound and
-        # would share the interpreter with that first paint.
-        self.set_timer(PREPARE_DELAY, self._prepare_in_background)
+        self.startup.listed()
         if problems:
             where = self.store.conversations_dir
             names = ", ".join(p.path.name for p in problems[:3]) + (" …" if len(problems) > 3 else "")
@@ -184,131 +178,66 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
             system_prompt=self.settings.system_prompt,
         )
 
-    def _show_conversation(self, conversation: Conversation) -> None:
+    def show_conversation(self, conversation: Conversation) -> None:
+        """Show `conversation` in the pane (it becomes the one the prompt sends to)."""
         self.conversation = conversation
         self.view.show(conversation, intro=self._intro())
-        self._update_status()
+        self.update_status()
         if conversation.read_only:
             self.view.add_notice(
                 "This conversation was written by a newer version of causerie: it is shown read-only.",
                 "warning",
             )
 
-    @on(ConversationChosen)
-    def _open_conversation(self, event: ConversationChosen) -> None:
-        if self.open_conversation(event.conversation_id):
-            self.prompt.focus()
-
     def open_conversation(self, conversation_id: str) -> bool:
         """Show a saved conversation (from memory if open already); False when it cannot be loaded."""
-        conversation = self._open.get(conversation_id)
+        conversation = self.saver.open.get(conversation_id)
         if conversation is None:
             try:
                 conversation = self.store.load(conversation_id)
             except StoreError as exc:
                 self.notify(str(exc), title="Cannot open conversation", severity="error", markup=False)
                 return False
-            self._open[conversation.id] = conversation
-        self._show_conversation(conversation)
+            self.saver.open[conversation.id] = conversation
+        self.show_conversation(conversation)
         return True
 
-    def action_new_conversation(self) -> None:
-        """Start a new, empty conversation."""
-        self._show_conversation(self._new_conversation())
-        self.prompt.focus()
+    def forget(self, conversation_id: str) -> None:
+        """Drop the open copy of a conversation (deleted, or replaced by another causerie's version)."""
+        self.saver.open.pop(conversation_id, None)
 
-    def action_toggle_sidebar(self) -> None:
-        """Hide or show the history sidebar (showing it moves the focus into the list)."""
-        sidebar = self.sidebar
-        sidebar.toggle_class("-hidden")
-        if sidebar.has_class("-hidden"):
-            if self.focused is None or sidebar in self.focused.ancestors:
-                self.prompt.focus()
-        else:
-            sidebar.option_list.focus()
-
-    # -- saving --------------------------------------------------------------------------------------------
-    def _save(self, conversation: Conversation) -> bool:
-        """Save atomically; on failure tell the user once and keep everything in memory for the next save."""
-        if conversation.read_only:
-            return False
-        if not conversation.title:
-            conversation.title = conversation.default_title()
-        try:
-            self.store.save(conversation)
-        except StoreError as exc:
-            if self._save_retry is None:
-                self._save_retry = self.set_interval(SAVE_RETRY_INTERVAL, self._retry_saves)
-            if conversation.id not in self._save_failed:
-                self._save_failed[conversation.id] = conversation
-                self.notify(
-                    f"{exc}. The text is kept in memory; saving is retried.",
-                    title="Not saved",
-                    severity="error",
-                    timeout=10,
-                    markup=False,
-                )
-            return False
-        if self._save_failed.pop(conversation.id, None) is not None:
-            self.notify("Saved again.", title="Saved")
-        for conflict in self.store.take_conflicts():
-            self._open.pop(conflict.original_id, None)
-            self.notify(
-                f"This conversation was changed by another causerie meanwhile. Both versions are kept: yours is "
-                f"saved as “{conversation.title}”.",
-                title="Saved as a copy",
-                severity="warning",
-                timeout=10,
-            )
-        self._open[conversation.id] = conversation
-        self.sidebar.upsert(self.store.summary_of(conversation))
-        return True
-
-    def _retry_saves(self) -> None:
-        """Try again to save what could not be saved (the disk was full, read-only, or the directory gone)."""
-        for conversation in list(self._save_failed.values()):
-            self._save(conversation)
-        if not self._save_failed and self._save_retry is not None:
-            self._save_retry.stop()
-            self._save_retry = None
+    def save(self, conversation: Conversation) -> bool:
+        """Save now (the saver tells the user about failures and conflicts)."""
+        return self.saver.save(conversation)
 
     def on_unmount(self) -> None:
-        # Quitting: one last attempt, so a reply that could not be saved earlier is not dropped silently.
-        for conversation in self._save_failed.values():
-            with contextlib.suppress(StoreError):
-                self.store.save(conversation)
-        with self._gc_lock:
-            self._unmounted = True
-            if self._froze_gc:
-                gc.unfreeze()
+        self.saves.close()
+        self.saver.last_attempt()
+        self.startup.stop()
 
     # -- sending -------------------------------------------------------------------------------------------
     @on(PromptSubmitted)
     def _submitted(self, event: PromptSubmitted) -> None:
         event.stop()
-        if not self.settings.can_send or self.client is None:
-            self.notify(no_key_help(self.settings), title="Cannot send", severity="warning", timeout=15)
-            return
-        if self.conversation.read_only:
-            self.notify("This conversation is read-only.", severity="warning")
-            return
-        if self.streaming:
-            # Refused rather than queued: the text stays in the prompt (still editable) until the reply ends.
-            self.notify("A reply is still being written: wait, or press Esc to stop it.", severity="warning")
-            return
-        if event.edit_of is not None:
-            self._send_edit(event.edit_of, event.text)
-            return
-        conversation = self.conversation
-        message = conversation.append(Message(role="user", content=event.text))
-        self.view.add_message(message)
-        self.prompt.clear()
-        self._save(conversation)
-        self._start_reply(conversation)
+        self.messages.submit(event.text, event.edit_of)
 
-    def _start_reply(self, conversation: Conversation, mode: str = "send") -> None:
+    def start_reply(self, conversation: Conversation, mode: str = SEND) -> None:
+        """Run a turn of the engine on `conversation` in the reply worker."""
         self._reply_worker = self._reply(conversation, mode)
-        self._update_status()
+        self.update_status()
+
+    @work(exclusive=True, group="reply", exit_on_error=False)
+    async def _reply(self, conversation: Conversation, mode: str) -> None:
+        engine = self.engine
+        assert engine is not None
+        model = conversation.model or self.settings.model
+        self.replies.started(conversation)
+        try:
+            async for event in engine.run(conversation, model, mode):
+                self.replies.show(conversation, event)
+        except asyncio.CancelledError:
+            self.replies.cancelled(conversation, self.saves.take_failures())
+            raise
 
     def action_stop(self) -> None:
         """Stop the reply being written (keeping what arrived), or leave editing, or go back to the prompt."""
@@ -321,42 +250,23 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
 
     def action_regenerate(self) -> None:
         """Ask again: a new version of the last reply (or a retry after a failure)."""
-        if self.retry_now():  # an automatic retry is counting down: do it now
-            return
-        if self.streaming or not self.settings.can_send or self.client is None:
-            return
-        conversation = self.conversation
-        path = conversation.active_path()
-        if not path:
-            return
-        if path[-1].role == "assistant":
-            conversation.active_leaf = path[-1].parent
-            self._show_conversation(conversation)
-        self._start_reply(conversation, self.retry_mode(conversation))
+        self.replies.regenerate()
 
-    def _end_reply(self, conversation: Conversation, reply: Message, error: ChatError | None = None) -> None:
-        """ReplyFlow's end of a reply, then the background title request after the first one."""
-        super()._end_reply(conversation, reply, error)
-        self._maybe_auto_title(conversation, reply)
+    @on(ErrorNotice.Chosen)
+    def _way_out_chosen(self, event: ErrorNotice.Chosen) -> None:
+        event.stop()
+        self.replies.way_out(event.action)
 
-    def _update_status(self) -> None:
-        conversation = self.conversation
-        last = next((m.usage for m in reversed(conversation.active_path()) if m.usage is not None), None)
-        cost, context = self.usage_facts(conversation)
-        self.query_one(StatusLine).show(
-            profile=self.settings.profile,
-            model=conversation.model or self.settings.model,
-            last=last,
-            total=conversation.total_usage(),
-            state="writing…" if self.streaming else "",
-            cost=cost,
-            context=context,
+    def update_status(self) -> None:
+        """Show the profile, model, tokens, cost and context meter of the open conversation."""
+        self._status_facts.show(
+            self.query_one(StatusLine), self.conversation, self.settings, self.engine, streaming=self.streaming
         )
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is self._reply_worker:
-            self._update_status()
+            self.update_status()
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.notify(f"Something went wrong: {event.worker.error}", severity="error", markup=False)
 
@@ -364,7 +274,127 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
         """Switch to new settings and client (after the setup screen), keeping the open conversation."""
         self.settings = settings
         self.client = client
+        self.engine = self._make_engine(client)
         if not self.conversation.messages:
             self.conversation.model = settings.model
             self.conversation.profile = settings.profile
-        self._show_conversation(self.conversation)
+        self.show_conversation(self.conversation)
+
+    # -- wiring: widgets' intent and key actions, handed to the objects that act on them ----------------------
+    @on(ConversationChosen)
+    def _open_conversation(self, event: ConversationChosen) -> None:
+        if self.open_conversation(event.conversation_id):
+            self.prompt.focus()
+
+    def action_new_conversation(self) -> None:
+        """Start a new, empty conversation."""
+        self.show_conversation(self._new_conversation())
+        self.prompt.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        """Hide or show the history sidebar (showing it moves the focus into the list)."""
+        sidebar = self.sidebar
+        sidebar.toggle_class("-hidden")
+        if sidebar.has_class("-hidden"):
+            if self.focused is None or sidebar in self.focused.ancestors:
+                self.prompt.focus()
+        else:
+            sidebar.option_list.focus()
+
+    def action_show_usage(self) -> None:
+        """Open the usage screen: tokens and cost per day and per model across all conversations."""
+        from causerie.ui.screens.usage import UsageScreen
+
+        local = (self.settings.profile,) if self.settings.local else ()
+        prices = self.engine.prices if self.engine is not None else price_table(self.settings)
+        self.app.push_screen(UsageScreen(self.store, prices, local + BUILTIN_LOCAL))
+
+    def set_context_policy(self, policy: str) -> None:
+        """Set how this conversation handles a full context window (summarize, trim or off), and save it."""
+        conversation = self.conversation
+        conversation.context_policy = policy
+        if conversation.messages:
+            self.save(conversation)
+        self.notify(f"Context policy for this conversation: {policy}.", title="Context")
+        self.update_status()
+
+    def conversation_titles(self) -> list[tuple[str, str]]:
+        """(id, title) of every listed conversation, newest first (for "Open conversation…")."""
+        return self.history.conversation_titles()
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """Commands without a key, offered by the command palette."""
+        return self.history.palette_commands()
+
+    def action_search(self) -> None:
+        """Search the text of all conversations."""
+        self.history.search()
+
+    def action_continue_reply(self) -> None:
+        """Ask the model to go on after a reply that was cut off; what comes is appended to that same reply."""
+        self.messages.continue_reply()
+
+    def action_conversation_settings(self) -> None:
+        """Edit this conversation's system prompt, model and context policy."""
+        self.messages.conversation_settings()
+
+    def action_pick_model(self) -> None:
+        """Choose another model for this conversation (the settings modal, on the model field)."""
+        self.messages.pick_model()
+
+    def action_branch(self) -> None:
+        """Copy the active path (up to the focused message, if one is) into a new conversation and open it."""
+        self.messages.branch()
+
+    def action_copy_conversation(self) -> None:
+        """Copy the whole conversation (the branch shown) as Markdown."""
+        self.messages.copy_conversation()
+
+    def action_export_markdown(self) -> None:
+        """Write the conversation to a Markdown file in the exports directory."""
+        self.messages.export_markdown()
+
+    @on(SearchRequested)
+    def _search_requested(self, event: SearchRequested) -> None:
+        event.stop()
+        self.history.search(event.query)
+
+    @on(RenameRequested)
+    def _rename_requested(self, event: RenameRequested) -> None:
+        event.stop()
+        self.history.ask_rename(event.conversation_id, event.title)
+
+    @on(DeleteRequested)
+    def _delete_requested(self, event: DeleteRequested) -> None:
+        event.stop()
+        self.history.ask_delete(event.conversation_id, event.title)
+
+    @on(UndoDeleteRequested)
+    def _undo_requested(self, event: UndoDeleteRequested) -> None:
+        event.stop()
+        self.history.undo_delete()
+
+    @on(MessagesFocusRequested)
+    def _focus_messages(self, event: MessagesFocusRequested) -> None:
+        event.stop()
+        self.messages.focus_messages()
+
+    @on(PromptFocusRequested)
+    def _focus_prompt(self, event: PromptFocusRequested) -> None:
+        event.stop()
+        self.prompt.focus()
+
+    @on(RecallRequested)
+    def _recall_last_sent(self, event: RecallRequested) -> None:
+        event.stop()
+        self.messages.recall_last_sent()
+
+    @on(EditRequested)
+    def _edit_requested(self, event: EditRequested) -> None:
+        event.stop()
+        self.messages.edit(event.message_id)
+
+    @on(VersionSwitchRequested)
+    def _switch_version(self, event: VersionSwitchRequested) -> None:
+        event.stop()
+        self.messages.switch_version(event.message_id, event.step)

@@ -12,7 +12,6 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from pygments.token import Token
 from rich.console import Console, ConsoleOptions, RenderableType
-from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import Syntax, SyntaxTheme
@@ -22,21 +21,9 @@ from textual.color import Color, ColorParseError
 from textual.highlight import ANSIDarkHighlightTheme, ANSILightHighlightTheme, HighlightTheme
 from textual.strip import Strip
 
+from causerie.ui.compat import SharedParserMarkdown
+
 _PARSER = MarkdownIt().enable("strikethrough").enable("table")
-
-
-class _Markdown(RichMarkdown):
-    """Rich's Markdown renderable with one shared parser (building a parser costs more than parsing a block)."""
-
-    def __init__(self, markup: str, code_theme: SyntaxTheme) -> None:
-        self.markup = markup
-        self.parsed = _PARSER.parse(markup)
-        self.code_theme = code_theme  # type: ignore[assignment]
-        self.justify = None
-        self.style = "none"
-        self.hyperlinks = False  # links are shown, never followed
-        self.inline_code_lexer = None
-        self.inline_code_theme = code_theme  # type: ignore[assignment]
 
 
 class CodeTheme(SyntaxTheme):
@@ -205,7 +192,9 @@ def render_markdown(source: str, width: int, console: Console, styles: RenderSty
         return []
     console.push_theme(styles.theme)
     try:
-        lines = console.render_lines(_Markdown(source, styles.code), _options(console, width), pad=True)
+        lines = console.render_lines(
+            SharedParserMarkdown(source, styles.code, _PARSER), _options(console, width), pad=True
+        )
     finally:
         console.pop_theme()
     # Rich starts some blocks (lists, tables, quotes) with an empty line of its own, and ends tables with one: the

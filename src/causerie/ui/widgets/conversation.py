@@ -16,6 +16,7 @@ from causerie.core.conversation.branches import version_position
 from causerie.core.conversation.markdown_blocks import code_blocks
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.safe_text import sanitize
+from causerie.ui.compat import SettledLayout
 from causerie.ui.messages import EditRequested, PromptFocusRequested, VersionSwitchRequested
 from causerie.ui.widgets.message_view import (  # noqa: F401 - MessageView and the limits are imported from here
     FINISH_LABELS,
@@ -26,7 +27,6 @@ from causerie.ui.widgets.message_view import (  # noqa: F401 - MessageView and t
     shown_part,
 )
 from causerie.ui.widgets.notes import notes_and_views
-from causerie.ui.widgets.settled import SettledLayout
 
 # A long history mounts its last messages up to about this much text (two screens or so: every mounted message is
 # styled, laid out and rendered before the first paint), then older ones in batches: after that first paint when

@@ -21,6 +21,7 @@ from textual.widget import Widget
 
 from causerie.core.conversation.models import Message
 from causerie.core.safe_text import sanitize
+from causerie.ui.compat import SettledLayout
 from causerie.ui.widgets.block_render import (
     RenderStyles,
     blank_strip,
@@ -30,7 +31,6 @@ from causerie.ui.widgets.block_render import (
     render_styles,
 )
 from causerie.ui.widgets.blocks import BlockSplitter, OpenFence
-from causerie.ui.widgets.settled import SettledLayout
 
 FRAME_INTERVAL = 1 / 15  # at most this often the open tail is rendered again
 FLUSH_BUDGET = 0.008  # seconds of rendering before yielding to the event loop

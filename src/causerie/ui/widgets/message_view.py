@@ -10,8 +10,8 @@ from textual.widgets import Static
 
 from causerie.core.conversation.models import Message
 from causerie.core.safe_text import sanitize
+from causerie.ui.compat import SettledLayout
 from causerie.ui.widgets.message_body import SHOWN_CHARS, SHOWN_LINES, MessageBody, shown_part
-from causerie.ui.widgets.settled import SettledLayout
 
 __all__ = ["FINISH_LABELS", "SHOWN_CHARS", "SHOWN_LINES", "EarlierMessages", "MessageView", "shown_part"]
 

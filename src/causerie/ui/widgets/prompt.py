@@ -19,6 +19,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import TextArea
 
+from causerie.ui.compat import render_text_area
 from causerie.ui.messages import MessagesFocusRequested, PromptSubmitted, RecallRequested
 
 PASTE_INLINE_LIMIT = 20_000
@@ -60,22 +61,14 @@ class PromptInput(TextArea):
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
-        self._css_applied: tuple[object, ...] | None = None
+        self._css_applied: list[object] = []  # see compat.render_text_area
         self.border_title = "Message"
         self.editing: str | None = None  # id of the message being edited
         self._draft = ""
         self._pastes: dict[int, str] = {}  # number -> a long pasted text shown as a placeholder
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """TextArea applies its theme's CSS before every render (~7 ms of style lookups per echoed key); here only
-        when the styles of the prompt or its container, or the app's theme, changed since the last time."""
-        theme = self._theme
-        parent = self.parent
-        key = (self.styles._cache_key, parent.styles._cache_key if parent else None, self.app.theme, id(theme))
-        if theme and key != self._css_applied:
-            self._css_applied = key
-            theme.apply_css(self)
-        return super(TextArea, self).render_lines(crop)
+        return render_text_area(self, crop, self._css_applied)
 
     def on_mount(self) -> None:
         # An app built without blinking (tests, snapshots) turns it off before the first focus: TextArea caches a
@@ -104,8 +97,8 @@ class PromptInput(TextArea):
         self._pastes[number] = text
         return f"[pasted text #{number}: {_size(text)}]"
 
-    async def _on_paste(self, event: events.Paste) -> None:
-        # A short paste is left to TextArea's own handler (Textual calls it after this one).
+    async def on_paste(self, event: events.Paste) -> None:
+        # A short paste is left to TextArea's own handler (Textual calls a subclass's handler first).
         if len(event.text) > PASTE_INLINE_LIMIT and not self.read_only:
             event.prevent_default()
             event.stop()
@@ -118,11 +111,12 @@ class PromptInput(TextArea):
             self._pastes.clear()
         return super().clear()
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         # A key bound here (Enter, the newline keys, or what the keymap maps onto them) goes to its binding,
         # not to TextArea's insert. Not a priority binding: those run before keys still queued for this widget,
-        # so "Hello" typed quickly followed by Enter would send only "H".
-        if event.key in self._bindings.key_to_bindings:
+        # so "Hello" typed quickly followed by Enter would send only "H". Textual calls a subclass's handler first.
+        bound = self.screen.active_bindings.get(event.key)
+        if bound is not None and bound.node is self:
             event.prevent_default()  # skip TextArea's handler; the event still bubbles to the binding check
 
     def action_submit(self) -> None:

@@ -1,9 +1,20 @@
-"""SettledLayout: a widget resized by a layout pass neither asks for a second pass nor repaints lines that stayed."""
+"""The one place causerie uses private names of Textual or Rich, each for a measured gain (bench/README.md).
+
+Written against Textual 8.2.8 and Rich 15: `tests/ui/test_compat.py` fails, naming the version, when one of these
+names changes. Everything else in causerie uses public APIs only.
+"""
 
 from __future__ import annotations
 
+from markdown_it import MarkdownIt
+from rich.markdown import Markdown as RichMarkdown
+from rich.syntax import SyntaxTheme
 from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.widgets import TextArea
 
+WRITTEN_FOR_TEXTUAL = "8.2"
+WRITTEN_FOR_RICH = "15"
 _SCROLLING = ("auto", "scroll")
 
 
@@ -34,3 +45,35 @@ class SettledLayout:
         if grew:
             self._styles_cache.set_dirty(Region(0, old.height - 1, size.width, size.height - old.height + 1))  # type: ignore[attr-defined]
         return updated
+
+
+def render_text_area(area: TextArea, crop: Region, state: list[object]) -> list[Strip]:
+    """TextArea.render_lines without re-applying its theme's CSS at every render.
+
+    TextArea applies its theme's CSS before every render (~7 ms of style lookups per echoed key); here only when the
+    styles of the area or its container, or the app's theme, changed since the last time. `state` holds the last key.
+    """
+    theme = area._theme
+    parent = area.parent
+    key = (area.styles._cache_key, parent.styles._cache_key if parent else None, area.app.theme, id(theme))
+    if theme and (not state or key != state[0]):
+        state[:] = [key]
+        theme.apply_css(area)
+    return super(TextArea, area).render_lines(crop)
+
+
+class SharedParserMarkdown(RichMarkdown):
+    """Rich's Markdown renderable with one shared parser (building a parser costs more than parsing a block).
+
+    Rich's own `__init__` builds a new MarkdownIt parser each time; this sets the attributes its rendering reads.
+    """
+
+    def __init__(self, markup: str, code_theme: SyntaxTheme, parser: MarkdownIt) -> None:
+        self.markup = markup
+        self.parsed = parser.parse(markup)
+        self.code_theme = code_theme  # type: ignore[assignment]
+        self.justify = None
+        self.style = "none"
+        self.hyperlinks = False  # links are shown, never followed
+        self.inline_code_lexer = None
+        self.inline_code_theme = code_theme  # type: ignore[assignment]

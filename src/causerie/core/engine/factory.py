@@ -1,0 +1,49 @@
+"""The one place settings become a chat client and an engine, for the app and the shell verbs alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from causerie.core.chat.client import ChatClient
+from causerie.core.chat.retry import RetryPolicy
+from causerie.core.engine.engine import Engine
+from causerie.core.engine.saving import SaveQueue
+from causerie.core.settings.config import Settings
+from causerie.core.usage.pricing import PriceTable, shipped_prices
+
+
+def make_client(settings: Settings) -> ChatClient | None:
+    """The chat client for these settings, or None when nothing can be sent (no key, no server)."""
+    if not settings.can_send:
+        return None
+    return ChatClient(
+        base_url=settings.base_url,
+        api_key=settings.api_key,
+        read_timeout=settings.read_timeout,
+        max_retries=0,  # causerie decides what to retry (the engine's RetryPolicy), never the SDK
+        stream_options=settings.stream_options,
+        key_source=settings.api_key_source,
+        max_tokens_param=settings.max_tokens_param,
+    )
+
+
+def price_table(settings: Settings) -> PriceTable:
+    """The shipped prices with the user's `[prices]` on top (the shipped ones alone if those are malformed)."""
+    try:
+        return shipped_prices().with_overrides(settings.prices)
+    except ValueError:
+        return shipped_prices()
+
+
+def make_engine(
+    settings: Settings, client: ChatClient, saves: SaveQueue, *, pause: Callable[[], float] | None = None
+) -> Engine:
+    """An engine with the settings' retry bound, prices and whether the server is local (free)."""
+    return Engine(
+        client,
+        saves,
+        prices=price_table(settings),
+        local=settings.local,
+        retry_policy=RetryPolicy(attempts=max(0, settings.max_retries)),
+        pause=pause,
+    )

@@ -1,0 +1,85 @@
+"""StatusFacts: the cost and the context meter of the status line, computed only when the conversation changed.
+
+The context plan walks the whole active path: it ran on every worker state change before (several times per reply).
+"""
+
+from __future__ import annotations
+
+from causerie.core.conversation.context import DEFAULT_REPLY_RESERVE, plan
+from causerie.core.conversation.models import Conversation
+from causerie.core.engine.engine import Engine
+from causerie.core.engine.factory import price_table
+from causerie.core.settings.config import Settings
+from causerie.core.usage.pricing import PriceTable, conversation_cost, format_total
+from causerie.ui.widgets.status import StatusLine
+
+
+class StatusFacts:
+    """Remembers the last (conversation state -> facts) so an unchanged conversation costs nothing."""
+
+    def __init__(self) -> None:
+        self._last: tuple[tuple, tuple[str, str]] | None = None
+
+    def show(
+        self,
+        line: StatusLine,
+        conversation: Conversation,
+        settings: Settings,
+        engine: Engine | None,
+        *,
+        streaming: bool,
+    ) -> None:
+        """Show the profile, model, tokens, cost and context meter of `conversation` on the status line."""
+        model = conversation.model or settings.model
+        prices = engine.prices if engine is not None else price_table(settings)
+        cost, context = self.of(
+            conversation,
+            prices=prices,
+            window=engine.context_window(model) if engine is not None else prices.context_window(model),
+            reserve=engine.reply_reserve if engine is not None else DEFAULT_REPLY_RESERVE,
+            local=settings.local,
+        )
+        last = next((m.usage for m in reversed(conversation.active_path()) if m.usage is not None), None)
+        line.show(
+            profile=settings.profile,
+            model=model,
+            last=last,
+            total=conversation.total_usage(),
+            state="writing…" if streaming else "",
+            cost=cost,
+            context=context,
+        )
+
+    def of(
+        self, conversation: Conversation, *, prices: PriceTable, window: int, reserve: int, local: bool
+    ) -> tuple[str, str]:
+        """(cost of the conversation, context meter) for the status line."""
+        last = conversation.messages[-1] if conversation.messages else None
+        key = (
+            id(conversation),
+            len(conversation.messages),
+            (len(last.content), last.usage) if last is not None else None,
+            conversation.active_leaf,
+            conversation.model,
+            conversation.system_prompt,
+            conversation.updated_at,
+            window,
+            reserve,
+            local,
+        )
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        total = conversation_cost(conversation, prices, local=local)
+        replied = any(m.usage is not None for m in conversation.messages)
+        cost = format_total(total) if replied else ""
+        estimate = plan(conversation, window, reserve=reserve, policy="off")
+        facts = (cost, f"context ≈{estimate.percent:.0f}% of {short_count(window)}")
+        self._last = (key, facts)
+        return facts
+
+
+def short_count(tokens: int) -> str:
+    """1,050,000 -> 1.05M, 128,000 -> 128k."""
+    if tokens >= 1_000_000:
+        return f"{tokens / 1_000_000:g}M"
+    return f"{tokens // 1000}k" if tokens >= 1000 else str(tokens)
