@@ -181,3 +181,23 @@ def memory_run(home: Path, base_url: str, prompt_text: str, last_words: str) -> 
         return terminal.peak_rss_mb(), finished
     finally:
         terminal.close()
+
+
+def first_token_run(home: Path, base_url: str, prompt_text: str, first_words: str, enter_after: float) -> float:
+    """Seconds from Enter to the reply's first words on screen, Enter coming `enter_after` s after the first paint.
+
+    The prompt is typed as soon as the first screen shows (keys typed while starting land in the prompt).
+    """
+    terminal = Terminal([*causerie_command(), "--base-url", base_url], child_env(home))
+    try:
+        painted = terminal.wait_until(lambda text: "Message" in text)
+        terminal.write(prompt_text)
+        wait = painted + enter_after - (time.perf_counter() - terminal.started)
+        if wait > 0:
+            time.sleep(wait)
+        enter = time.perf_counter()
+        terminal.write("\r")
+        shown = terminal.wait_until(lambda text: first_words in text, poll=0.002)
+        return shown - (enter - terminal.started)
+    finally:
+        terminal.close()

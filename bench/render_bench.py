@@ -21,7 +21,7 @@ import textual
 
 from . import pty_bench, ui_bench
 from .histories import fresh_history
-from .server import END_MARK, BenchServer, prompt
+from .server import END_MARK, BenchServer, prompt, reply_text
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -138,6 +138,7 @@ def run(sizes: Sizes, runs: int, only: set[str] | None, log: Any) -> tuple[list[
                 ("scaling", lambda: _scaling(server, sizes, runs, raw, log)),
                 ("open", lambda: _open(server, sizes, runs, raw, scratch, log)),
                 ("startup", lambda: _startup(server, sizes, runs, raw, scratch, log)),
+                ("first", lambda: _first_token(server, runs, raw, scratch, log)),
                 ("memory", lambda: _memory(server, sizes, runs, raw, scratch, log)),
             ]
             for name, group in groups:
@@ -310,6 +311,37 @@ def _startup(server: BenchServer, sizes: Sizes, runs: int, raw: dict, scratch: P
     return rows
 
 
+FIRST_TOKEN_DELAYS = (0.0, 0.6)  # Enter at the first paint, and 0.6 s after it
+FIRST_TOKEN_BUDGETS = {0.0: 0.4, 0.6: 0.2}
+
+
+def _first_token(server: BenchServer, runs: int, raw: dict, scratch: Path, log: Any) -> list[Row]:
+    """A fresh process, the prompt typed at the first paint, Enter after a set delay: Enter to the first token."""
+    home = scratch / "first-token"
+    fresh_history(home / "data", 0)
+    first_words = reply_text(20).split("\n")[0].lstrip("# ")
+    rows: list[Row] = []
+    for delay in FIRST_TOKEN_DELAYS:
+        log(f"first token, Enter {delay:g} s after the first paint: {runs} runs")
+        samples = [
+            pty_bench.first_token_run(home, server.base_url, prompt(20), first_words, delay) for _ in range(runs)
+        ]
+        raw[f"first_token_{delay:g}"] = samples
+        budget = FIRST_TOKEN_BUDGETS[delay]
+        rows.append(
+            Row(
+                f"first token after start, Enter {delay:g} s after the first paint",
+                "s",
+                samples,
+                f"≤ {budget:g} s",
+                None,
+                "",
+                median(samples) <= budget,
+            )
+        )
+    return rows
+
+
 def _memory(server: BenchServer, sizes: Sizes, runs: int, raw: dict, scratch: Path, log: Any) -> list[Row]:
     log(f"memory: {sizes.memory_histories} conversations listed and a {sizes.huge}-token reply, {runs} runs")
     home = scratch / f"memory-{sizes.memory_histories}"
@@ -341,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=5, help="runs per scenario (default 5)")
     parser.add_argument("--tiny", action="store_true", help="tiny sizes (the smoke test; figures mean nothing)")
-    parser.add_argument("--only", nargs="*", choices=["reply", "scaling", "open", "startup", "memory"])
+    parser.add_argument("--only", nargs="*", choices=["reply", "scaling", "open", "startup", "first", "memory"])
     parser.add_argument("--out", type=Path, help="JSON file to write (default bench/results/render-<time>.json)")
     args = parser.parse_args(argv)
     sizes = TINY if args.tiny else Sizes()
