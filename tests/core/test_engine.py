@@ -198,3 +198,31 @@ async def test_checkpoints_come_at_most_once_per_interval_and_the_final_save_win
     final_time, final_is_checkpoint, final_text = slow.writes[-1]
     assert not final_is_checkpoint and final_text == conversation.active_path()[-1].content
     assert ConversationStore(slow.data_dir).load(conversation.id).active_path()[-1].finish_reason == "stop"
+
+
+async def test_a_reply_streaming_into_a_deleted_conversation_does_not_bring_its_file_back(
+    server: FakeOpenAI, client: ChatClient, store
+) -> None:  # noqa: ANN001
+    server.queue(Reply(text=" ".join(f"word{i}" for i in range(100)), delay=0.01))
+    engine = Engine(client, SaveQueue(store), checkpoint_interval=0.05)
+    conversation = conversation_with("Talk")
+    store.save(conversation)
+    deleted = False
+    checkpoints_after_delete = []
+
+    def on_event(event) -> None:  # noqa: ANN001
+        nonlocal deleted
+        if isinstance(event, TextAdded) and len(event.reply.content) > 50 and not deleted:
+            store.delete(conversation.id)
+            deleted = True
+        elif deleted:
+            checkpoints_after_delete.append(event)
+
+    events = await run(engine, conversation, on_event=on_event)
+    assert deleted and isinstance(events[-1], Finished)
+    assert not any(isinstance(e, Saved) for e in events)  # the final save was dropped, not reported as a failure
+    assert not store.path_for(conversation.id).exists()
+    assert (store.trash_dir / f"{conversation.id}.json").exists()
+    store.restore(conversation.id)  # undo makes it saveable again
+    store.save(conversation)
+    assert ConversationStore(store.data_dir).load(conversation.id).active_path()[-1].content.startswith("word0")

@@ -6,7 +6,7 @@ import pytest
 
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.settings import paths
-from causerie.core.storage.store import ConversationStore, StoreError
+from causerie.core.storage.store import ConversationStore, Deleted, StoreError
 
 
 def store() -> ConversationStore:
@@ -67,7 +67,9 @@ def test_restore_never_overwrites() -> None:
     s = store()
     conversation = saved(s, "one")
     s.delete(conversation.id)
-    s.save(conversation)  # saved again meanwhile (e.g. a reply finished)
+    with pytest.raises(Deleted):
+        s.save(conversation)  # this causerie never brings a deleted conversation back (a reply still streaming)
+    ConversationStore(s.data_dir).save(conversation)  # another causerie saved it again meanwhile
     with pytest.raises(StoreError, match="already exists"):
         s.restore(conversation.id)
     assert (s.trash_dir / f"{conversation.id}.json").exists()

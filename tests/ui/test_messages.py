@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from causerie.core.engine.engine import CONTINUE_INSTRUCTION
 from causerie.core.settings import paths
 from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import FakeOpenAI, Reply
-from causerie.core.engine.engine import CONTINUE_INSTRUCTION
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.widgets.conversation import MessageView
 

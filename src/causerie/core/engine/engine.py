@@ -36,7 +36,7 @@ from causerie.core.engine.events import (
     TextAdded,
 )
 from causerie.core.engine.saving import SaveQueue
-from causerie.core.storage.store import StoreError
+from causerie.core.storage.store import Deleted, StoreError
 from causerie.core.usage.pricing import PriceTable, account_reply, shipped_prices
 
 SEND = "send"
@@ -207,6 +207,8 @@ class Engine:
             self._end(conversation, reply, model, estimate)
             try:
                 self.saves.save_now(conversation)
+            except Deleted:
+                pass  # deleted while the reply streamed: it stays deleted
             except StoreError as exc:
                 self.saves.record_failure(conversation, exc)  # the front end keeps it and retries
             raise
@@ -237,6 +239,8 @@ class Engine:
             return []
         try:
             await self.saves.save(conversation)
+        except Deleted:
+            return []  # deleted while the reply streamed: it stays deleted
         except StoreError as exc:
             return [SaveFailed(conversation, exc)]
         return [Saved(conversation)]

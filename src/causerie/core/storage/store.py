@@ -41,12 +41,18 @@ __all__ = [
     "Conflict",
     "ConflictPending",
     "ConversationStore",
+    "Deleted",
     "Problem",
     "SearchHit",
     "StoreError",
     "Summary",
     "encode_conversation",
 ]
+
+
+class Deleted(StoreError):
+    """The conversation was moved to the trash in this session: a late save (a reply still streaming into it, a
+    title arriving) must not bring its file back. Undo (restore) makes it saveable again."""
 
 
 class ConflictPending(StoreError):
@@ -70,7 +76,8 @@ class ConversationStore:
         self._search_lock = threading.Lock()
         self._corpus: tuple[int, Corpus] | None = None  # built for this version of the index
         self._scanned: tuple[int | None, float] = (None, -SEARCH_RESCAN_SECONDS)  # directory mtime, when
-        self._deleted: list[str] = []
+        self._deleted: list[str] = []  # undo order, emptied when the trash is purged
+        self._trashed: set[str] = set()  # deleted in this session and not restored: never saved again
         self._conflicts: list[Conflict] = []
 
     # -- paths and problems --------------------------------------------------------------------------------
@@ -144,6 +151,8 @@ class ConversationStore:
         """
         if conversation.read_only:
             raise StoreError("this conversation was written by a newer causerie and is read-only")
+        if conversation.id in self._trashed:
+            raise Deleted(f"{conversation.id} was moved to the trash")
         path = self.path_for(conversation.id)
         if path in self._problems:
             raise StoreError(f"{path} is a file causerie cannot read; it is left untouched")
@@ -192,6 +201,7 @@ class ConversationStore:
         self._index.drop(conversation_id)
         self._seen.pop(conversation_id, None)
         self._deleted.append(conversation_id)
+        self._trashed.add(conversation_id)
         return target
 
     def restore(self, conversation_id: str) -> None:
@@ -216,6 +226,7 @@ class ConversationStore:
             pass
         if conversation_id in self._deleted:
             self._deleted.remove(conversation_id)
+        self._trashed.discard(conversation_id)
 
     def undo_delete(self) -> str | None:
         """Restore the conversation deleted last in this session; returns its id (None if nothing to undo)."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from causerie.core.conversation.models import Conversation
-from causerie.core.storage.store import ConversationStore, StoreError, Summary
+from causerie.core.storage.store import ConversationStore, Deleted, StoreError, Summary
 
 SAVE_RETRY_INTERVAL = 5.0  # seconds between attempts to save again after a failed save
 
@@ -45,6 +45,8 @@ class ConversationSaver:
             conversation.title = conversation.default_title()
         try:
             self.store.save(conversation)
+        except Deleted:
+            return False  # moved to the trash meanwhile: a late save must not bring it back
         except StoreError as exc:
             self.failed(conversation, exc)
             return False
