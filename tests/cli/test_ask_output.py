@@ -1,0 +1,43 @@
+"""`causerie ask` on a terminal renders each finished block once: the work stays linear in the reply's length."""
+
+from __future__ import annotations
+
+import io
+
+from rich.markdown import Markdown
+
+from causerie.commands.ask import _Output
+
+
+class FakeTerminal(io.StringIO):
+    """A stream that says it is a terminal (Rich then renders Markdown live)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_long_reply_is_parsed_about_once_not_once_per_token() -> None:
+    paragraphs = [f"Paragraph {i} with **bold** and `code`." for i in range(400)]
+    fence = "```python\n" + "".join(f"x_{i} = {i}\n" for i in range(50)) + "```"
+    text = "\n\n".join(paragraphs[:200] + [fence] + paragraphs[200:]) + "\n"
+    output = _Output(FakeTerminal())
+    parsed: list[str] = []
+    real = output._markdown
+    output._markdown = lambda markup, *a, **k: parsed.append(markup) or real(markup, *a, **k)  # type: ignore[method-assign]
+    blocks: list[str] = []  # what is printed for good, above the live tail
+    console = output._live.console
+    real_print = console.print
+
+    def record(block, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if isinstance(block, Markdown):
+            blocks.append(block.markup)
+        return real_print(block, *args, **kwargs)
+
+    console.print = record  # type: ignore[method-assign]
+    for start in range(0, len(text), 7):  # streamed in small pieces
+        output.write(text[start : start + 7])
+    output.close()
+    assert sum(len(markup) for markup in parsed) < 3 * len(text)  # per token it would be ~len(text)**2 / 14
+    assert "".join(blocks) + parsed[-1] == text  # every block printed once, in order, then the last tail
+    fenced = [block for block in blocks if "x_0 = 0" in block]
+    assert len(fenced) == 1 and fenced[0].count("```") == 2  # a code block is never split
