@@ -90,7 +90,7 @@ async def test_countdown_ctrl_r_retries_now_and_esc_gives_up(server: FakeOpenAI)
         await send(pilot, screen, "hello")
         await wait_for(pilot, lambda: errors(screen) and "in " in errors(screen)[0].countdown_text, what="countdown")
         assert "Automatic retry 1 of 2 in" in errors(screen)[0].countdown_text
-        # The server asked for 600 s: capped by the policy's max_delay (60 s), less what a loaded machine took to get here.
+        # The server asked for 600 s: capped by the policy's max_delay (60 s), less the time a loaded machine took.
         seconds = int(re.search(r"in (\d+) s", errors(screen)[0].countdown_text).group(1))
         assert 30 < seconds <= 60
         await pilot.press("ctrl+r")
