@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from causerie.core.conversation.math_markdown import code_span, find_formulas, pieces, rewrite
 
@@ -23,6 +25,7 @@ from causerie.core.conversation.math_markdown import code_span, find_formulas, p
         "~~~python\nprice = '$a$'\n~~~\n",
         "    $x^2$ indented code\n",
         "escaped \\$x\\$ dollars",
+        "it costs $10, and `$x^2$` is code",
     ],
 )
 def test_not_math(text: str) -> None:
@@ -35,6 +38,10 @@ def test_the_four_delimiters() -> None:
     found = [(f.source, f.display) for f in find_formulas(text)]
     assert found == [("a^2", False), ("b_1", False), ("c^2", True), ("d", True)]
     assert rewrite(text) == "inline a² and b₁, display c² and d"
+
+
+def test_norm_with_a_subscript() -> None:
+    assert rewrite(r"$\lVert x \rVert_2$") == "‖x‖₂"
 
 
 def test_math_beside_a_code_span_is_found() -> None:
@@ -90,3 +97,27 @@ def test_display_without_faithful_form_keeps_its_source() -> None:
 
 def test_display_inside_a_sentence_is_one_line() -> None:
     assert pieces("so $$\\frac{a}{b}$$ here")[0].markdown == "so a⁄b here"
+
+
+PIECES = ["$", "$$", "\\[", "\\]", "\\(", "\\)", "`", "``", "\\", "a", "5", " ", "\n", "^2", "\\alpha"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_formulas_never_overlap_and_the_rest_is_kept(text: str) -> None:
+    formulas = find_formulas(text)
+    ends = 0
+    for formula in formulas:
+        assert formula.start >= ends and formula.end > formula.start
+        assert formula.source in text[formula.start : formula.end]
+        ends = formula.end
+    shown = rewrite(text)
+    if not formulas:
+        assert shown == text
+
+
+def test_many_unclosed_delimiters_stay_fast() -> None:
+    # Each failed search for a closer is done once: a 100,000-character block of openers is linear, not quadratic
+    # (the test fails on the assertion below, or by the suite's timeout if it went quadratic: ~65 s).
+    for text in ("\\[" * 50_000, "\\(" * 50_000, "$a " * 30_000, "`a ``b " * 10_000):
+        assert rewrite(text) == text

@@ -18,8 +18,7 @@ from causerie.core.conversation.math_text import (
     Script,
     Sqrt,
     Unconvertible,
-    _linear,
-    _squash,
+    linear,
     parse,
 )
 
@@ -104,7 +103,7 @@ def _tall(delimiter: str, box: Box, right: bool) -> Box:
 
 def _box(node: object) -> Box:
     if isinstance(node, Atom):
-        return Box.text(_linear(node))
+        return Box.text(linear(node))
     if isinstance(node, Row):
         boxes: list[Box] = []
         pending: list[object] = []  # one-line items are joined by the linear layout (its spacing rules)
@@ -113,11 +112,11 @@ def _box(node: object) -> Box:
                 pending.append(item)
                 continue
             if pending:
-                boxes.append(Box.text(_linear(Row(pending))))
+                boxes.append(Box.text(linear(Row(pending))))
                 pending = []
             boxes.append(_box(item))
         if pending:
-            boxes.append(Box.text(_linear(Row(pending))))
+            boxes.append(Box.text(linear(Row(pending))))
         return _beside(boxes)
     if isinstance(node, Frac):
         num, den = _box(node.num), _box(node.den)
@@ -132,12 +131,12 @@ def _box(node: object) -> Box:
             bottom = _limit(node.sub) if node.sub is not None else None
             stacked = _stack(top, base, bottom)
             return Box([line + " " for line in stacked.lines], stacked.baseline)
-        return Box.text(_linear(node))
+        return Box.text(linear(node))
     if isinstance(node, Sqrt):
         body = _box(node.body)
         if len(body.lines) == 1:
-            return Box.text(_linear(node))
-        index = _linear(node.index) if node.index is not None else ""
+            return Box.text(linear(node))
+        index = linear(node.index) if node.index is not None else ""
         sign = {"": "√", "3": "∛", "4": "∜"}.get(index)
         if sign is None:
             raise Unconvertible("a root index over a tall body")
@@ -151,7 +150,7 @@ def _box(node: object) -> Box:
 def _limit(node: object) -> Box:
     """A limit stacked over or under its operator, tight as a script is (`i=1`, `n→∞`)."""
     box = _box(node)
-    return Box.text(_linear(node).replace(" ", "")) if len(box.lines) == 1 else box
+    return Box.text(linear(node).replace(" ", "")) if len(box.lines) == 1 else box
 
 
 def _flat(node: object) -> bool:
@@ -197,4 +196,4 @@ def _squash_line(line: str) -> str:
     return line.rstrip() if line.strip() else ""
 
 
-__all__ = ["Box", "cell_width", "display_lines", "_squash"]
+__all__ = ["Box", "cell_width", "display_lines"]

@@ -17,17 +17,10 @@ from causerie.core.conversation.math_text import to_unicode
 
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INDENTED_RE = re.compile(r"^(?: {4}|\t)")
-_MATH_RE = re.compile(
-    r"(?P<code>`+)"
-    r"|(?<!\\)\$\$(?P<dd>.+?)(?<!\\)\$\$"
-    r"|\\\[(?P<bd>.+?)\\\]"
-    r"|\\\((?P<bi>.+?)\\\)"
-    r"|(?<![\\$])\$(?P<di>[^\s$](?:[^$\n]|\\\$)*?(?<![\s\\]))\$(?![\d$])",
-    re.DOTALL,
-)
+_START_RE = re.compile(r"`+|\$\$|\$|\\\[|\\\(|\\.")
+_CLOSERS = {"$$": "$$", "\\[": "\\]", "\\(": "\\)"}
 # Characters Markdown would read as syntax; Unicode output is escaped so that it shows as it is.
 _ESCAPE_RE = re.compile(r"([\\`*_\[\]<>|~#!])")
-_DISPLAY_ONLY_RE = re.compile(r"\s*(?:\$\$(?P<dd>.+?)\$\$|\\\[(?P<bd>.+?)\\\])\s*", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -98,23 +91,65 @@ def _in_list(lines: list[str]) -> bool:
 
 
 def _scan(text: str, offset: int) -> list[Formula]:
+    """Formulas of a text without code blocks. Linear: each search for a closing delimiter that fails is not
+    repeated (no closer after one place means none after a later one either), and `$` looks no further than its line.
+    """
     found: list[Formula] = []
+    unclosed: set[str] = set()  # delimiters (and code span runs) with no closer ahead
     position = 0
     while True:
-        match = _MATH_RE.search(text, position)
+        match = _START_RE.search(text, position)
         if match is None:
             return found
-        if match.group("code") is not None:
+        token, start, position = match.group(), match.start(), match.end()
+        if token.startswith("`"):
             # A code span: skip to the closing run of the same length (an unmatched run is text).
-            run = match.group("code")
-            close = re.compile(rf"(?<!`){run}(?!`)").search(text, match.end())
-            position = close.end() if close else match.end()
+            if token not in unclosed:
+                close = re.compile(rf"(?<!`){token}(?!`)").search(text, position)
+                if close is None:
+                    unclosed.add(token)
+                else:
+                    position = close.end()
             continue
-        kind = next(name for name in ("dd", "bd", "bi", "di") if match.group(name) is not None)
-        source = match.group(kind)
-        if source.strip():
-            found.append(Formula(offset + match.start(), offset + match.end(), source, kind in ("dd", "bd")))
-        position = match.end()
+        if token in _CLOSERS:
+            if token in unclosed:
+                continue
+            end = text.find(_CLOSERS[token], position)
+            if end == -1:
+                unclosed.add(token)
+                continue
+            source = text[position:end]
+            position = end + 2
+            if source.strip() and "`" not in source:  # LaTeX has no backticks: that was a code span's
+                found.append(Formula(offset + start, offset + position, source, token != "\\("))
+            continue
+        if token == "$":
+            formula = _inline_dollar(text, start)
+            if formula is not None:
+                found.append(Formula(offset + formula[0], offset + formula[1], formula[2], False))
+                position = formula[1]
+        # Anything else is an escaped character (`\$` is a dollar sign, not a delimiter).
+
+
+def _inline_dollar(text: str, start: int) -> tuple[int, int, str] | None:
+    """The formula a lone `$` at `start` opens (Pandoc's rule), closed on the same line, if any."""
+    after = start + 1
+    if after >= len(text) or text[after].isspace():
+        return None
+    line_end = text.find("\n", after)
+    line_end = len(text) if line_end == -1 else line_end
+    position = after
+    while True:
+        close = text.find("$", position, line_end)
+        if close == -1:
+            return None
+        if text[close - 1] == "\\":
+            position = close + 1
+            continue
+        following = text[close + 1 : close + 2]
+        if text[close - 1].isspace() or following.isdigit() or following == "$" or "`" in text[after:close]:
+            return None  # not a closer (or a `$` inside a code span: "costs $10, and `$x$`")
+        return start, close + 1, text[after:close]
 
 
 def escape(text: str) -> str:
@@ -146,17 +181,6 @@ def rewrite(text: str, render: bool = True) -> str:
         last = formula.end
     parts.append(text[last:])
     return "".join(parts)
-
-
-def display_block(text: str) -> tuple[str, list[str] | None] | None:
-    """When a whole block is one display formula: its source and its lines (None: no faithful form)."""
-    match = _DISPLAY_ONLY_RE.fullmatch(text)
-    if match is None:
-        return None
-    source = match.group("dd") if match.group("dd") is not None else match.group("bd")
-    if not source.strip() or "$$" in source:
-        return None
-    return source, display_lines(source)
 
 
 @dataclass(frozen=True)

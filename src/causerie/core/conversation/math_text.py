@@ -198,7 +198,7 @@ class _Parser:
             self.next()  # \right
             return Fenced(left, body, self._delimiter())
         if name in sym.ACCENTS:
-            return Atom(_accent(_linear(self.argument()), sym.ACCENTS[name], many=name == "overline"))
+            return Atom(_accent(linear(self.argument()), sym.ACCENTS[name], many=name == "overline"))
         if name in sym.PLAIN_ARGUMENT:
             text = _plain_text(self.argument())
             return Atom(text, word=name == "operatorname")
@@ -317,8 +317,15 @@ def _closing(text: str) -> int | None:
     return None
 
 
-def _linear(node: object) -> str:
-    """One line of text (inline formulas, scripts, and display parts that are one line anyway)."""
+def linear(node: object) -> str:
+    """A parsed formula (or part of one) as one line of text; raises Unconvertible for what has no form.
+
+    Args:
+        node: what `parse` returned, or a node of it.
+
+    Returns:
+        The text, spaces not yet squashed (see `squash`).
+    """
     if node is None:
         return ""
     if isinstance(node, Atom):
@@ -327,25 +334,26 @@ def _linear(node: object) -> str:
         out = ""
         before: object = None
         for item in node.items:
-            text = _linear(item)
+            text = linear(item)
             if isinstance(item, Atom) and item.word and out[-1:].isalnum():
                 text = " " + text
             elif isinstance(before, Atom) and before.word and text[:1].isalnum():
                 text = " " + text  # an operator name and its argument: `log n`, not `logn`
             elif isinstance(before, Frac) and text[:1] not in " ,.;:)]}!′":
                 text = " " + text  # `1⁄n ∑xᵢ`, not `1⁄n∑xᵢ`
-            closing = text[:1] in _CLOSING or (isinstance(item, Atom) and item.closing)
+            base = item.base if isinstance(item, Script) else item
+            closing = text[:1] in _CLOSING or (isinstance(base, Atom) and base.closing)
             if closing and out.endswith(" "):
                 out = out.rstrip(" ")  # `⌈log n⌉`, not `⌈log n ⌉`
             out += text
             before = item
         return re.sub(r" {2,}", " ", out)
     if isinstance(node, Script):
-        base = _linear(node.base)
+        base = linear(node.base)
         if isinstance(node.base, (Frac, Sqrt)) or (isinstance(node.base, Row) and len(base) > 1):
             base = f"({base})" if not base.startswith("(") else base
-        sub = _script(_squash(_linear(node.sub)), sym.SUBSCRIPTS) if node.sub is not None else ""
-        sup = _script(_squash(_linear(node.sup)), sym.SUPERSCRIPTS) if node.sup is not None else ""
+        sub = _script(squash(linear(node.sub)), sym.SUBSCRIPTS) if node.sub is not None else ""
+        sup = _script(squash(linear(node.sup)), sym.SUPERSCRIPTS) if node.sup is not None else ""
         return base + sub + sup
     if isinstance(node, Frac):
         return f"{_fraction_part(node.num)}⁄{_fraction_part(node.den)}"
@@ -353,21 +361,22 @@ def _linear(node: object) -> str:
         body = _fraction_part(node.body)
         if node.index is None:
             return f"√{body}"
-        index = _squash(_linear(node.index))
+        index = squash(linear(node.index))
         special = {"3": "∛", "4": "∜"}.get(index)
         return f"{special}{body}" if special else f"{_script(index, sym.SUPERSCRIPTS)}√{body}"
     if isinstance(node, Fenced):
-        return f"{node.left}{_linear(node.body).strip()}{node.right}"
+        return f"{node.left}{linear(node.body).strip()}{node.right}"
     raise Unconvertible("unknown node")
 
 
 def _fraction_part(node: object) -> str:
-    text = _squash(_linear(node))
+    text = squash(linear(node))
     tight = text.replace(" ", "")
     return tight if not _needs_parens(tight) else f"({text})"
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """`text` with runs of spaces made one and its ends trimmed."""
     return re.sub(r" {2,}", " ", text).strip()
 
 
@@ -381,7 +390,7 @@ def to_unicode(source: str) -> str | None:
         The text (`\\frac{a}{b}` as `a⁄b`), or None: show the source.
     """
     try:
-        return _squash(_linear(parse(source)))
+        return squash(linear(parse(source)))
     except (Unconvertible, RecursionError, IndexError):
         return None
 
