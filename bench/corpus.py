@@ -92,3 +92,64 @@ def markdown_reply(tokens: int, seed: int = 5) -> str:
         count += len(tokens_of(block)) + 1
         index += 1
     return "\n\n".join(blocks) + "\n"
+
+
+# Formulas as models write them: most have a Unicode form, some (a matrix, a subscript b) are shown as source.
+_INLINE_MATH = [
+    r"$E = mc^2$",
+    r"$\alpha^2 + \beta_1$",
+    r"$O(n \log n)$",
+    r"$\mathbb{E}[X] = \mu$",
+    r"$\frac{a+b}{2}$",
+    r"\(\sigma^2\)",
+    r"$\forall x \in \mathbb{R}, x^2 \geq 0$",
+    r"$\sqrt{x+1}$",
+    r"$x_b$",
+    r"$PV = \frac{FV}{(1 + r)^n}$",
+    r"$\hat{\theta}$",
+    r"$e^{i\pi} + 1 = 0$",
+]
+_DISPLAY_MATH = [
+    r"$$\mu = \frac{1}{n}\sum_{i=1}^{n} x_i$$",
+    "$$\n\\sigma^2 = \\frac{1}{n}\\sum_{i=1}^{n}(x_i - \\mu)^2\n$$",
+    r"\[ x = \frac{-b \pm \sqrt{b^2 - 4ac}}{2a} \]",
+    r"$$NPV = \sum_{t=0}^{T} \frac{C_t}{(1 + r)^t}$$",
+    r"\[\int_0^\infty e^{-x}\,dx = 1\]",
+    r"$$\begin{pmatrix} a & b \\ c & d \end{pmatrix}$$",
+    r"$$P(A \mid B) = \frac{P(B \mid A)P(A)}{P(B)}$$",
+]
+
+
+def _math_paragraph(rng: random.Random) -> str:
+    sentences = []
+    for _ in range(rng.randint(2, 4)):
+        words = [rng.choice(_WORDS) for _ in range(rng.randint(6, 12))]
+        for _ in range(rng.randint(1, 2)):
+            words.insert(rng.randrange(len(words)), rng.choice(_INLINE_MATH))
+        if rng.random() < 0.2:
+            words.append("for $5 and $10 a month")  # dollars that are not math
+        text = " ".join(words)
+        sentences.append(text[0].upper() + text[1:] + ".")
+    return " ".join(sentences)
+
+
+def math_reply(tokens: int, seed: int = 5) -> str:
+    """A reply full of formulas (inline in paragraphs and lists, display blocks), about `tokens` pieces long."""
+    rng = random.Random(seed)
+    blocks: list[str] = [f"# Derivation\n\n{_math_paragraph(rng)}"]
+    count = len(tokens_of(blocks[0]))
+    index = 1
+    while count < tokens:
+        kind = index % 5
+        if kind == 0:
+            block = f"## Step {index // 5 + 1}"
+        elif kind == 2:
+            block = rng.choice(_DISPLAY_MATH)
+        elif kind == 4:
+            block = "\n".join(f"- {_math_paragraph(rng)}" for _ in range(rng.randint(2, 4)))
+        else:
+            block = _math_paragraph(rng)
+        blocks.append(block)
+        count += len(tokens_of(block)) + 1
+        index += 1
+    return "\n\n".join(blocks) + "\n"

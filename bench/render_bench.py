@@ -135,6 +135,7 @@ def run(sizes: Sizes, runs: int, only: set[str] | None, log: Any) -> tuple[list[
         with BenchServer() as server:
             groups = [
                 ("reply", lambda: _reply_scenarios(server, sizes, runs, raw, log)),
+                ("math", lambda: _math_scenario(server, sizes, runs, raw, log)),
                 ("scaling", lambda: _scaling(server, sizes, runs, raw, log)),
                 ("open", lambda: _open(server, sizes, runs, raw, scratch, log)),
                 ("startup", lambda: _startup(server, sizes, runs, raw, scratch, log)),
@@ -153,10 +154,10 @@ def run(sizes: Sizes, runs: int, only: set[str] | None, log: Any) -> tuple[list[
     return rows, raw
 
 
-def _reply(server: BenchServer, tokens: int, delay: float, echo: bool) -> dict[str, Any]:
+def _reply(server: BenchServer, tokens: int, delay: float, echo: bool, math: bool = False) -> dict[str, Any]:
     home = ui_bench.new_home()
     try:
-        return asyncio.run(ui_bench.reply_run(server, tokens, delay, echo, home))
+        return asyncio.run(ui_bench.reply_run(server, tokens, delay, echo, home, math))
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
@@ -238,6 +239,37 @@ def _reply_scenarios(server: BenchServer, sizes: Sizes, runs: int, raw: dict, lo
             1000 * idle_echo["worst"],
             "idle app",
             max(e["worst"] for e in rate_echo) <= 0.2,
+        ),
+    ]
+
+
+def _math_scenario(server: BenchServer, sizes: Sizes, runs: int, raw: dict, log: Any) -> list[Row]:
+    """The 5,000-token reply full of formulas (issue 21), under the same budgets as the ordinary one."""
+    log(f"math: {sizes.long} tokens full of formulas as fast as possible, {runs} runs")
+    fast = _runs(runs, lambda: _reply(server, sizes.long, 0.0, True, math=True))
+    rich = _runs(runs, lambda: ui_bench.rich_floor(sizes.long, math=True))
+    raw.update(math_fast=fast, math_rich_floor=rich)
+    walls = [r["wall"] for r in fast]
+    cpus = [r["cpu"] for r in fast]
+    k = f"{sizes.long:,}"
+    return [
+        Row(
+            f"{k} tokens of formulas, fast: Enter to last token on screen",
+            "s",
+            walls,
+            "≤ 2 s",
+            median(rich),
+            "Rich once, CPU",
+            max(walls) <= 2.0,
+        ),
+        Row(
+            f"{k} tokens of formulas, fast: CPU",
+            "CPU-s",
+            cpus,
+            "< 2.5 CPU-s",
+            median(rich),
+            "Rich once",
+            max(cpus) < 2.5,
         ),
     ]
 
@@ -373,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=5, help="runs per scenario (default 5)")
     parser.add_argument("--tiny", action="store_true", help="tiny sizes (the smoke test; figures mean nothing)")
-    parser.add_argument("--only", nargs="*", choices=["reply", "scaling", "open", "startup", "first", "memory"])
+    parser.add_argument("--only", nargs="*", choices=["reply", "math", "scaling", "open", "startup", "first", "memory"])
     parser.add_argument("--out", type=Path, help="JSON file to write (default bench/results/render-<time>.json)")
     args = parser.parse_args(argv)
     sizes = TINY if args.tiny else Sizes()

@@ -15,23 +15,23 @@ from typing import Any
 
 from causerie.testing.fake_openai import FakeOpenAI, Received, Reply
 
-from .corpus import markdown_reply
+from .corpus import markdown_reply, math_reply
 
-_PARAM_RE = re.compile(r"(tokens|delay|seed)=([0-9.]+)")
+_PARAM_RE = re.compile(r"(tokens|delay|seed|math)=([0-9.]+)")
 
 
-def prompt(tokens: int, delay: float = 0.0, seed: int = 5) -> str:
-    """The prompt that asks the bench server for this reply."""
-    return f"bench tokens={tokens} delay={delay} seed={seed}"
+def prompt(tokens: int, delay: float = 0.0, seed: int = 5, math: bool = False) -> str:
+    """The prompt that asks the bench server for this reply (`math`: a reply full of formulas)."""
+    return f"bench tokens={tokens} delay={delay} seed={seed} math={int(math)}"
 
 
 END_MARK = "End of the benchmark reply."
 
 
 @lru_cache(maxsize=8)
-def reply_text(tokens: int, seed: int = 5) -> str:
+def reply_text(tokens: int, seed: int = 5, math: bool = False) -> str:
     """The reply the server sends for a prompt (the bench knows it, to tell when its end is on screen)."""
-    return markdown_reply(tokens, seed) + "\n" + END_MARK + "\n"
+    return (math_reply if math else markdown_reply)(tokens, seed) + "\n" + END_MARK + "\n"
 
 
 def _last_user_text(received: Received) -> str:
@@ -47,7 +47,7 @@ def _serve(ready: Any, sent: Any) -> None:
     def respond(received: Received) -> Reply:
         params = dict(_PARAM_RE.findall(_last_user_text(received)))
         tokens = int(float(params.get("tokens", 20)))
-        text = reply_text(tokens, int(float(params.get("seed", 5))))
+        text = reply_text(tokens, int(float(params.get("seed", 5))), params.get("math", "0") == "1")
         return Reply(
             text=text,
             delay=float(params.get("delay", 0)),

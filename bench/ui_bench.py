@@ -79,16 +79,18 @@ async def _settle(app: App, pilot: Any, deadline: float) -> None:
         await pilot.pause(0.02)
 
 
-async def reply_run(server: BenchServer, tokens: int, delay: float, echo: bool, home: Path) -> dict[str, Any]:
+async def reply_run(
+    server: BenchServer, tokens: int, delay: float, echo: bool, home: Path, math: bool = False
+) -> dict[str, Any]:
     """One reply: Enter to last token on screen (wall, CPU), server's last byte, key echoes meanwhile."""
     probes.install()
     os.environ["CAUSERIE_HOME"] = str(home)
-    text = reply_text(tokens)
+    text = reply_text(tokens, math=math)
     app = _app(server.base_url)
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot, time.monotonic() + WAIT)
         screen = app.screen
-        screen.prompt.load_text(prompt(tokens, delay))  # type: ignore[attr-defined]
+        screen.prompt.load_text(prompt(tokens, delay, math=math))  # type: ignore[attr-defined]
         await pilot.pause()
         server.drain()
         done = probes.REPLY.arm(probes.reply_complete(len(text)))
@@ -173,9 +175,9 @@ def prepare_open_store(home: Path, messages: int) -> tuple[str, str]:
 
 
 # -- floors ------------------------------------------------------------------------------------------------------
-def rich_floor(tokens: int, width: int = 120) -> float:
-    """CPU seconds for Rich to render the final reply once at `width` columns."""
-    text = reply_text(tokens)
+def rich_floor(tokens: int, width: int = 120, math: bool = False) -> float:
+    """CPU seconds for Rich to render the final reply once at `width` columns (its formulas as written)."""
+    text = reply_text(tokens, math=math)
     console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor")
     start = time.process_time()
     console.render_lines(RichMarkdown(text), console.options)

@@ -17,6 +17,7 @@ def test_every_render_scenario_runs_once_at_tiny_sizes(tmp_path: Path) -> None:
     names = [row["name"] for row in report["rows"]]
     for part in (
         "fast: Enter to last token",
+        "tokens of formulas, fast: CPU",
         "at 200/s: last token",
         "key echo during",
         "CPU per token",

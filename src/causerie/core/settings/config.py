@@ -69,6 +69,7 @@ class Settings:
     max_tokens_param: str = "max_completion_tokens"
     config_notice: str = ""
     prices: dict[str, Any] = field(default_factory=dict)  # user overrides of the price table, per model
+    render_math: bool = True  # formulas in replies shown as Unicode math (False: as the model wrote them)
     auto_title: bool | None = None  # ask the model for a title after the first reply; None: on unless local
 
     @property
@@ -147,4 +148,5 @@ def load_settings(
         max_tokens_param=profile.max_tokens_param,
         prices=dict(data.get("prices", {})),
         auto_title=data.get("auto_title"),
+        render_math=bool(data.get("render_math", True)),
     )

@@ -26,6 +26,7 @@ TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "keymap": ((dict,), 'a table of action id = "keys"'),
     "prices": ((dict,), "a table of [prices.MODEL] sections (input, cached_input, output, context_window)"),
     "auto_title": ((bool,), "true or false"),
+    "render_math": ((bool,), "true or false"),
 }
 PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "base_url": ((str,), "a URL in quotes"),

@@ -42,6 +42,9 @@ CONFIG_TEMPLATE = """\
 # Ask the model for a short title after the first reply (default: on, except for local servers).
 # auto_title = true
 
+# Show LaTeX formulas in replies ($...$, \\(...\\), $$...$$, \\[...\\]) as Unicode math; false shows them as written.
+# render_math = true
+
 # Key bindings: action id = "keys" (comma-separated). Press F1 in the app to see the action ids.
 # [keymap]
 # "chat.new" = "ctrl+n"

@@ -18,6 +18,7 @@ from causerie.core.conversation.models import Conversation, Message
 from causerie.core.safe_text import sanitize
 from causerie.ui.compat import SettledLayout
 from causerie.ui.messages import EditRequested, PromptFocusRequested, VersionSwitchRequested
+from causerie.ui.widgets.math_render import OFF, RENDER, SOURCE
 from causerie.ui.widgets.message_view import (  # noqa: F401 - MessageView and the limits are imported from here
     FINISH_LABELS,
     SHOWN_CHARS,
@@ -80,6 +81,7 @@ class ConversationView(SettledLayout, VerticalScroll):
         Binding("y", "copy_message", "Copy", id="messages.copy"),
         Binding("c", "copy_code", "Copy code", id="messages.copy_code"),
         Binding("e", "edit_message", "Edit", id="messages.edit"),
+        Binding("m", "toggle_math", "Math source", show=False, id="messages.toggle_math"),
         Binding("left,[", "older_version", "Older version", show=False, id="messages.older_version"),
         Binding("right,]", "newer_version", "Newer version", show=False, id="messages.newer_version"),
     ]
@@ -197,7 +199,8 @@ class ConversationView(SettledLayout, VerticalScroll):
         return view
 
     def _make_view(self, message: Message) -> MessageView:
-        view = MessageView(message)
+        settings = getattr(self.app, "settings", None)
+        view = MessageView(message, math=RENDER if getattr(settings, "render_math", True) else OFF)
         if self._conversation is not None:
             view.version = version_position(self._conversation, message)
         return view
@@ -297,6 +300,14 @@ class ConversationView(SettledLayout, VerticalScroll):
         which = f"Code block {index + 1}/{len(blocks)}" if len(blocks) > 1 else "Code block"
         lines = f"{block.line_count} line{'s' if block.line_count != 1 else ''}"
         self.notify(f"{which}{language} copied: {lines}.", markup=False)  # the language comes from the model
+
+    def action_toggle_math(self) -> None:
+        """Show the focused message's formulas as their LaTeX source, or rendered again."""
+        view = self.focused_message
+        if view is None:
+            return
+        mode = view.body.toggle_math()
+        self.notify("Formulas shown as their source." if mode == SOURCE else "Formulas rendered.")
 
     def action_edit_message(self) -> None:
         """Edit the focused message of yours (sending the edit adds a new version)."""

@@ -26,11 +26,11 @@ from causerie.ui.widgets.block_render import (
     RenderStyles,
     blank_strip,
     render_code,
-    render_markdown,
     render_plain,
     render_styles,
 )
 from causerie.ui.widgets.blocks import BlockSplitter, OpenFence
+from causerie.ui.widgets.math_render import RENDER, SOURCE, render_block
 
 FRAME_INTERVAL = 1 / 15  # at most this often the open tail is rendered again
 FLUSH_BUDGET = 0.008  # seconds of rendering before yielding to the event loop
@@ -88,10 +88,11 @@ class MessageBody(SettledLayout, Widget):
     }
     """
 
-    def __init__(self, message: Message, *, markdown: bool, streaming: bool = False) -> None:
+    def __init__(self, message: Message, *, markdown: bool, streaming: bool = False, math: str = RENDER) -> None:
         super().__init__()
         self.message = message
         self.markdown = markdown
+        self.math = math  # how formulas are shown: RENDER, SOURCE or OFF (see math_render)
         self.streaming = streaming
         self._reset_source()
         self._width = 0
@@ -131,6 +132,16 @@ class MessageBody(SettledLayout, Widget):
 
     def _theme_changed(self, theme: Theme) -> None:
         self._styles = None
+        self._redraw()
+
+    def toggle_math(self) -> str:
+        """Show the formulas as their source instead of rendered, or back; returns the new mode."""
+        self.math = SOURCE if self.math == RENDER else RENDER
+        self._redraw()
+        return self.math
+
+    def _redraw(self) -> None:
+        """Render every line again (the theme or the way formulas are shown changed)."""
         self._drop_rendered()
         if self._progressive:
             self._schedule(YIELD_DELAY)
@@ -291,7 +302,7 @@ class MessageBody(SettledLayout, Widget):
             block, left_out = shown_part(self._blocks[self._rendered], BLOCK_CHARS, BLOCK_LINES)
             self._dirty_from = min(self._dirty_from, len(self._lines))
             if self.markdown:
-                strips = render_markdown(block, width, console, styles)
+                strips = render_block(block, width, console, styles, self.math)
                 if self._lines and strips and not self._last_rule:
                     self._lines.append(blank_strip(width))
                 if strips:
@@ -322,7 +333,7 @@ class MessageBody(SettledLayout, Widget):
         if fence is None:
             self._fence, self._fence_lines, self._fence_done = None, [], 0
             if tail.strip():
-                lines.extend(render_markdown(tail, width, self.app.console, self.styles_for_render))
+                lines.extend(render_block(tail, width, self.app.console, self.styles_for_render, self.math))
         else:
             lines.extend(self._render_open_fence(fence, tail))
         self._tail_lines = [*lines, *note]

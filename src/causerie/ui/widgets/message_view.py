@@ -11,6 +11,7 @@ from textual.widgets import Static
 from causerie.core.conversation.models import Message
 from causerie.core.safe_text import sanitize
 from causerie.ui.compat import SettledLayout
+from causerie.ui.widgets.math_render import RENDER
 from causerie.ui.widgets.message_body import SHOWN_CHARS, SHOWN_LINES, MessageBody, shown_part
 
 __all__ = ["FINISH_LABELS", "SHOWN_CHARS", "SHOWN_LINES", "EarlierMessages", "MessageView", "shown_part"]
@@ -57,11 +58,11 @@ class MessageView(SettledLayout, Widget, can_focus=True):
     }
     """
 
-    def __init__(self, message: Message, *, streaming: bool = False) -> None:
+    def __init__(self, message: Message, *, streaming: bool = False, math: str = RENDER) -> None:
         super().__init__(classes=f"-{message.role}")
         self.message = message
         self.label = Static(classes="message-label")
-        self.body = MessageBody(message, markdown=message.role != "user", streaming=streaming)
+        self.body = MessageBody(message, markdown=message.role != "user", streaming=streaming, math=math)
         self.note = Static(classes="message-note")
         self.version: tuple[int, int] = (1, 1)  # (position, count) among the versions of this turn
 
