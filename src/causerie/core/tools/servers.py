@@ -57,6 +57,7 @@ class _Running:
     config: ServerConfig
     status: ServerStatus
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    sdk_loaded: asyncio.Event = field(default_factory=asyncio.Event)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
     client: Any = None
@@ -122,10 +123,17 @@ class ToolServers:
         return [r.config.name for r in self._servers.values() if r.status.state == "starting"]
 
     async def _supervise(self, running: _Running) -> None:
-        """Run the server's task; if it is not ready within startup_timeout_sec, report it and end it."""
+        """Run the server's task; if it is not ready within startup_timeout_sec, report it and end it.
+
+        The time starts once the SDK is imported (the first import takes a second or more, and is causerie's, not
+        the server's).
+        """
         inner = asyncio.create_task(self._run(running))
         try:
             try:
+                loaded = asyncio.ensure_future(running.sdk_loaded.wait())
+                await asyncio.wait([loaded, inner], return_when=asyncio.FIRST_COMPLETED)
+                loaded.cancel()
                 await asyncio.wait_for(asyncio.shield(running.ready.wait()), running.config.startup_timeout_sec)
             except TimeoutError:
                 if running.status.state == "starting":
@@ -158,6 +166,7 @@ class ToolServers:
         config = running.config
         try:
             await asyncio.to_thread(_load_sdk)
+            running.sdk_loaded.set()
             from mcp.client.client import Client
 
             if config.url:
