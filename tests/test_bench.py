@@ -28,3 +28,12 @@ def test_every_render_scenario_runs_once_at_tiny_sizes(tmp_path: Path) -> None:
         assert any(part in name for name in names), part
     for row in report["rows"]:
         assert row["samples"] and all(value == value and value >= 0 for value in row["samples"]), row["name"]
+
+
+def test_the_tools_bench_runs_once_at_tiny_sizes(capsys) -> None:  # noqa: ANN001
+    from bench import tools_bench
+
+    assert tools_bench.main(["--runs", "1", "--calls", "2"]) == 0
+    out = capsys.readouterr().out
+    for part in ("mcp SDK import", "stdio server start to tools listed", "one call (forecast)", "assembling"):
+        assert part in out, part

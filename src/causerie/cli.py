@@ -1,4 +1,4 @@
-"""Command line: `causerie` starts the app; verbs (ask, list, show, export, search, import, doctor, config) run
+"""Command line: `causerie` starts the app; verbs (ask, list, show, export, search, import, doctor, tools, config) run
 without it. Imports stay lazy so that `causerie list` never loads Textual or the OpenAI SDK.
 
 Exit codes (every verb): 0 done; 1 failed (data unreadable or unwritable, doctor found problems, bad import file);
@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     verb("doctor", "Check the data directory and whether the configured profiles' servers answer.")
 
+    tools = verb("tools", "Start the configured MCP servers, list each one's state and tools, stop them.")
+    tools.add_argument("--json", action="store_true", help="the servers and their tools as JSON")
+
     config = verb("config", "Where the config file is, and a commented example of it.")
     config_verbs = config.add_subparsers(dest="config_verb", metavar="ACTION", required=True)
     init = config_verbs.add_parser("init", help="write a commented config.toml (never overwrites)")
@@ -124,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
             from causerie.commands.doctor import run_doctor
 
             return run_doctor(args)
+        if verb == "tools":
+            from causerie.commands.tools import run_tools
+
+            return run_tools(args)
         from causerie.commands.config import run_config
 
         return run_config(args)

@@ -6,6 +6,7 @@ import json
 import zipfile
 from pathlib import Path
 
+from causerie.core.conversation.context import request_messages
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.interchange.importers import chatgpt_conversation_id
 from causerie.core.settings import paths
@@ -25,19 +26,23 @@ def test_chatgpt_export_keeps_the_tree_as_branches() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "Imported 2 conversation(s); 0 already present; 1 skipped."
     assert "skipped 'Only a picture': no text messages" in done.stdout
-    assert "1 images and attachments, 1 tool calls, 2 tool messages" in done.stdout
+    assert "Left out (causerie keeps text only): 1 images and attachments.\n" in done.stdout  # tool nodes are kept
     conversation = _store().load(chatgpt_conversation_id(SOURCE_A, 1704450000.25))
     assert conversation.title == "Reversing lists"
     assert conversation.model == "gpt-4o"
     assert conversation.created_at == "2024-01-05T10:20:00.250000Z"
     assert conversation.extra["source"] == {"kind": "chatgpt", "id": SOURCE_A}
-    # current_node is the reply after a tool call: the active path skips the tool nodes.
-    assert [(m.role, m.content) for m in conversation.active_path()] == [
-        ("user", "How do I reverse a list in Python?"),
-        ("assistant", "Call `xs.reverse()` to reverse in place."),
-        ("user", "What does it return?"),
-        ("assistant", "It returns `None`."),
+    # current_node is the reply after a tool call: the tool nodes are on the path, shown but never sent.
+    assert [(m.role, m.content, m.name) for m in conversation.active_path()] == [
+        ("user", "How do I reverse a list in Python?", None),
+        ("assistant", "Call `xs.reverse()` to reverse in place.", None),
+        ("user", "What does it return?", None),
+        ("assistant", "print(xs.reverse())", "python"),
+        ("tool", "None", "tool"),
+        ("assistant", "It returns `None`.", None),
     ]
+    assert [m.kind for m in conversation.active_path()][3:5] == ["imported_tool", "imported_tool"]
+    assert [m["role"] for m in request_messages(conversation)] == ["user", "assistant", "user", "assistant"]
     first = conversation.active_path()[0]
     replies = conversation.children(first.id)  # a regenerated answer: two versions of the reply
     assert [m.content for m in replies] == ["Use `xs[::-1]`.", "Call `xs.reverse()` to reverse in place."]
@@ -46,7 +51,7 @@ def test_chatgpt_export_keeps_the_tree_as_branches() -> None:
         "What does it return?",
         "[attachment not imported]\n\nWhat about this screenshot?",
     ]
-    assert len(conversation.messages) == 9
+    assert len(conversation.messages) == 11
     assert all(m.role != "system" for m in conversation.messages)  # the hidden system node is left out
 
 

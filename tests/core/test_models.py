@@ -151,7 +151,7 @@ def test_unknown_keys_of_a_message_and_a_conversation_survive_a_round_trip(tmp_p
     data = conversation.to_dict()
     data["future_top_level"] = {"kept": True}
     data["messages"][0]["attachments"] = [{"name": "map.png", "sha256": "ab" * 32, "mime": "image/png", "bytes": 3}]
-    data["messages"][1]["tool_calls"] = [{"id": "call_1", "type": "function", "function": {"name": "f"}}]
+    data["messages"][1]["citations"] = [{"url": "https://example.org", "title": "f"}]
     loaded = Conversation.from_dict(data)
     loaded.title = "Weather, renamed"
     store = ConversationStore(tmp_path)
@@ -159,5 +159,5 @@ def test_unknown_keys_of_a_message_and_a_conversation_survive_a_round_trip(tmp_p
     again = store.load(loaded.id).to_dict()
     assert again["future_top_level"] == {"kept": True}
     assert again["messages"][0]["attachments"] == data["messages"][0]["attachments"]
-    assert again["messages"][1]["tool_calls"] == data["messages"][1]["tool_calls"]
+    assert again["messages"][1]["citations"] == data["messages"][1]["citations"]
     assert again["title"] == "Weather, renamed"

@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from causerie.core.chat.errors import ChatError, classify, redact
+from causerie.core.chat.errors import ChatError, classify, redact, tools_rejection
 from causerie.core.chat.sse import paced_lines, server_events
 from causerie.core.chat.thinking import ThinkSplitter
-from causerie.core.conversation.models import Usage
+from causerie.core.chat.tool_deltas import ToolCallAssembler
+from causerie.core.conversation.models import ToolCall, Usage
 from causerie.core.safe_text import encodable
 
 if TYPE_CHECKING:
@@ -65,7 +66,14 @@ class OptionDropped:
     option: str
 
 
-StreamEvent = TextDelta | ReasoningDelta | UsageReport | Finished | OptionDropped
+@dataclass(frozen=True)
+class ToolCallsRequested:
+    """The model asks for these tool calls (assembled from the stream; given once, at the end of the reply)."""
+
+    calls: list[ToolCall]
+
+
+StreamEvent = TextDelta | ReasoningDelta | UsageReport | Finished | OptionDropped | ToolCallsRequested
 
 
 def usage_from_api(raw: Any) -> Usage:
@@ -146,13 +154,17 @@ class ChatClient:
 
     async def stream(
         self,
-        messages: list[dict[str, str]],
+        messages: list[dict[str, Any]],
         model: str,
         *,
         max_tokens: int | None = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> AsyncIterator[StreamEvent]:
         """Send `messages` and yield the reply as events; raises ChatError on any failure.
 
+        `tools` is the API's `tools` parameter (function specs); the calls the model makes are yielded as one
+        ToolCallsRequested after the reply's last chunk. A server that rejects `tools` raises a ChatError of kind
+        `tools_rejected` (the UI offers to send again without them).
         Cancelling the consumer closes the HTTP response (the stream is used in `async with`).
         """
         # A lone surrogate cannot be encoded as UTF-8: the request would fail on every retry.
@@ -165,7 +177,10 @@ class ChatClient:
                 kwargs["stream_options"] = {"include_usage": True}
             if max_tokens is not None:
                 kwargs[self.max_tokens_param] = max_tokens
+            if tools:
+                kwargs["tools"] = tools
             splitter = ThinkSplitter()
+            assembler = ToolCallAssembler()
             answered = False
             try:
                 # The raw streaming response (status errors, auth and timeouts stay the SDK's); the chunks are
@@ -181,12 +196,15 @@ class ChatClient:
                         chunk = json.loads(sse.data)
                         if isinstance(chunk, dict) and chunk.get("error"):
                             raise _stream_error(chunk["error"], response.http_request)
-                        for event in self._events(chunk, splitter):
+                        for event in self._events(chunk, splitter, assembler):
                             yield event
                     if not received:  # not one event: whatever answered does not speak the streaming format
                         raise json.JSONDecodeError("no server-sent event in the response", "", 0)
                     for event in self._split(*splitter.flush()):
                         yield event
+                    calls = assembler.calls()
+                    if calls:
+                        yield ToolCallsRequested(calls)
                 return
             except ChatError:
                 raise
@@ -194,6 +212,8 @@ class ChatClient:
                 error = self._to_chat_error(exc)
                 if answered and error.kind == "network":  # the server was reached: it hung up mid-reply
                     error.message = f"The connection to {self.display_url} dropped in the middle of the reply."
+                if tools and not answered:
+                    error = tools_rejection(error)
             if first and self.stream_options and error.kind == "bad_request" and "stream_options" in error.message:
                 # Some OpenAI-compatible servers reject `stream_options`: ask again without it, once, and
                 # remember for the rest of the session (usage is then estimated).
@@ -213,7 +233,7 @@ class ChatClient:
         return events
 
     @staticmethod
-    def _events(chunk: Any, splitter: ThinkSplitter) -> list[StreamEvent]:
+    def _events(chunk: Any, splitter: ThinkSplitter, assembler: ToolCallAssembler) -> list[StreamEvent]:
         """The events of one decoded chunk (a JSON object; anything else in it is ignored)."""
         events: list[StreamEvent] = []
         if not isinstance(chunk, dict):
@@ -229,6 +249,7 @@ class ChatClient:
                 content = delta.get("content")
                 if isinstance(content, str) and content:
                     events.extend(ChatClient._split(*splitter.feed(content)))
+                assembler.feed(delta.get("tool_calls"))
             reason = choice.get("finish_reason")
             if isinstance(reason, str) and reason:
                 events.append(Finished(reason))

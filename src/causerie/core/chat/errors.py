@@ -17,6 +17,7 @@ KINDS = (
     "timeout",
     "network",
     "stream",
+    "tools_rejected",
     "unknown",
 )
 
@@ -42,6 +43,38 @@ class ChatError(Exception):
     def retryable(self) -> bool:
         """Whether retrying the same request automatically can help."""
         return self.kind in ("rate_limit", "server", "timeout", "network", "stream")
+
+
+_TOOLS_REJECTED_PHRASES = (
+    "does not support tools",
+    "does not support tool",
+    "tools param requires",
+    "tools are not supported",
+    "tool calling is not supported",
+    "tool use is not supported",
+    "argument supplied: tools",
+    "unrecognized request argument supplied: tool",
+    'auto" tool choice requires',
+)
+
+
+def tools_rejection(error: ChatError) -> ChatError:
+    """`error` as kind `tools_rejected` when it is a refusal of the request's `tools` (a model or server that cannot
+    call tools: Ollama, llama.cpp without --jinja, vLLM without --enable-auto-tool-choice), else `error` unchanged.
+    """
+    if error.kind not in ("bad_request", "server", "model_not_found", "unknown"):
+        return error
+    text = f"{error.detail} {error.message}".lower()
+    if not any(phrase in text for phrase in _TOOLS_REJECTED_PHRASES):
+        return error
+    return ChatError(
+        "tools_rejected",
+        "The server or the model does not accept tools: send again without them, or pick a model that calls tools.",
+        error.retry_after,
+        error.request_id,
+        error.status,
+        error.detail,
+    )
 
 
 def short_detail(text: str, limit: int = 200) -> str:

@@ -12,6 +12,7 @@ SUMMARIZE = "summarize"
 TRIM = "trim"
 CONTINUE = "continue"
 PICK_MODEL = "pick_model"
+WITHOUT_TOOLS = "without_tools"  # send the same request again without `tools`
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,11 @@ def way_out(
             "The model is not available on this server (the name is wrong, or it has been shut down). "
             "Pick another model, then press ctrl+r.",
             (PICK_MODEL, RETRY),
+        )
+    if kind == "tools_rejected":
+        return WayOut(
+            f"{error.message} Your message is kept: send it again without tools, or pick another model.",
+            (WITHOUT_TOOLS, PICK_MODEL),
         )
     if kind == "rate_limit":
         return WayOut(f"{error.message} Press ctrl+r to try again.", (RETRY,))

@@ -2,7 +2,8 @@
 
 The API keeps no history, so the system prompt and the whole active path are sent every turn. A stored summary
 (a system Message with kind="summary" on the path) stands in for the messages up to the one it `covers`.
-Reasoning is never sent back.
+Reasoning is never sent back. An assistant's `tool_calls` and the `tool` messages answering them are sent together
+or not at all: trimming and summarizing cut only at a user message or a plain reply.
 """
 
 from __future__ import annotations
@@ -29,9 +30,49 @@ def sendable(message: Message) -> bool:
     """Whether a message on the active path is part of the context sent to the model."""
     if message.kind == "summary":
         return False  # sent in place of what it covers, not where it sits
-    if message.role == "assistant" and not message.content:
+    if message.kind == "imported_tool":
+        return False  # an imported ChatGPT tool node: shown, but it answers no call of this conversation
+    if message.role == "assistant" and not message.content and not message.tool_calls:
         return False  # an error before the first token leaves nothing worth sending
-    return message.role in ("system", "user", "assistant")
+    return message.role in ("system", "user", "assistant", "tool")
+
+
+def api_message(message: Message) -> dict:
+    """One message in the request's form: content, plus the calls of an assistant or the call a result answers."""
+    if message.role == "tool":
+        return {"role": "tool", "tool_call_id": message.tool_call_id or "", "content": message.content}
+    data: dict = {"role": message.role, "content": message.content}
+    if message.role == "assistant" and message.tool_calls:
+        data["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in message.tool_calls
+        ]
+        if not message.content:
+            data["content"] = None  # the API's form of "only calls"
+    return data
+
+
+def _answered_calls(messages: list[Message]) -> list[Message]:
+    """`messages` where every assistant's calls are followed by one result each, and no result is orphaned.
+
+    A call left without a result (a crash mid-round) gets none sent: the call is dropped from the copy sent, since
+    the API rejects a call without its answer. A result whose call is not on the path is left out.
+    """
+    answered = {m.tool_call_id for m in messages if m.role == "tool"}
+    offered: set[str] = set()
+    result: list[Message] = []
+    for message in messages:
+        if message.role == "assistant" and message.tool_calls:
+            calls = [c for c in message.tool_calls if c.id in answered]
+            offered.update(c.id for c in calls)
+            if len(calls) != len(message.tool_calls):
+                if not calls and not message.content:
+                    continue
+                message = Message(**{**message.__dict__, "tool_calls": calls})
+        elif message.role == "tool" and message.tool_call_id not in offered:
+            continue
+        result.append(message)
+    return result
 
 
 def _latest_summary(path: list[Message]) -> tuple[Message | None, int]:
@@ -52,17 +93,17 @@ def context_path(conversation: Conversation, upto: str | None = None) -> tuple[M
         if upto in ids:
             path = path[: ids.index(upto) + 1]
     summary, start = _latest_summary(path)
-    return summary, [m for m in path[start:] if sendable(m)]
+    return summary, _answered_calls([m for m in path[start:] if sendable(m)])
 
 
-def to_api(conversation: Conversation, summary: Message | None, messages: list[Message]) -> list[dict[str, str]]:
-    """The request's messages: system prompt, summary, then the turns (content only, never reasoning)."""
+def to_api(conversation: Conversation, summary: Message | None, messages: list[Message]) -> list[dict]:
+    """The request's messages: system prompt, summary, then the turns (content and tool calls, never reasoning)."""
     result: list[dict[str, str]] = []
     if conversation.system_prompt:
         result.append({"role": "system", "content": conversation.system_prompt})
     if summary is not None:
         result.append({"role": "system", "content": SUMMARY_PREFIX + summary.content})
-    result.extend({"role": m.role, "content": m.content} for m in messages)
+    result.extend(api_message(m) for m in messages)
     return result
 
 
@@ -81,9 +122,22 @@ def estimate_text(text: str) -> int:
     return int(len(text) / CHARS_PER_TOKEN + 0.999) if text else 0
 
 
-def estimate_messages(messages: list[dict[str, str]]) -> int:
-    """Raw (uncalibrated) token estimate of a request's messages."""
-    return sum(estimate_text(m.get("content", "")) + PER_MESSAGE_TOKENS for m in messages) + 3
+def estimate_message(message: Message) -> int:
+    """Raw token estimate of one stored message as it is sent (its text, its calls' names and arguments)."""
+    calls = sum(estimate_text(c.name) + estimate_text(c.arguments) + PER_MESSAGE_TOKENS for c in message.tool_calls)
+    return estimate_text(message.content) + PER_MESSAGE_TOKENS + calls
+
+
+def estimate_messages(messages: list[dict]) -> int:
+    """Raw (uncalibrated) token estimate of a request's messages (tool calls counted by name and arguments)."""
+    total = 3
+    for m in messages:
+        total += estimate_text(m.get("content") or "") + PER_MESSAGE_TOKENS
+        for call in m.get("tool_calls") or ():
+            function = call.get("function") or {}
+            total += estimate_text(function.get("name", "")) + estimate_text(function.get("arguments", ""))
+            total += PER_MESSAGE_TOKENS
+    return total
 
 
 def calibration(conversation: Conversation) -> float:
@@ -155,7 +209,7 @@ def plan(
     summary, turns = context_path(conversation, upto)
 
     base = estimate_messages(to_api(conversation, summary, []))
-    sizes = [estimate_text(m.content) + PER_MESSAGE_TOKENS for m in turns]
+    sizes = [estimate_message(m) for m in turns]
 
     def tokens_from(start: int) -> int:
         return int((base + sum(sizes[start:])) * ratio + 0.5)
@@ -174,6 +228,9 @@ def plan(
         if cut < len(turns) - KEEP_RECENT and turns[cut].role == "assistant":
             remaining -= sizes[cut]
             cut += 1
+    # never between an assistant's tool calls and their results, nor inside a tool round: back to where it began
+    while cut > 0 and (turns[cut].role == "tool" or _continues_round(turns, cut)):
+        cut -= 1
     left_out = turns[:cut]
     kept = turns[cut:]
     if policy == "summarize":
@@ -182,13 +239,20 @@ def plan(
     return Plan(to_api(conversation, summary, kept), size, window, reserve, policy, size <= budget, dropped=left_out)
 
 
+def _continues_round(turns: list[Message], index: int) -> bool:
+    """Whether turns[index] is the model's next reply inside a tool round (it follows a tool result)."""
+    return index > 0 and turns[index].role == "assistant" and turns[index - 1].role == "tool"
+
+
 def summary_request(conversation: Conversation, turns: list[Message], previous: Message | None) -> list[dict]:
     """The one request that asks the model to summarize `turns` (and an earlier summary they follow)."""
     lines = []
     if previous is not None:
         lines.append(f"[earlier summary]\n{previous.content}")
     for message in turns:
-        lines.append(f"[{message.role}]\n{message.content}")
+        calls = "".join(f"\n[call {c.name}] {c.arguments}" for c in message.tool_calls)
+        label = f"tool result of {message.name}" if message.role == "tool" else message.role
+        lines.append(f"[{label}]\n{message.content}{calls}")
     return [
         {"role": "system", "content": SUMMARY_INSTRUCTION},
         {"role": "user", "content": "\n\n".join(lines)},

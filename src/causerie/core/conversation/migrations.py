@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 # The version this causerie writes; older documents are migrated up to it on load.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:
@@ -15,6 +15,8 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
     version = data["version"]
     if version == 0:
         data = _v0_to_v1(data)
+    if data["version"] == 1:
+        data = _v1_to_v2(data)
     data["version"] = SCHEMA_VERSION
     return data
 
@@ -40,4 +42,12 @@ def _v0_to_v1(data: dict[str, Any]) -> dict[str, Any]:
     data["messages"] = messages
     data.setdefault("active_leaf", parent)
     data["version"] = 1
+    return data
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 adds optional fields (assistant `tool_calls`, `tool` messages): a version 1 document is already
+    a valid version 2 document, so only the number changes (and only in memory until the file is saved again).
+    """
+    data["version"] = 2
     return data

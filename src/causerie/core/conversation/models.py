@@ -10,15 +10,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 from causerie.core.conversation.migrations import SCHEMA_VERSION, migrate
+from causerie.core.conversation.token_usage import SchemaError, Usage
+from causerie.core.conversation.tool_calls import ToolCall, ToolCallError
+
+__all__ = [
+    "ROLES",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "Conversation",
+    "Message",
+    "NewerVersionError",
+    "SchemaError",
+    "ToolCall",
+    "Usage",
+]
 
 SCHEMA = "causerie.conversation"
-ROLES = ("system", "user", "assistant")
+ROLES = ("system", "user", "assistant", "tool")
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-
-
-class SchemaError(ValueError):
-    """A conversation document does not have the shape causerie writes."""
 
 
 class NewerVersionError(SchemaError):
@@ -47,68 +57,23 @@ def is_valid_id(value: object) -> bool:
     return isinstance(value, str) and bool(_ID_RE.match(value))
 
 
-@dataclass
-class Usage:
-    """Token usage of one reply, as the server reported it or as estimated."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int = 0
-    cached_tokens: int = 0
-    reasoning_tokens: int = 0
-    estimated: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        data: dict[str, Any] = {
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "total_tokens": self.total_tokens,
-        }
-        if self.cached_tokens:
-            data["cached_tokens"] = self.cached_tokens
-        if self.reasoning_tokens:
-            data["reasoning_tokens"] = self.reasoning_tokens
-        if self.estimated:
-            data["estimated"] = True
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Usage:
-        """Parse the JSON form; raises SchemaError."""
-        if not isinstance(data, dict):
-            raise SchemaError("usage must be an object")
-        values: dict[str, Any] = {}
-        for name in (
-            "prompt_tokens",
-            "completion_tokens",
-            "total_tokens",
-            "cached_tokens",
-            "reasoning_tokens",
-        ):
-            value = data.get(name, 0)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise SchemaError(f"usage.{name} must be a non-negative integer")
-            values[name] = value
-        return cls(**values, estimated=bool(data.get("estimated", False)))
-
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(
-            self.prompt_tokens + other.prompt_tokens,
-            self.completion_tokens + other.completion_tokens,
-            self.total_tokens + other.total_tokens,
-            self.cached_tokens + other.cached_tokens,
-            self.reasoning_tokens + other.reasoning_tokens,
-            self.estimated or other.estimated,
-        )
-
-
-def _cost(value: Any) -> float | None:
+def _cost(value: Any, what: str = "cost") -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise SchemaError("message cost must be a non-negative number")
+        raise SchemaError(f"message {what} must be a non-negative number")
     return float(value)
+
+
+def _tool_calls(value: Any) -> list[ToolCall]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SchemaError("message tool_calls must be a list")
+    try:
+        return [ToolCall.from_dict(item) for item in value]
+    except ToolCallError as exc:
+        raise SchemaError(str(exc)) from None
 
 
 _MESSAGE_KEYS = frozenset(
@@ -126,6 +91,11 @@ _MESSAGE_KEYS = frozenset(
         "kind",
         "cost",
         "covers",
+        "tool_calls",
+        "tool_call_id",
+        "name",
+        "is_error",
+        "duration_s",
     )
 )
 
@@ -147,6 +117,12 @@ class Message:
     kind: str | None = None  # e.g. "summary" for a stored summary note
     cost: float | None = None  # dollars for this reply at the prices of the day it was received
     covers: str | None = None  # for a summary: id of the last message it stands in for
+    # Schema 2: an assistant's calls; a `tool` message answers one of them (its id, the tool's exposed name).
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_call_id: str | None = None
+    name: str | None = None
+    is_error: bool = False  # a tool result that is an error (the tool failed, timed out, was declined...)
+    duration_s: float | None = None  # how long the tool ran
     # Keys this version does not know (written by a newer causerie): kept as they were and written back unchanged.
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -175,6 +151,16 @@ class Message:
             data["cost"] = self.cost
         if self.covers is not None:
             data["covers"] = self.covers
+        if self.tool_calls:
+            data["tool_calls"] = [call.to_dict() for call in self.tool_calls]
+        if self.tool_call_id is not None:
+            data["tool_call_id"] = self.tool_call_id
+        if self.name is not None:
+            data["name"] = self.name
+        if self.is_error:
+            data["is_error"] = True
+        if self.duration_s is not None:
+            data["duration_s"] = self.duration_s
         data.update({k: v for k, v in self.extra.items() if k not in data})
         return data
 
@@ -196,7 +182,7 @@ class Message:
         if parent is not None and not isinstance(parent, str):
             raise SchemaError("message parent must be a string or null")
         usage = Usage.from_dict(data["usage"]) if data.get("usage") is not None else None
-        for name in ("created_at", "model", "finish_reason", "reasoning", "kind", "covers"):
+        for name in ("created_at", "model", "finish_reason", "reasoning", "kind", "covers", "tool_call_id", "name"):
             if data.get(name) is not None and not isinstance(data[name], str):
                 raise SchemaError(f"message {name} must be a string")
         return cls(
@@ -213,6 +199,11 @@ class Message:
             kind=data.get("kind"),
             cost=_cost(data.get("cost")),
             covers=data.get("covers"),
+            tool_calls=_tool_calls(data.get("tool_calls")),
+            tool_call_id=data.get("tool_call_id"),
+            name=data.get("name"),
+            is_error=bool(data.get("is_error", False)),
+            duration_s=_cost(data.get("duration_s"), "duration_s"),
             extra={k: v for k, v in data.items() if k not in _MESSAGE_KEYS},
         )
 

@@ -9,7 +9,7 @@ from causerie.core.conversation.models import Conversation, Message
 
 FORMATS = ("md", "json")
 
-_ROLE_HEADINGS = {"user": "You", "assistant": "Assistant", "system": "System"}
+_ROLE_HEADINGS = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool result"}
 
 
 def _fence_for(text: str) -> str:
@@ -30,6 +30,12 @@ def _message_markdown(message: Message) -> str:
         notes.append(message.model)
     if message.partial or message.finish_reason in ("cancelled", "error", "length"):
         notes.append(f"incomplete: {message.finish_reason or 'partial'}")
+    if message.role == "tool":
+        notes.append(message.name or "tool")
+        if message.is_error:
+            notes.append("error")
+        if message.duration_s is not None:
+            notes.append(f"{message.duration_s:.2f} s")
     suffix = f" ({', '.join(notes)})" if notes else ""
     parts = [f"## {heading}{suffix}", ""]
     if message.reasoning:
@@ -44,7 +50,15 @@ def _message_markdown(message: Message) -> str:
             "</details>",
             "",
         ]
-    parts.append(message.content.rstrip("\n") if message.content else "*(empty)*")
+    if message.role == "tool":
+        fence = _fence_for(message.content)
+        parts += [f"{fence}text", message.content.rstrip("\n"), fence]
+        return "\n".join(parts)
+    if message.content or not message.tool_calls:
+        parts.append(message.content.rstrip("\n") if message.content else "*(empty)*")
+    for call in message.tool_calls:
+        fence = _fence_for(call.arguments)
+        parts += ["", f"**Tool call** `{call.name}` (id {call.id}):", "", f"{fence}json", call.arguments, fence]
     return "\n".join(parts)
 
 

@@ -65,12 +65,14 @@ def chatgpt_conversation_id(source_id: str, create_time: Any) -> str:
     return f"{stamp}-g{_digest('chatgpt', source_id)[:10]}"
 
 
-def _text_of(message: dict[str, Any], report: ImportReport) -> str | None:
+def _text_of(message: dict[str, Any], report: ImportReport, tool: bool = False) -> str | None:
     """The text of a ChatGPT message, or None when it holds nothing causerie can show."""
     content = message.get("content")
     if not isinstance(content, dict):
         return None
     kind = content.get("content_type")
+    if tool and isinstance(content.get("text"), str) and content["text"].strip():
+        return content["text"]  # code sent to a tool, execution output, browsing display...
     if kind in ("text", "multimodal_text"):
         texts: list[str] = []
         for part in content.get("parts") or []:
@@ -85,27 +87,34 @@ def _text_of(message: dict[str, Any], report: ImportReport) -> str | None:
     return None
 
 
-def _keep(node_message: Any, report: ImportReport) -> tuple[str, str, dict[str, Any]] | None:
-    """(role, text, message) for a node worth importing, else None (counted in the report)."""
+def _keep(node_message: Any, report: ImportReport) -> tuple[str, str, dict[str, Any], str | None] | None:
+    """(role, text, message, tool name) for a node worth importing, else None (counted in the report).
+
+    Tool nodes (a call to ChatGPT's own tools, and their output) are kept to be shown, marked `imported_tool`
+    so that they are never sent: they answer no call of a causerie conversation.
+    """
     if not isinstance(node_message, dict):
         return None
     author = node_message.get("author") or {}
     role = author.get("role") if isinstance(author, dict) else None
     metadata = node_message.get("metadata") or {}
-    if role not in ("user", "assistant", "system"):
-        report.leave_out("tool messages")
+    if role not in ("user", "assistant", "system", "tool"):
+        report.leave_out("messages of unknown authors")
         return None
     if isinstance(metadata, dict) and metadata.get("is_visually_hidden_from_conversation"):
         if role != "system":
             report.leave_out("hidden messages")
         return None
-    if node_message.get("recipient") not in (None, "all"):
-        report.leave_out("tool calls")
-        return None
-    text = _text_of(node_message, report)
+    recipient = node_message.get("recipient")
+    tool_name: str | None = None
+    if role == "tool":
+        tool_name = str(author.get("name") or "tool")
+    elif recipient not in (None, "all"):
+        tool_name = str(recipient)
+    text = _text_of(node_message, report, tool=tool_name is not None)
     if text is None:
         return None
-    return role, text, node_message
+    return role, text, node_message, tool_name
 
 
 def chatgpt_to_conversation(raw: dict[str, Any], report: ImportReport) -> Conversation:
@@ -134,9 +143,11 @@ def chatgpt_to_conversation(raw: dict[str, Any], report: ImportReport) -> Conver
             parent_of[str(node_id)] = str(parent) if isinstance(parent, str) else None
             found = _keep(node.get("message"), report)
             if found is not None:
-                role, text, message = found
+                role, text, message, tool_name = found
                 metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
                 kept[str(node_id)] = Message(
+                    kind="imported_tool" if tool_name else None,
+                    name=tool_name,
                     role=role,
                     content=text,
                     id="g" + _digest(source_id, str(node_id))[:12],
@@ -173,7 +184,7 @@ def chatgpt_to_conversation(raw: dict[str, Any], report: ImportReport) -> Conver
             message = kept[node_id]
             message.parent = kept[a].id if (a := kept_ancestor(parent_of.get(node_id))) else None
             conversation.messages.append(message)
-    if not conversation.messages:
+    if all(m.kind == "imported_tool" for m in conversation.messages):
         raise SchemaError("no text messages")
     leaf = kept_ancestor(str(raw.get("current_node"))) if raw.get("current_node") else None
     conversation.active_leaf = kept[leaf].id if leaf else conversation.messages[-1].id

@@ -9,7 +9,8 @@ from typing import Any
 
 from causerie.core.settings import paths
 from causerie.core.settings.config_check import ConfigError, holds_a_key, read_config_file
-from causerie.core.settings.keys import check_private, resolve_key
+from causerie.core.settings.keys import check_not_writable_by_others, check_private, resolve_key
+from causerie.core.tools.config import DEFAULT_MAX_TOOL_ROUNDS, ServerConfig, server_configs
 
 __all__ = [
     "BUILTIN_PROFILES",
@@ -71,6 +72,9 @@ class Settings:
     prices: dict[str, Any] = field(default_factory=dict)  # user overrides of the price table, per model
     render_math: bool = True  # formulas in replies shown as Unicode math (False: as the model wrote them)
     auto_title: bool | None = None  # ask the model for a title after the first reply; None: on unless local
+    tool_servers: tuple[ServerConfig, ...] = ()  # [mcp_servers.NAME]; nothing is started before it is needed
+    max_tool_rounds: int = DEFAULT_MAX_TOOL_ROUNDS
+    config_warnings: tuple[str, ...] = ()  # shown once (e.g. Codex keys causerie does not use)
 
     @property
     def can_send(self) -> bool:
@@ -111,6 +115,9 @@ def load_settings(
     data = read_config_file(path) if use_file else {}
     if holds_a_key(data):
         check_private(path)
+    tool_servers, config_warnings = server_configs(data)
+    if any(server.command for server in tool_servers):
+        check_not_writable_by_others(path, "an MCP server command")
 
     profiles = load_profiles(data, env)
     profile_name = cli.get("profile") or env.get("CAUSERIE_PROFILE") or data.get("profile") or "openai"
@@ -149,4 +156,7 @@ def load_settings(
         prices=dict(data.get("prices", {})),
         auto_title=data.get("auto_title"),
         render_math=bool(data.get("render_math", True)),
+        tool_servers=tuple(tool_servers),
+        max_tool_rounds=int(data.get("max_tool_rounds", DEFAULT_MAX_TOOL_ROUNDS)),
+        config_warnings=tuple(config_warnings),
     )

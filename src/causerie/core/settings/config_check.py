@@ -27,7 +27,35 @@ TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "prices": ((dict,), "a table of [prices.MODEL] sections (input, cached_input, output, context_window)"),
     "auto_title": ((bool,), "true or false"),
     "render_math": ((bool,), "true or false"),
+    "max_tool_rounds": ((int,), "a whole number of rounds (1 or more)"),
+    "mcp_servers": ((dict,), "a table of [mcp_servers.NAME] sections"),
 }
+# [mcp_servers.NAME], in the form Codex CLI uses (so a block can be copied), plus causerie's own `allow`.
+MCP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "command": ((str,), "a command in quotes (the server's program)"),
+    "args": ((list,), 'a list of strings, e.g. ["server.py"]'),
+    "env": ((dict,), 'a table of NAME = "value"'),
+    "cwd": ((str,), "a directory in quotes"),
+    "url": ((str,), 'a URL in quotes, e.g. "http://127.0.0.1:9000/mcp"'),
+    "enabled": ((bool,), "true or false"),
+    "startup_timeout_sec": ((int, float), "a number of seconds"),
+    "tool_timeout_sec": ((int, float), "a number of seconds"),
+    "enabled_tools": ((list,), "a list of tool names"),
+    "disabled_tools": ((list,), "a list of tool names"),
+    "allow": ((list,), "a list of tool names that run without asking"),
+}
+# Keys of Codex's that causerie does not use: accepted (a copied block still works), named in one warning.
+MCP_CODEX_ONLY_KEYS = (
+    "env_vars",
+    "bearer_token_env_var",
+    "http_headers",
+    "env_http_headers",
+    "startup_timeout_ms",
+    "scopes",
+    "oauth",
+    "experimental_use_rmcp_client",
+)
+_MCP_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "base_url": ((str,), "a URL in quotes"),
     "model": ((str,), "a model name in quotes"),
@@ -113,6 +141,11 @@ def parse_config_text(text: str, path: Path) -> dict[str, Any]:
             PriceTable().with_overrides({name: table})
         except ValueError as exc:
             raise ConfigError(f"{_where(path, locate_table(text, f'prices.{name}'))}: prices.{name}: {exc}") from None
+    for name, table in data.get("mcp_servers", {}).items():
+        _check_mcp_server(name, table, text, path)
+    rounds = data.get("max_tool_rounds")
+    if rounds is not None and rounds < 1:
+        raise ConfigError(f"{_where(path, locate(text, '', 'max_tool_rounds'))}: max_tool_rounds must be 1 or more")
     timeout = data.get("read_timeout")
     if timeout is not None and timeout <= 0:
         raise ConfigError(f"{_where(path, locate(text, '', 'read_timeout'))}: read_timeout must be more than 0")
@@ -136,6 +169,28 @@ def _check_table(
         if not _type_ok(value, kinds):
             line = locate(text, table, key)
             raise ConfigError(f"{_where(path, line)}: {key}{where_table} must be {expected}")
+
+
+def _check_mcp_server(name: str, table: Any, text: str, path: Path) -> None:
+    """One [mcp_servers.NAME] table: known keys of the right types, a command or a url (not both)."""
+    section = f"mcp_servers.{name}"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{_where(path, locate(text, 'mcp_servers', name))}: {section} must be a [{section}] table")
+    if not _MCP_NAME_RE.match(name):
+        line = locate_table(text, section)
+        raise ConfigError(f"{_where(path, line)}: server name {name!r}: letters, digits, - and _ only (32 at most)")
+    known = {k: v for k, v in table.items() if k not in MCP_CODEX_ONLY_KEYS}
+    _check_table(known, MCP_KEYS, section, text, path)
+    for key in ("args", "enabled_tools", "disabled_tools", "allow"):
+        if key in table and not all(isinstance(item, str) for item in table[key]):
+            raise ConfigError(f"{_where(path, locate(text, section, key))}: {key} in [{section}] must be strings")
+    if "env" in table and not all(isinstance(v, str) for v in table["env"].values()):
+        raise ConfigError(f"{_where(path, locate(text, section, 'env'))}: env in [{section}] must map names to strings")
+    for key in ("startup_timeout_sec", "tool_timeout_sec"):
+        if key in table and table[key] <= 0:
+            raise ConfigError(f"{_where(path, locate(text, section, key))}: {key} in [{section}] must be more than 0")
+    if ("command" in table) == ("url" in table):
+        raise ConfigError(f"{_where(path, locate_table(text, section))}: [{section}] needs a command or a url (one)")
 
 
 def read_config_file(path: Path) -> dict[str, Any]:

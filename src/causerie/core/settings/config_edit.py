@@ -93,8 +93,10 @@ def init_config(path: Path) -> Path:
     return path
 
 
-def toml_value(value: str | bool | int | float) -> str:
-    """A Python value written as a TOML literal (strings as basic strings, escaped)."""
+def toml_value(value: str | bool | int | float | list[str]) -> str:
+    """A Python value written as a TOML literal (strings as basic strings, escaped; a list of strings as an array)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(json.dumps(str(item), ensure_ascii=False) for item in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -106,7 +108,7 @@ def _key_line(key: str) -> re.Pattern[str]:
     return re.compile(rf"^(\s*)(?:{re.escape(key)}|\"{re.escape(key)}\")\s*=.*$")
 
 
-def _edit(lines: list[str], start: int, end: int, key: str, value: str | bool | int | float) -> list[str]:
+def _edit(lines: list[str], start: int, end: int, key: str, value: str | bool | int | float | list[str]) -> list[str]:
     """Replace `key = ...` within lines[start:end], or add it at the end of that block (after its content)."""
     pattern = _key_line(key)
     for index in range(start, end):
@@ -258,3 +260,35 @@ def set_profile_key(
         start = len(lines) - 1
     end = next((i for i in range(start + 1, len(lines)) if _HEADER_RE.match(lines[i])), len(lines))
     _write(path, _edit(lines, start + 1, end, key, value), mode)
+
+
+def set_mcp_server_list(path: Path, server: str, key: str, values: list[str]) -> None:
+    """Set `key` inside `[mcp_servers.SERVER]` to an array of strings (e.g. `allow`, for "always allow this tool").
+
+    The server's table must already be a `[mcp_servers.SERVER]` section of the file; the result must parse to the
+    same data with only that key changed, else ConfigError (nothing is written).
+    """
+    target = Path(os.path.realpath(path))
+    text, mode = _read(target)
+    original = tomllib.loads(text)
+    lines = text.splitlines()
+    header = f"[mcp_servers.{server}]"
+    start = next((i for i, line in enumerate(lines) if line.split("#", 1)[0].strip().replace(" ", "") == header), None)
+    if start is None:
+        raise ConfigError(f"{path}: no [mcp_servers.{server}] section to edit; add {key} to it by hand")
+    end = next((i for i in range(start + 1, len(lines)) if _HEADER_RE.match(lines[i])), len(lines))
+    edited_lines = _edit(lines, start + 1, end, key, list(values))
+    result = "\n".join(edited_lines).rstrip("\n") + "\n"
+    expected = {**original, "mcp_servers": {**original["mcp_servers"]}}
+    expected["mcp_servers"][server] = {**original["mcp_servers"][server], key: list(values)}
+    try:
+        parsed = tomllib.loads(result)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: the edit would break it ({exc}); edit it by hand") from None
+    if parsed != expected:
+        raise ConfigError(f"{path}: it is laid out in a way causerie cannot edit safely; edit it by hand")
+    parse_config_text(result, path)
+    try:
+        atomic_write_text(target, result, mode)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None

@@ -29,6 +29,22 @@ def check_private(path: Path) -> None:
         )
 
 
+def check_not_writable_by_others(path: Path, what: str) -> None:
+    """Refuse a config file that names a command to run (`what`) when other users can change it.
+
+    Anyone who can write the file could make causerie run their program as this user.
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot check its permissions: {exc.strerror or exc}") from None
+    if mode & 0o022:
+        raise ConfigError(
+            f"{path} names {what} to run, but other users can change it (mode {mode:04o}). "
+            f"Make it writable by you alone with: chmod go-w {path}"
+        )
+
+
 def run_key_command(command: str, profile: str, timeout: float = COMMAND_TIMEOUT) -> str:
     """Run `api_key_command` once and return the first line of its output; raises ConfigError on any failure."""
     what = f"api_key_command of profile {profile!r} ({command!r})"

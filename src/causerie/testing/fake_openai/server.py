@@ -1,144 +1,25 @@
-"""A real HTTP server on 127.0.0.1 that speaks the Chat Completions streaming wire format.
-
-Used by the tests, the benchmarks and `python -m causerie.testing.fake_openai` (to try causerie offline).
-Each request is answered by a scripted `Reply`: normal streams, split TCP writes, keep-alive comments,
-missing `[DONE]`, error statuses with OpenAI's real error bodies, mid-stream error events, dropped or stalled
-connections.
-"""
+"""The loopback HTTP server: records each request and answers it with the next scripted Reply."""
 
 from __future__ import annotations
 
 import json
-import re
 import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-_PIECE_RE = re.compile(r"\s*\S+|\s+")
-
-
-def tokens_of(text: str) -> list[str]:
-    """Split text into word-sized pieces, the way a model streams it (whitespace kept)."""
-    return _PIECE_RE.findall(text) or [text]
-
-
-def error_body(code: str | None, message: str, kind: str = "invalid_request_error") -> dict[str, Any]:
-    """An error body shaped exactly like OpenAI's."""
-    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
-
-
-INVALID_KEY = error_body(
-    "invalid_api_key",
-    "Incorrect API key provided: sk-test****. You can find your API key at https://platform.openai.com/account/api-keys.",
+from causerie.testing.fake_openai.bodies import (
+    INVALID_KEY,
+    STREAM_OPTIONS_REJECTED,
+    context_error,
+    error_body,
+    prompt_tokens_of,
 )
-INSUFFICIENT_QUOTA = error_body(
-    "insufficient_quota",
-    "You exceeded your current quota, please check your plan and billing details.",
-    "insufficient_quota",
-)
-RATE_LIMITED = error_body(
-    "rate_limit_exceeded",
-    "Rate limit reached for gpt-6-luna in organization org-x on requests per min (RPM): Limit 3, Used 3.",
-    "requests",
-)
-CONTEXT_TOO_LONG = error_body(
-    "context_length_exceeded",
-    "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.",
-)
-MODEL_NOT_FOUND = error_body(
-    "model_not_found", "The model `gpt-3.5-turbo` does not exist or you do not have access to it."
-)
-STREAM_OPTIONS_REJECTED = error_body(
-    None,
-    "Unrecognized request argument supplied: stream_options",
-)
-# Context overflow as other OpenAI-compatible servers word it.
-LLAMACPP_CONTEXT = {
-    "error": {
-        "code": 400,
-        "message": "the request exceeds the available context size. try increasing the context size or enable "
-        "context shift",
-        "type": "exceed_context_size_error",
-        "n_prompt_tokens": 14429,
-        "n_ctx": 8192,
-    }
-}
-VLLM_CONTEXT = {
-    "object": "error",
-    "message": "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens "
-    "(4000 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.",
-    "type": "BadRequestError",
-    "param": None,
-    "code": 400,
-}
-OLLAMA_CONTEXT = {"error": {"message": "input length exceeds the context length", "type": "api_error", "param": None}}
-HTML_502 = (
-    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1>"
-    b"</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-)
-
-
-def context_error(window: int, tokens: int) -> dict[str, Any]:
-    """OpenAI's context_length_exceeded body for a prompt of `tokens` against a `window`."""
-    return error_body(
-        "context_length_exceeded",
-        f"This model's maximum context length is {window} tokens. However, your messages resulted in {tokens} "
-        "tokens. Please reduce the length of the messages.",
-    )
-
-
-def prompt_tokens_of(body: Any) -> int:
-    """The fake's own token count of a request: about 4 characters a token, plus 4 per message."""
-    messages = body.get("messages", []) if isinstance(body, dict) else []
-    return sum(len(str(m.get("content", ""))) // 4 + 4 for m in messages)
-
-
-@dataclass
-class Reply:
-    """How the server answers one request."""
-
-    text: str = "Hello! How can I help?"
-    chunks: list[str] | None = None
-    delay: float = 0.0
-    first_delay: float = 0.0
-    status: int = 200
-    error: dict[str, Any] | None = None
-    raw_body: bytes | None = None
-    content_type: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    usage: dict[str, Any] | None = None
-    send_usage: bool = True
-    send_done: bool = True
-    finish_reason: str | None = "stop"
-    split_writes: bool = False
-    keepalive: bool = False
-    error_after: int | None = None
-    drop_after: int | None = None
-    stall_after: int | None = None
-    stall_seconds: float = 3600.0
-    reasoning: str = ""
-    hang: bool = False
-    byte_by_byte: bool = False  # every byte of the stream in its own write (a slow link)
-    on_sent: Callable[[], None] | None = None  # called right after the last byte of a stream (benchmarks)
-
-    def pieces(self) -> list[str]:
-        """The content deltas to send."""
-        return list(self.chunks) if self.chunks is not None else tokens_of(self.text)
-
-
-@dataclass
-class Received:
-    """A request as the server saw it."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: Any
+from causerie.testing.fake_openai.replies import Received, Reply, tokens_of
+from causerie.testing.fake_openai.tool_stream import finish_reason, tool_call_deltas
 
 
 class FakeOpenAI:
@@ -415,8 +296,10 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                         self._write(b": keep-alive\n\n", reply)
                     if reply.delay:
                         time.sleep(reply.delay)
-                if reply.finish_reason:
-                    self._event(chunk({}, reply.finish_reason), reply)
+                for delta in tool_call_deltas(reply):
+                    self._event(chunk(delta), reply)
+                if finish_reason(reply):
+                    self._event(chunk({}, finish_reason(reply)), reply)
                 if reply.send_usage and isinstance(body, dict) and body.get("stream_options", {}).get("include_usage"):
                     self._event({**base, "choices": [], "usage": self._usage(reply, body)}, reply)
                 if reply.send_done:
@@ -440,47 +323,3 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 pass
 
     return Handler
-
-
-def main() -> None:
-    """Run a fake server in the foreground (for trying causerie offline)."""
-    import argparse
-
-    parser = argparse.ArgumentParser(description="A loopback OpenAI-compatible server for trying causerie.")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--delay", type=float, default=0.02, help="seconds between streamed tokens")
-    parser.add_argument("--text", default=None, help="the reply to send (default: a Markdown sample)")
-    args = parser.parse_args()
-    server = FakeOpenAI()
-    server.default = Reply(text=args.text or SAMPLE_MARKDOWN, delay=args.delay)
-    server.start(args.port)
-    print(f"causerie --base-url {server.base_url}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
-
-
-SAMPLE_MARKDOWN = """# A short answer
-
-Here is a list:
-
-- one item
-- another item with `inline code`
-
-```python
-def greet(name: str) -> str:
-    return f"Hello, {name}!"
-```
-
-| column | value |
-|--------|-------|
-| a      | 1     |
-
-> A quote to finish.
-"""
-
-
-if __name__ == "__main__":
-    main()

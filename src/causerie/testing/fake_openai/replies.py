@@ -1,0 +1,71 @@
+"""What the loopback server answers: a scripted `Reply` per request, and the `Received` request it recorded."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+_PIECE_RE = re.compile(r"\s*\S+|\s+")
+
+
+def tokens_of(text: str) -> list[str]:
+    """Split text into word-sized pieces, the way a model streams it (whitespace kept)."""
+    return _PIECE_RE.findall(text) or [text]
+
+
+@dataclass(frozen=True)
+class ToolCallSpec:
+    """A tool call the fake model makes: streamed as deltas the OpenAI way or the Ollama way (see Reply)."""
+
+    name: str
+    arguments: str = "{}"
+    id: str | None = None  # default: call_<n>
+
+
+@dataclass
+class Reply:
+    """How the server answers one request."""
+
+    text: str = "Hello! How can I help?"
+    chunks: list[str] | None = None
+    delay: float = 0.0
+    first_delay: float = 0.0
+    status: int = 200
+    error: dict[str, Any] | None = None
+    raw_body: bytes | None = None
+    content_type: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    usage: dict[str, Any] | None = None
+    send_usage: bool = True
+    send_done: bool = True
+    finish_reason: str | None = "stop"
+    split_writes: bool = False
+    keepalive: bool = False
+    error_after: int | None = None
+    drop_after: int | None = None
+    stall_after: int | None = None
+    stall_seconds: float = 3600.0
+    reasoning: str = ""
+    hang: bool = False
+    byte_by_byte: bool = False  # every byte of the stream in its own write (a slow link)
+    on_sent: Callable[[], None] | None = None  # called right after the last byte of a stream (benchmarks)
+    # Tool calls after the text: "openai" streams each call's arguments in pieces under its own index;
+    # "ollama" sends each call whole in its own chunk, every one with index 0 (they differ only by id).
+    tool_calls: list[ToolCallSpec] = field(default_factory=list)
+    tool_style: str = "openai"
+
+    def pieces(self) -> list[str]:
+        """The content deltas to send."""
+        return list(self.chunks) if self.chunks is not None else tokens_of(self.text)
+
+
+@dataclass
+class Received:
+    """A request as the server saw it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
