@@ -34,8 +34,11 @@ from causerie.core.engine.events import (
     Saved,
     SaveFailed,
     TextAdded,
+    ToolAnswered,
+    ToolRound,
 )
 from causerie.core.engine.saving import SaveQueue
+from causerie.core.engine.tool_step import Tools
 from causerie.core.storage.store import Deleted, StoreError
 from causerie.core.usage.pricing import PriceTable, account_reply, shipped_prices
 
@@ -64,8 +67,12 @@ class Engine:
         reply_reserve: int = DEFAULT_REPLY_RESERVE,
         checkpoint_interval: float = CHECKPOINT_INTERVAL,
         pause: Callable[[], float] | None = None,
+        tools: Tools | None = None,
     ) -> None:
-        """`pause()` says how long to rest at each yield of a fast stream (longer while the user types)."""
+        """`pause()` says how long to rest at each yield of a fast stream (longer while the user types).
+
+        `tools` are offered to the model; the calls a reply asks for run in rounds (see tool_step.py).
+        """
         self.client = client
         self.saves = saves
         self.prices = prices or shipped_prices()
@@ -74,6 +81,7 @@ class Engine:
         self.reply_reserve = reply_reserve
         self.checkpoint_interval = checkpoint_interval
         self.pause = pause or (lambda: 0.0)
+        self.tools = tools
         self.learned_windows: dict[str, int] = {}
         self._retry_event: asyncio.Event | None = None
 
@@ -95,8 +103,17 @@ class Engine:
         Cancelling the consumer stops the turn: the partial reply is kept, marked cancelled, and saved.
         """
         force = mode if mode in (SUMMARIZE, TRIM) else None
-        attempt = 0
+        attempt = rounds = 0
         while True:
+            offered: list[dict] | None = None
+            if self.tools is not None:
+                offered, late = await self.tools.offered()
+                if late:
+                    yield ContextNote(
+                        f"Sent without the tools of {', '.join(late)}: still starting after "
+                        f"{self.tools.wait_timeout:g} s.",
+                        "warning",
+                    )
             reply: Message | None = None
             if mode == CONTINUE:
                 reply = conversation.active_path()[-1]
@@ -126,11 +143,26 @@ class Engine:
                 assert prepared is not None
                 messages, estimate = prepared.messages, prepared.estimate
             outcome: list[tuple[ChatError | None, bool]] = []
-            async for event in self._stream(conversation, model, messages, estimate, reply, outcome):
+            async for event in self._stream(conversation, model, messages, estimate, reply, outcome, offered):
                 yield event
             error, partial = outcome[0]
             if error is None:
-                return
+                last = conversation.active_path()[-1]
+                if self.tools is None or last.role != "assistant" or not last.tool_calls:
+                    return
+                rounds += 1
+                if rounds > self.tools.max_rounds:
+                    yield ContextNote(
+                        f"Stopped after {self.tools.max_rounds} rounds of tool calls (max_tool_rounds): "
+                        "the calls of the last reply were not run.",
+                        "warning",
+                    )
+                    await self._answer_unrun(conversation, last)
+                    return
+                async for event in self._tool_round(conversation, last, rounds):
+                    yield event
+                mode, force, attempt = SEND, None, 0  # ask the model again, with the results
+                continue
             if error.kind == "context_length":
                 if error.context_limit:
                     self.learned_windows[model] = error.context_limit
@@ -158,6 +190,7 @@ class Engine:
         estimate: int,
         reply: Message | None,
         outcome: list[tuple[ChatError | None, bool]],
+        tools: list[dict] | None = None,
     ) -> AsyncIterator[EngineEvent]:
         """One request streamed into `reply` (a new message unless continuing).
 
@@ -175,7 +208,7 @@ class Engine:
         error: ChatError | None = None
         last_checkpoint = last_yield = done_at = time.monotonic()
         try:
-            async for event in self.client.stream(messages, model):
+            async for event in self.client.stream(messages, model, tools=tools):
                 if time.monotonic() - done_at > WAITED:
                     last_yield = done_at  # the stream waited for the network: other tasks ran meanwhile
                 if isinstance(event, chat.TextDelta):
@@ -191,6 +224,8 @@ class Engine:
                     reply.finish_reason = event.reason
                 elif isinstance(event, chat.OptionDropped):
                     yield OptionDropped(event.option)
+                elif isinstance(event, chat.ToolCallsRequested):
+                    reply.tool_calls = list(event.calls)
                 now = time.monotonic()
                 if now - last_checkpoint >= self.checkpoint_interval:
                     self.saves.checkpoint(conversation)
@@ -223,10 +258,51 @@ class Engine:
         if error is None:
             yield Finished(reply)
 
+    async def _tool_round(self, conversation: Conversation, reply: Message, number: int) -> AsyncIterator[EngineEvent]:
+        """Run the calls of `reply` (approval first); each answer is appended, shown and checkpointed."""
+        assert self.tools is not None
+        yield ToolRound(reply, number, self.tools.max_rounds)
+        answers: list[Message] = []
+        notes: list[str] = []
+
+        def answered(message: Message) -> None:
+            conversation.append(message)
+            answers.append(message)
+            self.saves.checkpoint(conversation)
+
+        try:
+            await self.tools.round(reply.tool_calls, answered, notes.append)
+        except asyncio.CancelledError:
+            try:
+                self.saves.save_now(conversation)  # every call answered ("cancelled by the user" where unrun)
+            except Deleted:
+                pass
+            except StoreError as exc:
+                self.saves.record_failure(conversation, exc)
+            raise
+        for note in notes:
+            yield ContextNote(note, "warning")
+        for message in answers:
+            yield ToolAnswered(message)
+
+    async def _answer_unrun(self, conversation: Conversation, reply: Message) -> None:
+        """Calls past the round limit get an answer too, so the conversation stays valid for the next request."""
+        from causerie.core.tools.round import cancelled_messages
+
+        for message in cancelled_messages(reply.tool_calls, set()):
+            message.content = "Not run: the limit of tool rounds was reached."
+            conversation.append(message)
+        await self._save(conversation)
+
     def _end(self, conversation: Conversation, reply: Message, model: str, estimate: int) -> bool:
         """Account usage and cost; keep what arrived, or drop a reply that received nothing. Whether it is kept."""
         account_reply(reply, model, estimate, self.prices, local=self.local)
-        if not reply.content and not reply.reasoning and reply.finish_reason in ("error", "cancelled"):
+        if (
+            not reply.content
+            and not reply.reasoning
+            and not reply.tool_calls
+            and reply.finish_reason in ("error", "cancelled")
+        ):
             # Nothing arrived: the user's message stays, and a retry asks again.
             if reply in conversation.messages:
                 conversation.messages.remove(reply)

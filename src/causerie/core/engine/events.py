@@ -77,6 +77,22 @@ class Retrying:
 
 
 @dataclass(frozen=True)
+class ToolRound:
+    """The reply asked for tool calls: round `number` (of at most `limit`) runs them, asking the user first."""
+
+    reply: Message
+    number: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class ToolAnswered:
+    """A call was answered (its result, an error, "declined" or "cancelled by the user") by this `tool` message."""
+
+    message: Message
+
+
+@dataclass(frozen=True)
 class ReplyEnded:
     """The reply stopped arriving; `kept` is False when nothing arrived and the empty reply was dropped."""
 
@@ -123,6 +139,8 @@ EngineEvent = (
     | OptionDropped
     | RetryScheduled
     | Retrying
+    | ToolRound
+    | ToolAnswered
     | ReplyEnded
     | Saved
     | SaveFailed
