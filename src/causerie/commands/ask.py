@@ -141,8 +141,12 @@ async def _run_turn(settings: Settings, store: ConversationStore, conversation: 
 
     client = make_client(settings)
     assert client is not None  # can_send was checked
+    from causerie.core.tools.shell_approval import ShellApprover
+
     saves = SaveQueue(store)
-    engine = make_engine(settings, client, saves)
+    engine = make_engine(settings, client, saves, approver=ShellApprover(config_path=settings.config_path))
+    if engine.tools is not None:
+        engine.tools.servers.launch()
     output = _Output(sys.stdout)
     code = EXIT_OK
     try:
@@ -154,6 +158,12 @@ async def _run_turn(settings: Settings, store: ConversationStore, conversation: 
             elif isinstance(event, events.RetryScheduled):
                 why = _WAITING_FOR.get(event.error.kind, event.error.kind)
                 _say(f"{why}, retrying in {event.delay:.0f} s (attempt {event.attempt} of {event.attempts})")
+            elif isinstance(event, events.ToolRound):
+                calls = ", ".join(f"{call.name}({call.arguments})" for call in event.reply.tool_calls)
+                _say(f"tool round {event.number} of at most {event.limit}: {calls}")
+            elif isinstance(event, events.ToolAnswered):
+                first_line = (event.message.content.strip().splitlines() or [""])[0][:120]
+                _say(f"{event.message.name}: {first_line}")
             elif isinstance(event, events.OptionDropped):
                 _say(f"the server does not accept {event.option}: sent again without it")
             elif isinstance(event, events.SaveFailed):
@@ -167,6 +177,8 @@ async def _run_turn(settings: Settings, store: ConversationStore, conversation: 
                 code = EXIT_REQUEST
     finally:
         output.close()
+        if engine.tools is not None:
+            await engine.tools.servers.stop()
         saves.close()
         await client.close()
     return code

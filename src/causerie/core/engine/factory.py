@@ -8,7 +8,10 @@ from causerie.core.chat.client import ChatClient
 from causerie.core.chat.retry import RetryPolicy
 from causerie.core.engine.engine import Engine
 from causerie.core.engine.saving import SaveQueue
+from causerie.core.engine.tool_step import Tools
 from causerie.core.settings.config import Settings
+from causerie.core.tools.approval import Approver, ToolPolicy
+from causerie.core.tools.servers import ToolServers
 from causerie.core.usage.pricing import PriceTable, shipped_prices
 
 
@@ -35,10 +38,26 @@ def price_table(settings: Settings) -> PriceTable:
         return shipped_prices()
 
 
+def make_tools(settings: Settings, approver: Approver) -> Tools | None:
+    """The MCP servers of the config (not started: `servers.launch()` starts them), or None without any."""
+    configs = [config for config in settings.tool_servers if config.enabled]
+    if not configs:
+        return None
+    servers = ToolServers(configs, secrets=tuple(s for s in (settings.api_key,) if s))
+    wait = max(config.startup_timeout_sec for config in configs)
+    policy = ToolPolicy(servers, config_path=settings.config_path)
+    return Tools(servers, approver, policy, max_rounds=settings.max_tool_rounds, wait_timeout=wait)
+
+
 def make_engine(
-    settings: Settings, client: ChatClient, saves: SaveQueue, *, pause: Callable[[], float] | None = None
+    settings: Settings,
+    client: ChatClient,
+    saves: SaveQueue,
+    *,
+    pause: Callable[[], float] | None = None,
+    approver: Approver | None = None,
 ) -> Engine:
-    """An engine with the settings' retry bound, prices and whether the server is local (free)."""
+    """An engine with the settings' retry bound, prices, whether the server is local (free), and its tools."""
     return Engine(
         client,
         saves,
@@ -46,4 +65,5 @@ def make_engine(
         local=settings.local,
         retry_policy=RetryPolicy(attempts=max(0, settings.max_retries)),
         pause=pause,
+        tools=make_tools(settings, approver) if approver is not None else None,
     )

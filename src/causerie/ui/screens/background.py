@@ -13,6 +13,7 @@ import threading
 from typing import Any, Protocol
 
 from causerie.core.chat.client import ChatClient, preload_sdk
+from causerie.core.engine.engine import Engine
 from causerie.core.storage.early_list import EarlyListing
 from causerie.core.storage.store import ConversationStore
 from causerie.ui.widgets.sidebar import HistorySidebar
@@ -25,6 +26,7 @@ class StartupHost(Protocol):
 
     store: ConversationStore
     client: ChatClient | None
+    engine: Engine | None
     app: Any
 
     @property
@@ -49,6 +51,9 @@ class StartupWork:
         host.run_worker(self._list_history, thread=True, group="history", exclusive=True, exit_on_error=False)
         if host.client is not None:
             host.run_worker(preload_sdk, thread=True, group="sdk", exclusive=True, exit_on_error=False)
+        tools = host.engine.tools if host.engine is not None else None
+        if tools is not None:
+            tools.servers.launch()  # the MCP servers start in the background; the first request waits for them
 
     def listed(self) -> None:
         """The history is drawn: refresh the search data a little later (it shares the interpreter with painting)."""

@@ -43,6 +43,7 @@ from causerie.ui.screens.history import HistoryActions
 from causerie.ui.screens.reply_presenter import ReplyPresenter
 from causerie.ui.screens.saving import ConversationSaver
 from causerie.ui.screens.status_facts import StatusFacts
+from causerie.ui.screens.tool_approval import DialogApprover
 from causerie.ui.widgets.conversation import ConversationView
 from causerie.ui.widgets.error_notice import ErrorNotice
 from causerie.ui.widgets.prompt import PromptInput
@@ -57,11 +58,8 @@ BUILTIN_LOCAL = tuple(name for name, profile in BUILTIN_PROFILES.items() if prof
 
 
 class ChatScreen(Screen):
-    """Sidebar of saved conversations, the open conversation, the prompt and the status line.
-
-    The screen owns the layout, the workers and the wiring; what happens is delegated to small objects: the engine
-    (a turn), the presenter (its events on screen), the saver, the history actions and the message actions.
-    """
+    """Sidebar, conversation, prompt and status line: the layout, the bindings and the workers; each intent is
+    handed to one small object (engine, presenter, saver, history and message actions)."""
 
     COMMANDS = Screen.COMMANDS | {EngineCommands}
     # Keys typed while the app starts must land in the prompt, not in the first focusable widget (the filter).
@@ -113,7 +111,9 @@ class ChatScreen(Screen):
             typing = time.monotonic() - getattr(self.app, "last_input", float("-inf")) < TYPING_WINDOW
             return YIELD_PAUSE if typing else 0.0
 
-        return make_engine(self.settings, client, self.saves, pause=pause)
+        return make_engine(
+            self.settings, client, self.saves, pause=pause, approver=DialogApprover(self, self.action_stop)
+        )
 
     def compose(self) -> ComposeResult:
         yield HistorySidebar(id="sidebar", clock=getattr(self.app, "clock", None))
@@ -210,12 +210,13 @@ class ChatScreen(Screen):
         """Save now (the saver tells the user about failures and conflicts)."""
         return self.saver.save(conversation)
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
+        if self.engine is not None and self.engine.tools is not None:
+            await self.engine.tools.servers.stop()
         self.saves.close()
         self.saver.last_attempt()
         self.startup.stop()
 
-    # -- sending -------------------------------------------------------------------------------------------
     @on(PromptSubmitted)
     def _submitted(self, event: PromptSubmitted) -> None:
         event.stop()
@@ -280,7 +281,6 @@ class ChatScreen(Screen):
             self.conversation.profile = settings.profile
         self.show_conversation(self.conversation)
 
-    # -- wiring: widgets' intent and key actions, handed to the objects that act on them ----------------------
     @on(ConversationChosen)
     def _open_conversation(self, event: ConversationChosen) -> None:
         if self.open_conversation(event.conversation_id):

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from causerie.core.chat.errors import ChatError
-from causerie.core.chat.way_out import CONTINUE, PICK_MODEL, RETRY, SUMMARIZE, TRIM, way_out
+from causerie.core.chat.way_out import CONTINUE, PICK_MODEL, RETRY, SUMMARIZE, TRIM, WITHOUT_TOOLS, way_out
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.engine import events
 from causerie.core.engine.engine import SEND, Engine
@@ -70,8 +70,12 @@ class ReplyPresenter:
         path = conversation.active_path()
         if not path:
             return
-        if path[-1].role == "assistant":
-            conversation.active_leaf = path[-1].parent
+        if path[-1].role in ("assistant", "tool"):
+            # Back to the user's message: a reply that called tools is asked again whole (its calls approved
+            # again, their results not reused).
+            while path and path[-1].role in ("assistant", "tool"):
+                path.pop()
+            conversation.active_leaf = path[-1].id if path else None
             host.show_conversation(conversation)
         host.start_reply(conversation, self.retry_mode(conversation))
 
@@ -91,6 +95,9 @@ class ReplyPresenter:
                 host.start_reply(conversation, mode=CONTINUE)
         elif action == PICK_MODEL:
             host.action_pick_model()
+        elif action == WITHOUT_TOOLS and host.engine.tools is not None:
+            host.engine.tools.enabled = False  # for this session
+            self.regenerate()
 
     def _visible(self, conversation: Conversation) -> bool:
         return self.host.conversation is conversation
@@ -138,6 +145,13 @@ class ReplyPresenter:
                 self._countdown.end_countdown(f"Retried automatically (attempt {event.attempt} of {event.attempts}).")
                 self._countdown.retire()
                 self._countdown = None
+        elif isinstance(event, events.ToolRound):
+            if visible:
+                calls = ", ".join(f"{c.name}({c.arguments})" for c in event.reply.tool_calls)
+                view.add_notice(f"Tool round {event.number} of at most {event.limit}: {calls}")
+        elif isinstance(event, events.ToolAnswered):
+            if visible:
+                view.add_message(event.message)
         elif isinstance(event, events.Saved):
             self.saver.saved(event.conversation)
         elif isinstance(event, events.SaveFailed):
