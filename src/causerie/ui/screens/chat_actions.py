@@ -222,7 +222,7 @@ class ChatActions(Screen):
         """After the first complete reply, ask for a title in the background (unless renamed or disabled)."""
         if reply.finish_reason != "stop" or self.client is None or conversation.read_only:
             return
-        if not auto_title_enabled(self.settings.auto_title, self.settings.local):
+        if not auto_title_enabled(self.settings.auto_title, self.settings.keyless):
             return
         replies = [m for m in conversation.messages if m.role == "assistant" and m.content]
         if len(replies) != 1 or conversation.title not in ("", conversation.default_title()):
