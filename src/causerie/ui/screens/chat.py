@@ -11,15 +11,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, TextArea
 from textual.worker import Worker, WorkerState
 
 from causerie.core.chat.client import ChatClient, preload_sdk
 from causerie.core.chat.errors import ChatError
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.settings.config import Settings
+from causerie.core.storage.drafts import DraftStore
 from causerie.core.storage.early_list import EarlyListing
 from causerie.core.storage.store import ConversationStore, StoreError
+from causerie.ui.drafts import DraftKeeper
 from causerie.ui.engine_commands import EngineCommands
 from causerie.ui.messages import ConversationChosen, PromptSubmitted
 from causerie.ui.reply_flow import ReplyFlow
@@ -86,6 +88,7 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
         self._reply_worker: Worker | None = None
         self._save_failed: dict[str, Conversation] = {}  # kept in memory until a save succeeds
         self._save_retry: Timer | None = None
+        self.drafts = DraftKeeper(DraftStore(store.data_dir), lambda: self.prompt, self.set_timer)
         self._init_reply_flow()
 
     # -- layout --------------------------------------------------------------------------------------------
@@ -186,6 +189,7 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
 
     def _show_conversation(self, conversation: Conversation) -> None:
         self.conversation = conversation
+        self.drafts.show(conversation)
         self.view.show(conversation, intro=self._intro())
         self._update_status()
         if conversation.read_only:
@@ -272,7 +276,12 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
             self._save_retry.stop()
             self._save_retry = None
 
+    @on(TextArea.Changed, "#prompt")
+    def _prompt_changed(self) -> None:
+        self.drafts.changed()
+
     def on_unmount(self) -> None:
+        self.drafts.flush()  # ctrl+q with text in the prompt: it is there at the next start
         # Quitting: one last attempt, so a reply that could not be saved earlier is not dropped silently.
         for conversation in self._save_failed.values():
             with contextlib.suppress(StoreError):
@@ -303,6 +312,7 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
         message = conversation.append(Message(role="user", content=event.text))
         self.view.add_message(message)
         self.prompt.clear()
+        self.drafts.sent(conversation)
         self._save(conversation)
         self._start_reply(conversation)
 
