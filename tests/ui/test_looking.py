@@ -28,9 +28,7 @@ async def test_switching_a_version_keeps_the_conversations_date_and_place(server
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, ChatScreen)
-        await wait_for(
-            pilot, lambda: screen.conversation.id == old.id and screen.sidebar.ids[:2] == ["c-new", "c-old"]
-        )
+        await wait_for(pilot, lambda: screen.conversation.id == old.id and screen.sidebar.ids[:2] == ["c-new", "c-old"])
         await pilot.press("shift+tab", "[")
         await wait_for(pilot, lambda: screen.view.message_views()[-1].text == "first answer", what="older version")
         # The switch is saved (it is what the conversation shows next time) without moving it in the history.

@@ -148,7 +148,7 @@ class ReplyFlow:
     async def _reply(self, conversation: Conversation, mode: str = "send") -> None:
         assert self.client is not None
         model = conversation.model or self.settings.model
-        self._retire_notices()
+        earlier = self._retire_notices()
         self._failed_kind.pop(conversation.id, None)
         force = mode if mode in (SUMMARIZE, TRIM) else None
         attempt = 0
@@ -166,6 +166,11 @@ class ReplyFlow:
                 reply = None
             error, reply = await self._stream_reply(conversation, model, messages, estimate, reply)
             if error is None:
+                if reply.finish_reason not in ("cancelled", "error"):
+                    # It worked: an earlier "could not reach … press ctrl+r" is no longer true. A notice of this
+                    # run stays, saying it was retried automatically.
+                    for notice in earlier:
+                        notice.remove()
                 return
             partial = bool(reply.content)
             if error.kind == "context_length":
@@ -413,9 +418,11 @@ class ReplyFlow:
         if self.conversation is conversation:
             self.view.add_notice(text, severity)
 
-    def _retire_notices(self) -> None:
-        for notice in self.view.query(ErrorNotice):
+    def _retire_notices(self) -> list[ErrorNotice]:
+        notices = list(self.view.query(ErrorNotice))
+        for notice in notices:
             notice.retire()
+        return notices
 
 
 def _builtin_local() -> tuple[str, ...]:
