@@ -55,6 +55,12 @@ class HistoryFilter(Input):
 class HistorySidebar(Vertical):
     """Saved conversations; posts ConversationChosen when one is opened."""
 
+    # Reached from the list (the filter box handles these keys itself): the list edits the filter as if typed in it.
+    BINDINGS = [
+        Binding("backspace", "erase_filter", "Erase", id="history.erase_filter", show=False),
+        Binding("escape", "clear_filter", "Clear filter", id="history.list_clear_filter", show=False),
+    ]
+
     DEFAULT_CSS = """
     HistorySidebar {
         width: 34;
@@ -142,6 +148,20 @@ class HistorySidebar(Vertical):
     def _title_of(self, conversation_id: str) -> str:
         summary = self._summaries.get(conversation_id)
         return summary.title if summary is not None else ""
+
+    def action_erase_filter(self) -> None:
+        """Backspace in the list: take the last character off the filter."""
+        box = self.filter_input
+        if not box.value:
+            raise SkipAction()
+        box.value = box.value[:-1]
+        box.cursor_position = len(box.value)
+
+    def action_clear_filter(self) -> None:
+        """Esc in the list clears the filter first; on an empty filter Esc does what it does elsewhere."""
+        if not self.filter_input.value:
+            raise SkipAction()
+        self.filter_input.value = ""
 
     def _typed(self, character: str) -> None:
         box = self.filter_input
