@@ -6,12 +6,12 @@ import contextlib
 import gc
 import threading
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, TextArea
+from textual.widgets import TextArea
 from textual.worker import Worker, WorkerState
 
 from causerie.core.chat.client import ChatClient, preload_sdk
@@ -28,6 +28,7 @@ from causerie.ui.reply_flow import ReplyFlow
 from causerie.ui.screens.chat_actions import ChatActions
 from causerie.ui.screens.history import HistoryActions
 from causerie.ui.widgets.conversation import ConversationView
+from causerie.ui.widgets.footer import KeptFooter
 from causerie.ui.widgets.prompt import PromptInput
 from causerie.ui.widgets.sidebar import HistorySidebar
 from causerie.ui.widgets.status import StatusLine
@@ -98,7 +99,7 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
             yield ConversationView(id="conversation")
             yield PromptInput(id="prompt")
             yield StatusLine(id="status")
-        yield Footer()
+        yield KeptFooter()
 
     @property
     def view(self) -> ConversationView:
@@ -125,9 +126,13 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
         )
 
     def on_mount(self) -> None:
+        self.sidebar.fit_to(self.app.size.width)
         self._show_conversation(self.conversation)
         self.prompt.focus()
         self._load_history()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.sidebar.fit_to(event.size.width)
 
     def _intro(self) -> str:
         return WELCOME if self.settings.can_send else no_key_help(self.settings)

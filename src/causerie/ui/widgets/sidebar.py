@@ -20,7 +20,10 @@ from causerie.ui.dates import Clock, date_group, system_clock
 from causerie.ui.messages import ConversationChosen
 from causerie.ui.widgets.history_list import HistoryList, HistoryRow, grouped, row_title
 
-__all__ = ["HistoryFilter", "HistoryList", "HistorySidebar", "matches_filter"]
+__all__ = ["NARROW_BELOW", "HistoryFilter", "HistoryList", "HistorySidebar", "matches_filter"]
+
+NARROW_BELOW = 100
+"""Below this many columns the sidebar starts hidden and, shown with ctrl+b, lies over the conversation."""
 
 
 def matches_filter(title: str, query: str) -> bool:
@@ -71,6 +74,9 @@ class HistorySidebar(Vertical):
     HistorySidebar.-hidden {
         display: none;
     }
+    HistorySidebar.-over {
+        layer: overlay;
+    }
     HistorySidebar > #history-title {
         padding: 0 1;
         color: $text-muted;
@@ -108,6 +114,19 @@ class HistorySidebar(Vertical):
 
     def on_mount(self) -> None:
         self.set_interval(60, self.refresh_times)
+        self._narrow: bool | None = None
+
+    def fit_to(self, width: int) -> None:
+        """Follow the terminal's width: narrow, the sidebar is hidden and lies over the conversation when shown.
+
+        It is hidden or shown only when the width crosses NARROW_BELOW, so ctrl+b's choice holds otherwise.
+        """
+        narrow = width < NARROW_BELOW
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        self.set_class(narrow, "-over")
+        self.set_class(narrow, "-hidden")
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="history-title")
