@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from causerie.testing.fake_openai import FakeOpenAI
+from causerie.testing.fake_openai import FakeOpenAI, Reply
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.widgets.footer import KeptFooter
 
-from .helpers import make_app, wait_for
+from .helpers import make_app, type_text, wait_for
 
 
 async def test_at_80_columns_the_sidebar_starts_hidden_and_ctrl_b_shows_it_over_the_pane(server: FakeOpenAI) -> None:
@@ -55,3 +55,22 @@ async def test_the_footer_keeps_quit_and_help_at_80_columns(server: FakeOpenAI) 
         await wait_for(pilot, lambda: screen.sidebar.region.width > 0, what="the sidebar")
         await wait_for(pilot, lambda: "quit" in keys() and keys()["quit"].region.width > 0)
         assert footer.region.contains_region(keys()["quit"].region)
+
+
+async def test_at_200_columns_messages_keep_a_readable_measure(server: FakeOpenAI) -> None:
+    server.default = Reply(text="word " * 200)
+    app = make_app(server)
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await type_text(pilot, "hello")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2, what="reply")
+        await wait_for(pilot, lambda: screen.view.message_views()[-1].region.width > 0, what="laid out")
+        view = screen.view
+        for message in view.message_views():
+            region = message.region
+            assert region.width <= 110
+            # In the middle of the pane, not against its left edge.
+            left, right = region.x - view.region.x, view.region.right - region.right
+            assert abs(left - right) <= 4, (left, right)
