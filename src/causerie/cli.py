@@ -115,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
             from causerie.commands.ask import run_ask
 
             return run_ask(args)
+        if verb in ("list", "show", "export", "search", "import"):
+            from causerie.commands import check_config
+
+            if code := check_config(args):
+                return code
         if verb in ("list", "show", "export", "search"):
             from causerie.commands import history
 

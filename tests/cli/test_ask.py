@@ -97,11 +97,11 @@ def test_key_from_api_key_command(server: FakeOpenAI, tmp_path: Path) -> None:
     assert server.chat_requests()[-1].headers["authorization"] == f"Bearer {SECRET}"
 
 
-def test_no_key_exits_3(server: FakeOpenAI) -> None:
-    done = run_cli("ask", "hi", env={"OPENAI_BASE_URL": server.base_url})
+def test_no_key_exits_3() -> None:
+    # A server that is not on this machine needs a key (one on loopback does not: the test below); nothing is sent.
+    done = run_cli("ask", "hi", env={"OPENAI_BASE_URL": "https://api.example.invalid/v1"})
     assert done.returncode == 3
     assert "no API key or server" in done.stderr and "OPENAI_API_KEY" in done.stderr
-    assert server.chat_requests() == []
 
 
 def test_refused_key_exits_4_without_showing_the_key(server: FakeOpenAI) -> None:
@@ -191,3 +191,17 @@ def test_ask_stores_usage_and_cost_or_an_estimate(server: FakeOpenAI) -> None:
     assert priced["usage"]["prompt_tokens"] == 1000 and priced["cost"] == 0.0006
     assert estimated["usage"]["estimated"] is True and estimated["usage"]["completion_tokens"] > 0
     assert data["usage"]["estimated"] is True and data["cost"] > 0.0006
+
+
+def test_openai_base_url_on_loopback_needs_no_key_like_base_url(server: FakeOpenAI) -> None:
+    # OPENAI_BASE_URL and --base-url name the same server: on loopback neither needs a key.
+    server.queue(Reply(text="from the environment"), Reply(text="from the flag"))
+    by_env = run_cli("ask", "hi", env={"OPENAI_BASE_URL": server.base_url})
+    assert by_env.returncode == 0, by_env.stderr
+    assert by_env.stdout == "from the environment\n"
+    by_flag = run_cli("--base-url", server.base_url, "ask", "hi")
+    assert by_flag.returncode == 0, by_flag.stderr
+    assert by_flag.stdout == "from the flag\n"
+    assert all(
+        "authorization" not in r.headers or "sk-" not in r.headers["authorization"] for r in server.chat_requests()
+    )

@@ -168,3 +168,16 @@ def test_doctor_reports_a_bad_config_file(server: FakeOpenAI) -> None:
     done = run_cli("doctor", env={"OPENAI_BASE_URL": server.base_url})
     assert done.returncode == 1
     assert f"[FAIL] {config}, line 1: not valid TOML" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args", [("list",), ("search", "words"), ("show", "x"), ("export", "x"), ("import", "missing.json"), ("ask", "hi")]
+)
+def test_every_verb_refuses_a_broken_config_with_its_file_and_line(args: tuple[str, ...]) -> None:
+    config = paths.config_file()
+    config.parent.mkdir(parents=True)
+    config.write_text('model = "gpt\ntheme = 1\n')
+    done = run_cli(*args)
+    assert done.returncode == 2, done.stderr
+    assert f"{config}, line 1: not valid TOML" in done.stderr
+    assert done.stdout == ""

@@ -209,3 +209,11 @@ def test_every_example_in_the_template_is_a_valid_setting(tmp_path: Path) -> Non
     data = parse_config_text("\n".join(lines), tmp_path / "config.toml")
     assert set(data) >= {"profile", "model", "theme", "read_timeout", "max_retries", "keymap", "profiles", "prices"}
     assert set(data["profiles"]["openrouter"]) == {"base_url", "model", "api_key_env", "max_tokens_param"}
+
+
+def test_a_loopback_base_url_needs_no_key_but_is_not_free() -> None:
+    for url in ("http://127.0.0.1:9/v1", "http://localhost:9/v1", "http://[::1]:9/v1"):
+        settings = load_settings(environ={**os.environ, "OPENAI_BASE_URL": url})
+        assert settings.can_send and settings.keyless and not settings.local, url
+    remote = load_settings(environ={**os.environ, "OPENAI_BASE_URL": "https://proxy.example.com/v1"})
+    assert not remote.can_send  # a remote server still needs a key

@@ -54,3 +54,15 @@ def test_auto_title_setting_from_the_config_file() -> None:
     _write_config('auto_title = "yes"\n')
     with pytest.raises(ConfigError, match="line 1: auto_title must be true or false"):
         load_settings()
+
+
+def test_the_default_title_comes_from_the_words_not_the_code_fences() -> None:
+    piped = Conversation()
+    piped.append(Message(role="user", content="summarize\n\n```\nhi\n```\n"))
+    assert piped.default_title() == "summarize"
+    code_only = Conversation()
+    code_only.append(Message(role="user", content="```python\nprint('hello')\n```"))
+    assert code_only.default_title() == "print('hello')"
+    around = Conversation()
+    around.append(Message(role="user", content="Why does\n~~~\nx = 1\n~~~\nfail here?"))
+    assert around.default_title() == "Why does fail here?"

@@ -34,6 +34,8 @@ KEYS = {
     "ctrl+b": "\x02",
     "ctrl+r": "\x12",
     "ctrl+j": "\n",
+    "alt+enter": "\x1b\r",  # as tmux sends it
+    "shift+enter": "\x1b[13;2u",  # the kitty keyboard protocol (tmux extended-keys in csi-u format)
     "shift+tab": "\x1b[Z",
     "f1": "\x1bOP",
     "f2": "\x1bOQ",

@@ -8,6 +8,7 @@ from causerie.testing.fake_openai import INVALID_KEY, FakeOpenAI, Reply
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.help import HelpScreen
 from causerie.ui.screens.search import SearchResults, SearchScreen
+from causerie.ui.screens.theme_picker import ThemePicker
 from causerie.ui.widgets.conversation import Notice
 
 from ..ui.helpers import type_text, wait_for
@@ -119,3 +120,17 @@ def test_help_screen(snap_compare) -> None:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), what="help")
 
     assert snap_compare(fixed_app(), terminal_size=SIZE, run_before=help_screen)
+
+
+def test_theme_picker_over_the_conversation(snap_compare) -> None:
+    """The picker's live preview restyles the conversation, which shows around the dialog."""
+    seed_history()
+
+    async def picker(pilot: Pilot) -> None:
+        screen = await history_loaded(pilot, 5)
+        assert screen.open_conversation(OPEN_ID)
+        await wait_for(pilot, lambda: len(screen.view.message_views()) == 2, what="the conversation")
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ThemePicker), what="the theme picker")
+
+    assert snap_compare(fixed_app(), terminal_size=SIZE, run_before=picker)

@@ -38,8 +38,11 @@ async def test_type_send_and_see_the_streamed_reply(server: FakeOpenAI) -> None:
         assert screen.query_one(PromptInput).text == ""
         sidebar = screen.query_one(HistorySidebar)
         assert sidebar.ids == [screen.conversation.id]
-        status = str(screen.query_one(StatusLine).render())
-        assert "gpt-6-luna" in status and "tok" in status
+        status_line = screen.query_one(StatusLine)
+        status = str(status_line.render())
+        assert "gpt-6-luna" in status
+        assert "tok" in status_line.full_text  # at this width the token counts are cut, and the line says so
+        assert status == status_line.full_text or status.endswith("…")
     saved = ConversationStore(paths.data_dir()).load(screen.conversation.id)
     assert [m.content for m in saved.active_path()] == ["Hello there", "# Title\n\nSome **bold** text and `code`."]
     assert saved.active_path()[1].usage is not None

@@ -41,3 +41,24 @@ def test_the_markdown_attributes_are_the_ones_rich_sets() -> None:
     rich_sets = set(re.findall(r"self\.(\w+)\s*[:=]", source))
     ours = set(re.findall(r"self\.(\w+)\s*[:=]", inspect.getsource(compat.SharedParserMarkdown.__init__)))
     assert rich_sets == ours, f"Rich {RICH}'s Markdown.__init__ sets {sorted(rich_sets)}; compat sets {sorted(ours)}"
+
+
+def keys_parsed(data: str) -> list[str]:
+    from textual._xterm_parser import XTermParser
+    from textual.events import Key
+
+    parser = XTermParser()
+    return [event.key for event in parser.feed(data) if isinstance(event, Key)]
+
+
+def test_the_key_table_addition_was_checked_against_the_installed_textual() -> None:
+    # A new Textual: check that the key table still lacks ESC CR (then keep the addition) or drop it.
+    assert TEXTUAL == compat.WRITTEN_AGAINST
+
+
+def test_escape_cr_is_alt_enter() -> None:
+    compat.teach_alt_enter()
+    assert keys_parsed(compat.ALT_ENTER_SEQUENCE) == ["alt+enter"]
+    assert keys_parsed("\r") == ["enter"]
+    assert keys_parsed("\n") == ["ctrl+j"]
+    assert keys_parsed("\x1b[13;2u") == ["shift+enter"]  # the kitty keyboard protocol's shift+enter

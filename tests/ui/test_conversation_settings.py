@@ -180,7 +180,7 @@ async def test_auto_title_failure_keeps_the_first_words(server: FakeOpenAI) -> N
 async def test_auto_title_is_off_by_default_for_local_servers(server: FakeOpenAI) -> None:
     server.default = Reply(text="ok")
     app = make_app(server)  # --base-url without a key: a local server
-    assert app.settings.local and app.settings.auto_title is None
+    assert app.settings.keyless and app.settings.auto_title is None
     recorder = Recorder()
     async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         chat = chat_of(app)

@@ -86,11 +86,11 @@ async def test_keys_move_over_headings_and_enter_opens() -> None:
         await pilot.press("ctrl+b", "ctrl+b")  # hide, then show: the focus lands in the list
         assert app.focused is sidebar.option_list
         sidebar.select(TODAY_ID)
-        await pilot.press("j")
+        await pilot.press("down")
         assert sidebar.option_list.highlighted_id == YESTERDAY_ID  # skipped the "Yesterday" heading
-        await pilot.press("down", "j")
+        await pilot.press("down", "down")
         assert sidebar.option_list.highlighted_id == MONTH_ID
-        await pilot.press("k", "up")
+        await pilot.press("up", "up")
         assert sidebar.option_list.highlighted_id == YESTERDAY_ID
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.conversation.id == YESTERDAY_ID, what="open")
@@ -176,11 +176,11 @@ async def test_delete_asks_then_moves_to_trash_and_u_undoes() -> None:
         assert sidebar.option_list.highlighted_id == WEEK_ID  # the highlight moved to the neighbour
         assert app.focused is sidebar.option_list
 
-        await pilot.press("u")
+        await pilot.press("ctrl+z")
         await wait_for(pilot, lambda: YESTERDAY_ID in sidebar.ids, what="undo")
         assert store.path_for(YESTERDAY_ID).exists()
         assert sidebar.ids == [TODAY_ID, YESTERDAY_ID, WEEK_ID, MONTH_ID, OLD_ID]
-        await pilot.press("u")  # nothing left to undo: a notice, no error
+        await pilot.press("ctrl+z")  # nothing left to undo: a notice, no error
         await pilot.pause()
         assert any("Nothing to undo" in n.message for n in recorder.notifications())
     assert ConversationStore(paths.data_dir()).load(YESTERDAY_ID).title == "Sourdough starter"

@@ -208,14 +208,30 @@ async def test_server_rejecting_stream_options_then_usage_is_estimated(server: F
         assert app.client.stream_options is False
 
 
-async def test_local_server_is_free(server: FakeOpenAI) -> None:
-    app = make_app(server)  # --base-url and no key: a local server
+async def test_local_server_is_free(server: FakeOpenAI, causerie_home) -> None:
+    config = causerie_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'profile = "box"\n[profiles.box]\nbase_url = "{server.base_url}"\nlocal = true\n')
+    app = make_app()  # the profile says local = true
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
         await send(pilot, screen, "hi")
         await wait_for(pilot, lambda: len(screen.view.message_views()) == 2 and not screen.streaming)
         assert "free" in str(screen.query_one(StatusLine).render())
         assert screen.conversation.active_path()[-1].cost is None
+
+
+async def test_a_keyless_loopback_server_is_not_free(server: FakeOpenAI) -> None:
+    # Needing no key does not make a server free: a proxy on localhost may forward to a paid API.
+    server.queue(Reply(text="ok", usage={"prompt_tokens": 1000, "completion_tokens": 1000, "total_tokens": 2000}))
+    app = make_app(server)  # --base-url on 127.0.0.1 and no key
+    assert app.settings.keyless and not app.settings.local
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await send(pilot, screen, "hi")
+        await wait_for(pilot, lambda: len(screen.view.message_views()) == 2 and not screen.streaming)
+        assert "free" not in str(screen.query_one(StatusLine).render())
+        assert screen.conversation.active_path()[-1].cost is not None
 
 
 async def test_status_line_shows_cost_and_context_meter(server: FakeOpenAI, monkeypatch) -> None:

@@ -18,6 +18,12 @@ from causerie.ui.widgets.prompt import PromptInput
 
 from .helpers import SIZE, type_text, wait_for
 
+
+def hosted_settings():  # noqa: ANN201
+    """Settings for a server that wants a key: the loopback server stands for a hosted one (loopback needs none)."""
+    return load_settings().with_overrides(keyless=False)
+
+
 KEY = "sk-setup-test-0123456789"
 
 
@@ -43,7 +49,7 @@ async def test_api_key_is_tested_then_used_for_this_session_only(
 ) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     server.required_key = KEY
-    app = CauserieApp(load_settings(), offer_setup=True)
+    app = CauserieApp(hosted_settings(), offer_setup=True)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, SetupScreen)
         await type_text(pilot, "sk-wrong-000000000")
@@ -67,7 +73,7 @@ async def test_api_key_is_tested_then_used_for_this_session_only(
 
 async def test_saving_the_key_writes_an_owner_only_config(server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-    app = CauserieApp(load_settings(), offer_setup=True)
+    app = CauserieApp(hosted_settings(), offer_setup=True)
     async with app.run_test(size=SIZE) as pilot:
         app.screen.query_one("#setup-key", Input).value = KEY
         app.screen.query_one("#setup-save", Checkbox).value = True

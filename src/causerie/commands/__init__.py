@@ -94,3 +94,14 @@ def guarded(run):  # noqa: ANN001, ANN201 - decorator
 
     wrapper.__doc__ = run.__doc__
     return wrapper
+
+
+@guarded
+def check_config(args: argparse.Namespace) -> int:
+    """Exit 2 with the file, line and problem when the config is broken, as every verb promises; else EXIT_OK.
+
+    Verbs that do not need the settings (list, show, export, search, import) call it first: otherwise a config
+    with a syntax error went unnoticed there and the same command failed later elsewhere.
+    """
+    settings_from(args)
+    return EXIT_OK

@@ -18,6 +18,7 @@ from causerie.core.settings.themes import load_themes
 from causerie.core.storage.early_list import EarlyListing
 from causerie.core.storage.store import ConversationStore
 from causerie.ui.commands import ActionsProvider, OpenConversationProvider
+from causerie.ui.compat import teach_alt_enter
 from causerie.ui.dates import Clock, system_clock
 from causerie.ui.keymap import check_keymap
 from causerie.ui.messages import ConversationChosen
@@ -25,6 +26,8 @@ from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.help import HelpScreen
 from causerie.ui.screens.theme_picker import ThemePicker
 from causerie.ui.themes import register_all, variable_defaults
+
+teach_alt_enter()  # alt+enter in tmux is ESC CR: a newline, not a send (see ui/compat.py)
 
 
 class CauserieApp(App):

@@ -6,14 +6,18 @@ names changes. Everything else in causerie uses public APIs only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from markdown_it import MarkdownIt
 from rich.markdown import Markdown as RichMarkdown
 from rich.syntax import SyntaxTheme
+from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import TextArea
 
 WRITTEN_FOR_TEXTUAL = "8.2"
+WRITTEN_AGAINST = "8.2.8"  # the exact Textual version the key-table addition below was checked against
 WRITTEN_FOR_RICH = "15"
 _SCROLLING = ("auto", "scroll")
 
@@ -77,3 +81,26 @@ class SharedParserMarkdown(RichMarkdown):
         self.hyperlinks = False  # links are shown, never followed
         self.inline_code_lexer = None
         self.inline_code_theme = code_theme  # type: ignore[assignment]
+
+
+ALT_ENTER_SEQUENCE = "\x1b\r"
+"""What tmux (and xterm with metaSendsEscape) sends for alt+enter: ESC then CR."""
+
+
+@dataclass(frozen=True)
+class _NamedKey:
+    """Stands for a member of textual.keys.Keys: the parser reads only `.value` (the key's name)."""
+
+    value: str
+
+
+def teach_alt_enter() -> None:
+    """Make ESC CR arrive as the key "alt+enter" instead of a plain Enter.
+
+    Textual 8.2.8's key table has no entry for "\\x1b\\r": after the escape delay the parser reissues the CR with
+    its alt flag dropped (the alt only survives for printable characters), so alt+enter in tmux sent the message
+    instead of starting a new line. An entry in the table makes the parser yield "alt+enter" at once.
+    """
+    table = ANSI_SEQUENCES_KEYS
+    if ALT_ENTER_SEQUENCE not in table:
+        table[ALT_ENTER_SEQUENCE] = (_NamedKey("alt+enter"),)  # type: ignore[index]

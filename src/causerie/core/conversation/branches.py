@@ -53,8 +53,9 @@ def switch_version(conversation: Conversation, message: Message, step: int) -> M
     if not 0 <= target < len(siblings):
         return None
     chosen = siblings[target]
+    # Looking is not changing: the shown branch is saved, but updated_at (the place in the history, what `-c`
+    # opens) stays: only a new message, an edit or a rename moves a conversation.
     conversation.active_leaf = newest_leaf(conversation, chosen.id)
-    conversation.touch()
     return chosen
 
 

@@ -28,6 +28,8 @@ __all__ = [
 SCHEMA = "causerie.conversation"
 ROLES = ("system", "user", "assistant", "tool")
 
+_FENCED_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
+_FENCE_LINE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*$", re.MULTILINE)
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
@@ -282,7 +284,10 @@ class Conversation:
         """A title from the first user message (first line, about 60 characters)."""
         for message in self.active_path():
             if message.role == "user" and message.content.strip():
-                line = " ".join(message.content.strip().split())
+                # The words around a pasted or piped code block name the conversation, not its fence markers.
+                prose = _FENCED_RE.sub(" ", message.content).strip()
+                text = prose or _FENCE_LINE_RE.sub(" ", message.content)
+                line = " ".join(text.split()) or " ".join(message.content.split())
                 return line if len(line) <= 60 else line[:59].rstrip() + "…"
         return "New conversation"
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from causerie.core.settings import paths
 from causerie.core.settings.config_check import ConfigError, holds_a_key, read_config_file
@@ -18,6 +20,7 @@ __all__ = [
     "Profile",
     "Settings",
     "load_profiles",
+    "is_loopback_url",
     "load_settings",
     "read_config_file",
 ]
@@ -59,7 +62,8 @@ class Settings:
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     api_key_source: str = "the OPENAI_API_KEY environment variable"
-    local: bool = False
+    local: bool = False  # the profile says `local = true`: replies cost nothing
+    keyless: bool = False  # a server that needs no key (local, on loopback, or --base-url without a key)
     stream_options: bool = True
     read_timeout: float = 60.0
     max_retries: int = 2
@@ -79,11 +83,38 @@ class Settings:
     @property
     def can_send(self) -> bool:
         """True when a request has a chance: a key, or a server that needs none."""
-        return bool(self.api_key) or self.local or (self.base_url is not None and self.profile != "openai")
+        return (
+            bool(self.api_key) or self.local or self.keyless or (self.base_url is not None and self.profile != "openai")
+        )
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+
+def is_loopback_url(url: str | None) -> bool:
+    """Whether `url` points at this machine (127.0.0.0/8, ::1 or localhost): such a server needs no key.
+
+    Args:
+        url: A base URL such as ``http://127.0.0.1:8080/v1``, or None.
+
+    Returns:
+        True for a loopback host; False for any other host, a malformed URL or None.
+    """
+    if not url:
+        return False
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    if host is None:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def load_profiles(data: dict[str, Any], environ: dict[str, str] | None = None) -> dict[str, Profile]:
@@ -137,14 +168,17 @@ def load_settings(
         config_path=path,
     )
 
-    local = profile.local or (bool(cli.get("base_url")) and not api_key)
+    # Needing no key does not make a server free: a proxy on localhost may forward to a paid API, so only the
+    # profile's `local = true` stops the cost from being counted.
+    keyless = profile.local or is_loopback_url(base_url) or (bool(cli.get("base_url")) and not api_key)
     return Settings(
         profile=profile_name,
         model=model,
         base_url=base_url,
         api_key=api_key or None,
         api_key_source=source,
-        local=local,
+        local=profile.local,
+        keyless=keyless,
         stream_options=profile.stream_options,
         read_timeout=float(data.get("read_timeout", 60.0)),
         max_retries=int(data.get("max_retries", 2)),

@@ -13,6 +13,7 @@ import threading
 from typing import Any, Protocol
 
 from causerie.core.chat.client import ChatClient, preload_sdk
+from causerie.core.conversation.models import Conversation
 from causerie.core.engine.engine import Engine
 from causerie.core.storage.early_list import EarlyListing
 from causerie.core.storage.store import ConversationStore
@@ -31,9 +32,12 @@ class StartupHost(Protocol):
 
     @property
     def sidebar(self) -> HistorySidebar: ...
+
+    conversation: Conversation
+
     def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
     def set_timer(self, delay: float, callback: Any) -> Any: ...
-    def history_loaded(self, summaries: list, problems: list) -> None: ...
+    def notify(self, message: str, **kwargs: Any) -> None: ...
 
 
 class StartupWork:
@@ -55,9 +59,23 @@ class StartupWork:
         if tools is not None:
             tools.servers.launch()  # the MCP servers start in the background; the first request waits for them
 
-    def listed(self) -> None:
-        """The history is drawn: refresh the search data a little later (it shares the interpreter with painting)."""
-        self.host.set_timer(PREPARE_DELAY, self._prepare)
+    def listed(self, summaries: list, problems: list) -> None:
+        """The history was listed (in a thread): show it, report files that could not be loaded, and refresh the
+        search data a little later (it shares the interpreter with painting)."""
+        host = self.host
+        host.sidebar.set_summaries(summaries, highlight=host.conversation.id)
+        host.set_timer(PREPARE_DELAY, self._prepare)
+        if problems:
+            where = host.store.conversations_dir
+            names = ", ".join(p.path.name for p in problems[:3]) + (" …" if len(problems) > 3 else "")
+            host.notify(
+                f"{len(problems)} file(s) in {where} could not be loaded (or only read-only, from a newer causerie);"
+                f" they are left untouched: {names}",
+                title="Unreadable conversations",
+                severity="warning",
+                timeout=10,
+                markup=False,  # file names are not markup
+            )
 
     def _list_history(self) -> None:
         host = self.host
@@ -71,7 +89,7 @@ class StartupWork:
             summaries, problems = host.store.list(progress=progress), host.store.problems()
         else:
             summaries, problems = found
-        host.app.call_from_thread(host.history_loaded, summaries, problems)
+        host.app.call_from_thread(self.listed, summaries, problems)
 
     def _prepare(self) -> None:
         self.host.run_worker(self._prepare_in_thread, thread=True, group="prepare", exclusive=True, exit_on_error=False)

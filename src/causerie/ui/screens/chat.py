@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import TextArea
 from textual.worker import Worker, WorkerState
 
 from causerie.core.chat.client import ChatClient
@@ -19,9 +19,11 @@ from causerie.core.engine.engine import SEND, Engine
 from causerie.core.engine.factory import make_engine, price_table
 from causerie.core.engine.saving import SaveQueue
 from causerie.core.settings.config import BUILTIN_PROFILES, Settings
+from causerie.core.storage.drafts import DraftStore
 from causerie.core.storage.early_list import EarlyListing
 from causerie.core.storage.store import ConversationStore, StoreError
 from causerie.ui.commands import PaletteCommand
+from causerie.ui.drafts import DraftKeeper
 from causerie.ui.engine_commands import EngineCommands
 from causerie.ui.messages import (
     ConversationChosen,
@@ -46,6 +48,7 @@ from causerie.ui.screens.status_facts import StatusFacts
 from causerie.ui.screens.tool_approval import DialogApprover
 from causerie.ui.widgets.conversation import ConversationView
 from causerie.ui.widgets.error_notice import ErrorNotice
+from causerie.ui.widgets.footer import KeptFooter
 from causerie.ui.widgets.prompt import PromptInput
 from causerie.ui.widgets.sidebar import HistorySidebar
 from causerie.ui.widgets.status import StatusLine
@@ -102,6 +105,7 @@ class ChatScreen(Screen):
         self.history = HistoryActions(self)
         self.replies = ReplyPresenter(self, self.saver, finished=self.messages.maybe_auto_title)
         self._status_facts = StatusFacts()
+        self.drafts = DraftKeeper(DraftStore(store.data_dir), lambda: self.prompt, self.set_timer)
 
     def _make_engine(self, client: ChatClient | None) -> Engine | None:
         if client is None:
@@ -121,7 +125,7 @@ class ChatScreen(Screen):
             yield ConversationView(id="conversation")
             yield PromptInput(id="prompt")
             yield StatusLine(id="status")
-        yield Footer()
+        yield KeptFooter()
 
     @property
     def view(self) -> ConversationView:
@@ -148,28 +152,13 @@ class ChatScreen(Screen):
         )
 
     def on_mount(self) -> None:
+        self.sidebar.fit_to(self.app.size.width)
         self.show_conversation(self.conversation)
         self.prompt.focus()
         self.call_after_refresh(self.startup.start)  # right after the first paint
 
     def _intro(self) -> str:
         return WELCOME if self.settings.can_send else no_key_help(self.settings)
-
-    def history_loaded(self, summaries: list, problems: list) -> None:
-        """The history was listed (in a thread): show it, and report files that could not be loaded."""
-        self.sidebar.set_summaries(summaries, highlight=self.conversation.id)
-        self.startup.listed()
-        if problems:
-            where = self.store.conversations_dir
-            names = ", ".join(p.path.name for p in problems[:3]) + (" …" if len(problems) > 3 else "")
-            self.notify(
-                f"{len(problems)} file(s) in {where} could not be loaded (or only read-only, from a newer causerie);"
-                f" they are left untouched: {names}",
-                title="Unreadable conversations",
-                severity="warning",
-                timeout=10,
-                markup=False,  # file names are not markup
-            )
 
     def _new_conversation(self) -> Conversation:
         return Conversation(
@@ -179,8 +168,9 @@ class ChatScreen(Screen):
         )
 
     def show_conversation(self, conversation: Conversation) -> None:
-        """Show `conversation` in the pane (it becomes the one the prompt sends to)."""
+        """Show `conversation` in the pane (it becomes the one the prompt sends to), with its draft."""
         self.conversation = conversation
+        self.drafts.show(conversation)
         self.view.show(conversation, intro=self._intro())
         self.update_status()
         if conversation.read_only:
@@ -210,7 +200,15 @@ class ChatScreen(Screen):
         """Save now (the saver tells the user about failures and conflicts)."""
         return self.saver.save(conversation)
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.sidebar.fit_to(event.size.width)
+
+    @on(TextArea.Changed, "#prompt")
+    def _prompt_changed(self) -> None:
+        self.drafts.changed()
+
     async def on_unmount(self) -> None:
+        self.drafts.flush()  # ctrl+q with text in the prompt: it is there at the next start
         if self.engine is not None and self.engine.tools is not None:
             await self.engine.tools.servers.stop()
         self.saves.close()

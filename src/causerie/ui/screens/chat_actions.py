@@ -13,6 +13,7 @@ from causerie.core.conversation.models import Conversation, Message
 from causerie.core.conversation.titles import auto_title_enabled, clean_title, title_request
 from causerie.core.interchange.export import conversation_to_markdown
 from causerie.core.interchange.export_files import write_markdown_export
+from causerie.ui.drafts import DraftKeeper
 from causerie.ui.screens.chat_texts import no_key_help
 from causerie.ui.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
 
@@ -49,6 +50,8 @@ class ChatHost(Protocol):
     def call_after_refresh(self, callback: Callable[..., Any], *args: Any) -> bool: ...
     def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
 
+    drafts: DraftKeeper
+
 
 class MessageActions:
     """Actions on the open conversation's tree and files, for the chat screen (which binds keys to them)."""
@@ -76,6 +79,7 @@ class MessageActions:
         message = conversation.append(Message(role="user", content=text))
         host.view.add_message(message)
         host.prompt.clear()
+        host.drafts.sent(conversation)
         host.save(conversation)
         host.start_reply(conversation)
 
@@ -233,7 +237,7 @@ class MessageActions:
         """After the first complete reply, ask for a title in the background (unless renamed or disabled)."""
         if reply.finish_reason != "stop" or self.host.client is None or conversation.read_only:
             return
-        if not auto_title_enabled(self.host.settings.auto_title, self.host.settings.local):
+        if not auto_title_enabled(self.host.settings.auto_title, self.host.settings.keyless):
             return
         replies = [m for m in conversation.messages if m.role == "assistant" and m.content]
         if len(replies) != 1 or conversation.title not in ("", conversation.default_title()):

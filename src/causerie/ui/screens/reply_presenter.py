@@ -51,6 +51,7 @@ class ReplyPresenter:
         self._reasoning: ReasoningNote | None = None
         self._countdown: ErrorNotice | None = None
         self._reply: Message | None = None
+        self._earlier: list[ErrorNotice] = []
 
     def retry_mode(self, conversation: Conversation) -> str:
         """How ctrl+r resends after the last failure: a context overflow shortens the context first."""
@@ -106,7 +107,8 @@ class ReplyPresenter:
         """A turn starts: earlier failure notices step back."""
         self.failed_kind.pop(conversation.id, None)
         self._reasoning = self._countdown = self._reply = None
-        for notice in self.host.view.query(ErrorNotice):
+        self._earlier = list(self.host.view.query(ErrorNotice))
+        for notice in self._earlier:
             notice.retire()
 
     def show(self, conversation: Conversation, event: events.EngineEvent) -> None:
@@ -159,6 +161,11 @@ class ReplyPresenter:
         elif isinstance(event, events.Failed):
             self.failure(conversation, event.error, partial=event.partial)
         elif isinstance(event, events.Finished):
+            # It worked: an earlier "could not reach … press ctrl+r" is no longer true (a notice of this turn
+            # stays, saying it was retried automatically).
+            for notice in self._earlier:
+                notice.remove()
+            self._earlier = []
             self._finished(conversation, event.reply)
 
     def cancelled(self, conversation: Conversation, failures: list[tuple[Conversation, Exception]]) -> None:

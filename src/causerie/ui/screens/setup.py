@@ -183,6 +183,7 @@ class SetupScreen(ModalScreen[Settings | None]):
                 api_key=None,
                 api_key_source="nowhere (this profile needs no key)",
                 local=True,
+                keyless=True,
                 model=model,
             )
         return self.settings.with_overrides(api_key=key, api_key_source=TYPED_KEY_SOURCE)

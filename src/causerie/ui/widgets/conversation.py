@@ -72,6 +72,11 @@ class ConversationView(SettledLayout, VerticalScroll):
         height: 1fr;
         padding: 1 1 0 1;
         scrollbar-gutter: stable;
+        align-horizontal: center;
+    }
+    /* A readable measure on a wide terminal: lines of 200 columns are hard to follow (as on the ChatGPT page). */
+    ConversationView > * {
+        max-width: 110;
     }
     """
 

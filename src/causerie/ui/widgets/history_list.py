@@ -42,6 +42,11 @@ HEADING_PREFIX = "group:"
 _CANONICAL = len("2026-03-14T14:00:00.000000Z")  # how causerie writes times: compared as strings when so written
 
 
+BRANCH_SUFFIX = "(branch)"
+BRANCH_MARK = "⑂"
+"""Shown before the title of a conversation branched from another, where a cut title would hide the suffix."""
+
+
 def row_title(summary: Summary) -> str:
     """The title a row shows (control characters made harmless; "Untitled" for none)."""
     return sanitize_line(summary.title) or "Untitled"
@@ -100,7 +105,9 @@ class HistoryRow(Visual):
     @property
     def title(self) -> str:
         if self._title is None:
-            self._title = row_title(self.summary)
+            title = row_title(self.summary)
+            # A branch's title is its origin's plus " (branch)": cut to the sidebar's width the two looked the same.
+            self._title = f"{BRANCH_MARK} {title}" if title.endswith(BRANCH_SUFFIX) else title
         return self._title
 
     @property
@@ -131,8 +138,9 @@ class HistoryList(ScrollView, can_focus=True):
 
     ALLOW_SELECT = False
     BINDINGS = [
-        Binding("down,j", "cursor_down", "Next", id="history.down", show=False),
-        Binding("up,k", "cursor_up", "Previous", id="history.up", show=False),
+        # No letter keys: every printable key typed in the list goes to the title filter ("java" filters "java").
+        Binding("down", "cursor_down", "Next", id="history.down", show=False),
+        Binding("up", "cursor_up", "Previous", id="history.up", show=False),
         Binding("home", "first", "First", id="history.first", show=False),
         Binding("end", "last", "Last", id="history.last", show=False),
         Binding("pageup", "page_up", "Page up", id="history.page_up", show=False),
@@ -140,7 +148,7 @@ class HistoryList(ScrollView, can_focus=True):
         Binding("enter", "select", "Open", id="history.open", show=False),
         Binding("f2", "rename", "Rename", id="history.rename"),
         Binding("delete", "delete", "Delete", id="history.delete"),
-        Binding("u", "undo_delete", "Undo delete", id="history.undo_delete"),
+        Binding("ctrl+z", "undo_delete", "Undo delete", id="history.undo_delete"),
         Binding("slash", "search", "Search all", id="history.search", show=False),
     ]
 

@@ -94,15 +94,18 @@ class MessageView(SettledLayout, Widget, can_focus=True):
         return self.message.content
 
     def refresh_label(self) -> None:
-        """Show the role line again (after the model, the finish reason or the streaming state changed)."""
-        if self.is_mounted:
-            self.label.update(self._label())
-            left_out = self.body.left_out
-            self.note.set_class(left_out > 0, "-shown")
-            if left_out:
-                self.note.update(
-                    f"… and {left_out:,} more characters, not shown: too long to display here (the whole text is kept)."
-                )
+        """Show the role line again (after the model, the finish reason or the streaming state changed).
+
+        No `is_mounted` guard: during Mount it is still false (Textual 8.2.8), and a guard there left every
+        message loaded or switched to without its label. Updating a Static that is not mounted yet is harmless.
+        """
+        self.label.update(self._label())
+        left_out = self.body.left_out
+        self.note.set_class(left_out > 0, "-shown")
+        if left_out:
+            self.note.update(
+                f"… and {left_out:,} more characters, not shown: too long to display here (the whole text is kept)."
+            )
 
     def _version_label(self) -> Text:
         position, count = self.version

@@ -20,7 +20,10 @@ from causerie.ui.dates import Clock, date_group, system_clock
 from causerie.ui.messages import ConversationChosen
 from causerie.ui.widgets.history_list import HistoryList, HistoryRow, grouped, row_title
 
-__all__ = ["HistoryFilter", "HistoryList", "HistorySidebar", "matches_filter"]
+__all__ = ["NARROW_BELOW", "HistoryFilter", "HistoryList", "HistorySidebar", "matches_filter"]
+
+NARROW_BELOW = 100
+"""Below this many columns the sidebar starts hidden and, shown with ctrl+b, lies over the conversation."""
 
 
 def matches_filter(title: str, query: str) -> bool:
@@ -55,6 +58,12 @@ class HistoryFilter(Input):
 class HistorySidebar(Vertical):
     """Saved conversations; posts ConversationChosen when one is opened."""
 
+    # Reached from the list (the filter box handles these keys itself): the list edits the filter as if typed in it.
+    BINDINGS = [
+        Binding("backspace", "erase_filter", "Erase", id="history.erase_filter", show=False),
+        Binding("escape", "clear_filter", "Clear filter", id="history.list_clear_filter", show=False),
+    ]
+
     DEFAULT_CSS = """
     HistorySidebar {
         width: 34;
@@ -64,6 +73,9 @@ class HistorySidebar(Vertical):
     }
     HistorySidebar.-hidden {
         display: none;
+    }
+    HistorySidebar.-over {
+        layer: overlay;
     }
     HistorySidebar > #history-title {
         padding: 0 1;
@@ -102,6 +114,19 @@ class HistorySidebar(Vertical):
 
     def on_mount(self) -> None:
         self.set_interval(60, self.refresh_times)
+        self._narrow: bool | None = None
+
+    def fit_to(self, width: int) -> None:
+        """Follow the terminal's width: narrow, the sidebar is hidden and lies over the conversation when shown.
+
+        It is hidden or shown only when the width crosses NARROW_BELOW, so ctrl+b's choice holds otherwise.
+        """
+        narrow = width < NARROW_BELOW
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        self.set_class(narrow, "-over")
+        self.set_class(narrow, "-hidden")
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="history-title")
@@ -142,6 +167,20 @@ class HistorySidebar(Vertical):
     def _title_of(self, conversation_id: str) -> str:
         summary = self._summaries.get(conversation_id)
         return summary.title if summary is not None else ""
+
+    def action_erase_filter(self) -> None:
+        """Backspace in the list: take the last character off the filter."""
+        box = self.filter_input
+        if not box.value:
+            raise SkipAction()
+        box.value = box.value[:-1]
+        box.cursor_position = len(box.value)
+
+    def action_clear_filter(self) -> None:
+        """Esc in the list clears the filter first; on an empty filter Esc does what it does elsewhere."""
+        if not self.filter_input.value:
+            raise SkipAction()
+        self.filter_input.value = ""
 
     def _typed(self, character: str) -> None:
         box = self.filter_input

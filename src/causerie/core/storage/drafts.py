@@ -1,0 +1,61 @@
+"""Drafts: what the user typed and has not sent yet, one small file per conversation in `<data>/drafts/`.
+
+Kept apart from the conversation files on purpose: a draft is not part of the conversation (it is never sent,
+exported or indexed), and writing it on every pause in typing must not rewrite a large conversation file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from causerie.core.conversation.models import is_valid_id
+from causerie.core.storage.fileio import atomic_write_text
+
+__all__ = ["NEW_CONVERSATION", "DraftStore"]
+
+NEW_CONVERSATION = "new"
+"""The key of the draft typed in a conversation that has no message yet (it is back at the next plain start)."""
+
+
+class DraftStore:
+    """Load, save and discard drafts by conversation id (or NEW_CONVERSATION)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.directory = Path(data_dir) / "drafts"
+
+    def path_for(self, key: str) -> Path:
+        """The file of a draft.
+
+        Args:
+            key: A conversation id, or NEW_CONVERSATION.
+
+        Raises:
+            ValueError: For a key that is not a valid conversation id (it could name a path elsewhere).
+        """
+        if key != NEW_CONVERSATION and not is_valid_id(key):
+            raise ValueError(f"not a conversation id: {key!r}")
+        return self.directory / f"{key}.txt"
+
+    def load(self, key: str) -> str:
+        """The draft saved for `key`, or "" when there is none or it cannot be read."""
+        try:
+            return self.path_for(key).read_text(encoding="utf-8", errors="replace")
+        except (OSError, ValueError):
+            return ""
+
+    def save(self, key: str, text: str) -> None:
+        """Keep `text` as the draft of `key` (atomically, owner-only); an empty or blank text discards it.
+
+        Raises:
+            OSError: When the draft cannot be written (a full disk): the text is still in the prompt.
+        """
+        if not text.strip():
+            self.discard(key)
+            return
+        atomic_write_text(self.path_for(key), text)
+
+    def discard(self, key: str) -> None:
+        """Forget the draft of `key` (it was sent, or emptied)."""
+        with contextlib.suppress(OSError, ValueError):
+            self.path_for(key).unlink(missing_ok=True)

@@ -1,0 +1,97 @@
+"""DraftKeeper: keeps the prompt's unsent text on disk, per conversation, so that no typed word is lost.
+
+The chat screen tells it which conversation is shown, when the prompt changed, when a message was sent and when
+the screen goes away; it writes the draft a moment after typing pauses (a crash loses at most that moment) and at
+once on a switch or at exit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from causerie.core.storage.drafts import NEW_CONVERSATION, DraftStore
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from causerie.core.conversation.models import Conversation
+    from causerie.ui.widgets.prompt import PromptInput
+
+SAVE_DELAY = 0.4  # seconds of no typing before the draft is written
+
+
+class DraftKeeper:
+    """Saves and restores the prompt's draft for the conversation shown."""
+
+    def __init__(self, store: DraftStore, prompt: Callable[[], PromptInput], set_timer: Callable[..., Timer]) -> None:
+        self.store = store
+        self._find_prompt = prompt
+        self._prompt_widget: PromptInput | None = None
+        self._set_timer = set_timer
+        self.key: str | None = None
+        self._written = ""  # the text last written for `key`
+        self._timer: Timer | None = None
+
+    @staticmethod
+    def key_of(conversation: Conversation) -> str:
+        """A conversation with messages has its own draft; an empty new one uses the shared new-conversation slot."""
+        return conversation.id if conversation.messages else NEW_CONVERSATION
+
+    def _prompt(self) -> PromptInput:
+        # Kept once found: at exit the screen's children may already be detached from the DOM.
+        if self._prompt_widget is None:
+            self._prompt_widget = self._find_prompt()
+        return self._prompt_widget
+
+    def _text(self) -> str | None:
+        prompt = self._prompt()
+        return None if prompt.editing is not None else prompt.full_text
+
+    def show(self, conversation: Conversation) -> None:
+        """Another conversation is shown: keep the current draft, put that conversation's draft in the prompt."""
+        key = self.key_of(conversation)
+        if key == self.key:
+            return
+        prompt = self._prompt()
+        prompt.stop_editing()
+        self.flush()
+        self.key = key
+        text = self.store.load(key)
+        self._written = text
+        prompt.clear()
+        if text:
+            prompt.insert(text)
+
+    def changed(self) -> None:
+        """The prompt's text changed: write it once typing pauses."""
+        if self.key is None:
+            return
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self._set_timer(SAVE_DELAY, self.flush)
+
+    def sent(self, conversation: Conversation) -> None:
+        """A message was sent from the prompt: its draft is gone; the conversation now keeps its own."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self.key is not None:
+            self.store.discard(self.key)
+        self.key = self.key_of(conversation)
+        self.store.discard(self.key)
+        self._written = ""
+
+    def flush(self) -> None:
+        """Write the draft now if it changed (a full disk only loses the copy on disk, never the prompt's text)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        text = self._text()
+        if self.key is None or text is None or text == self._written:
+            return
+        try:
+            self.store.save(self.key, text)
+        except OSError:
+            return
+        self._written = text

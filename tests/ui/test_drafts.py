@@ -1,0 +1,99 @@
+"""No typed word is lost: the prompt's draft is kept on disk per conversation, never in the conversation file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events
+
+from causerie.core.settings import paths
+from causerie.core.storage.drafts import NEW_CONVERSATION, DraftStore
+from causerie.testing.fake_openai import FakeOpenAI, Reply
+from causerie.ui.screens.chat import ChatScreen
+from causerie.ui.widgets.prompt import PromptInput
+
+from .helpers import SIZE, make_app, type_text, wait_for
+from .seed import ago, seed
+
+LONG_DRAFT = "\n".join(f"line {n} of a long pasted draft" for n in range(40))
+
+
+def drafts() -> DraftStore:
+    return DraftStore(paths.data_dir())
+
+
+def chat(app) -> ChatScreen:
+    assert isinstance(app.screen, ChatScreen)
+    return app.screen
+
+
+async def test_a_new_conversations_draft_is_back_at_the_next_start(server: FakeOpenAI) -> None:
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h", "i")
+        app.post_message(events.Paste(LONG_DRAFT))  # as the terminal delivers a paste
+        await wait_for(pilot, lambda: LONG_DRAFT in app.screen.query_one(PromptInput).text, what="the paste")
+        await pilot.press("ctrl+q")  # at once, before the pause in typing that writes the draft
+    assert drafts().load(NEW_CONVERSATION) == "hi" + LONG_DRAFT
+    again = make_app(server)
+    async with again.run_test(size=SIZE) as pilot:
+        prompt = again.screen.query_one(PromptInput)
+        await wait_for(pilot, lambda: prompt.text == "hi" + LONG_DRAFT, what="the draft back in the prompt")
+
+
+async def test_a_conversations_draft_is_back_when_it_is_opened_again(server: FakeOpenAI) -> None:
+    saved = seed("c1", "Old talk", ago(days=3), [("hello", "hi there")])
+    conversation_file = paths.data_dir() / "conversations" / f"{saved.id}.json"
+    before = conversation_file.read_bytes()
+    app = make_app(server)
+    app.open_id = saved.id
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await wait_for(pilot, lambda: screen.conversation.id == saved.id, what="the conversation opened")
+        await type_text(pilot, "half a thought")
+        # Written once typing pauses (a crash loses at most that pause).
+        await wait_for(pilot, lambda: drafts().load(saved.id) == "half a thought", what="the draft on disk")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: screen.prompt.text == "", what="a new conversation's empty prompt")
+        await type_text(pilot, "elsewhere")
+        assert screen.open_conversation(saved.id)
+        await wait_for(pilot, lambda: screen.prompt.text == "half a thought", what="the draft back")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: screen.prompt.text == "elsewhere", what="the new conversation's draft back")
+    assert conversation_file.read_bytes() == before  # the draft is not in the conversation file
+    assert "half a thought" not in before.decode()
+
+
+async def test_sending_discards_the_draft(server: FakeOpenAI) -> None:
+    server.default = Reply(text="ok")
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await type_text(pilot, "soon sent")
+        await wait_for(pilot, lambda: drafts().load(NEW_CONVERSATION) == "soon sent", what="the draft on disk")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2)
+        await type_text(pilot, "next")
+        await wait_for(pilot, lambda: drafts().load(screen.conversation.id) == "next", what="its own draft")
+        assert drafts().load(NEW_CONVERSATION) == ""
+    again = make_app(server)
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(again.screen, ChatScreen), what="the chat screen")
+        # The draft is put in the prompt while the screen mounts: an empty prompt now stays empty.
+        assert again.screen.query_one(PromptInput).text == ""
+
+
+def test_draft_files_are_private_and_named_by_id(causerie_home: Path) -> None:
+    store = drafts()
+    store.save("20260314-150000000-abcdef", "text")
+    path = store.path_for("20260314-150000000-abcdef")
+    assert path.parent == paths.data_dir() / "drafts"
+    assert path.stat().st_mode & 0o777 == 0o600
+    store.save("20260314-150000000-abcdef", "   ")
+    assert not path.exists()
+    for bad in ("../x", "a/b", ".hidden"):
+        try:
+            store.path_for(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad!r} was accepted as a draft name")

@@ -1,0 +1,76 @@
+"""Small and large terminals: the sidebar folds away when narrow, the footer keeps Quit and Help."""
+
+from __future__ import annotations
+
+from causerie.testing.fake_openai import FakeOpenAI, Reply
+from causerie.ui.screens.chat import ChatScreen
+from causerie.ui.widgets.footer import KeptFooter
+
+from .helpers import make_app, type_text, wait_for
+
+
+async def test_at_80_columns_the_sidebar_starts_hidden_and_ctrl_b_shows_it_over_the_pane(server: FakeOpenAI) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await wait_for(pilot, lambda: screen.view.region.width > 0, what="the layout")
+        assert not screen.sidebar.display or screen.sidebar.region.width == 0
+        assert screen.view.region.width == 80  # the conversation has the whole width
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: screen.sidebar.region.width > 0, what="the sidebar shown")
+        assert screen.view.region.width == 80  # over the pane, not squeezing it
+        assert app.focused is screen.sidebar.option_list
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: app.focused is screen.prompt, what="back to the prompt")
+
+
+async def test_at_120_columns_the_sidebar_is_beside_the_conversation(server: FakeOpenAI) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await wait_for(pilot, lambda: screen.sidebar.region.width > 0, what="the layout")
+        assert screen.view.region.x >= screen.sidebar.region.right
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: not screen.sidebar.display, what="folded away when the terminal narrows")
+        await wait_for(pilot, lambda: screen.view.region.width == 80, what="the whole width")
+
+
+async def test_the_footer_keeps_quit_and_help_at_80_columns(server: FakeOpenAI) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        footer = screen.query_one(KeptFooter)
+        keys = lambda: {getattr(k, "action", None): k for k in footer.query("FooterKey")}  # noqa: E731
+        await wait_for(pilot, lambda: {"quit", "help"} <= set(keys()), what="the footer's keys")
+        await wait_for(pilot, lambda: keys()["quit"].region.width > 0, what="the footer laid out")
+        shown = footer.region
+        for action in ("quit", "help"):
+            region = keys()[action].region
+            assert region.width > 0 and shown.contains_region(region), f"{action} is not in sight: {region}"
+        assert not keys()["quit"].region.overlaps(keys()["help"].region)
+        await pilot.press("ctrl+b")  # the sidebar's keys join the footer: Quit and Help stay
+        await wait_for(pilot, lambda: screen.sidebar.region.width > 0, what="the sidebar")
+        await wait_for(pilot, lambda: "quit" in keys() and keys()["quit"].region.width > 0)
+        assert footer.region.contains_region(keys()["quit"].region)
+
+
+async def test_at_200_columns_messages_keep_a_readable_measure(server: FakeOpenAI) -> None:
+    server.default = Reply(text="word " * 200)
+    app = make_app(server)
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await type_text(pilot, "hello")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2, what="reply")
+        await wait_for(pilot, lambda: screen.view.message_views()[-1].region.width > 0, what="laid out")
+        view = screen.view
+        for message in view.message_views():
+            region = message.region
+            assert region.width <= 110
+            # In the middle of the pane, not against its left edge.
+            left, right = region.x - view.region.x, view.region.right - region.right
+            assert abs(left - right) <= 4, (left, right)
