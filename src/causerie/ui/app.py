@@ -7,6 +7,7 @@ import time
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from causerie.core.chat.client import ChatClient
 from causerie.core.settings import paths
@@ -23,6 +24,7 @@ from causerie.ui.messages import ConversationChosen
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.help import HelpScreen
 from causerie.ui.screens.theme_picker import ThemePicker
+from causerie.ui.text import notice_text
 from causerie.ui.themes import register_all, variable_defaults
 
 
@@ -100,6 +102,24 @@ class CauserieApp(App):
         if isinstance(event, events.Key | events.MouseDown):
             self.last_input = time.monotonic()
         await super().on_event(event)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, whoever raises it: cleaned, and never parsed as markup.
+
+        Notifications carry titles, file names, model ids and error messages; one place makes all of them plain text
+        (the `markup` argument is accepted for Textual's signature and ignored).
+        """
+        del markup
+        kwargs = {} if timeout is None else {"timeout": timeout}
+        super().notify(notice_text(message), title=notice_text(title), severity=severity, markup=False, **kwargs)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return variable_defaults(self.current_theme)

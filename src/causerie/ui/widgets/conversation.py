@@ -7,7 +7,6 @@ batches when the view is scrolled near its top, when focus moves above the first
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -17,6 +16,7 @@ from causerie.core.conversation.markdown_blocks import code_blocks
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.safe_text import sanitize
 from causerie.ui.messages import EditRequested, PromptFocusRequested, VersionSwitchRequested
+from causerie.ui.text import outside_body
 from causerie.ui.widgets.message_view import (  # noqa: F401 - MessageView and the limits are imported from here
     FINISH_LABELS,
     SHOWN_CHARS,
@@ -59,7 +59,7 @@ class Notice(Static):
     """
 
     def __init__(self, text: str, severity: str = "information") -> None:
-        super().__init__(Text(sanitize(text)), classes=f"-{severity}")
+        super().__init__(outside_body(text), classes=f"-{severity}")
         self.text = text
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from textual.content import Content
 from textual.widgets import Static
 
 from causerie.core.conversation.models import Usage
+from causerie.ui.text import outside
 
 
 class StatusLine(Static):
@@ -46,4 +48,4 @@ class StatusLine(Static):
             parts.append(context)
         if state:
             parts.append(state)
-        self.update("  ·  ".join(parts))
+        self.update(Content("  ·  ").join(outside(part) for part in parts))  # the model comes from a file or server
