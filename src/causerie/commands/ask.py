@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from functools import partial
 from typing import TextIO
 
 from causerie.commands import (
@@ -60,7 +61,7 @@ class _Output:
             from rich.live import Live
             from rich.markdown import Markdown
 
-            self._markdown = Markdown
+            self._markdown = partial(Markdown, hyperlinks=False)  # a link shows its target, never a disguised OSC 8
             self._live = Live(
                 Markdown(""), console=Console(file=stream), refresh_per_second=8, vertical_overflow="visible"
             )

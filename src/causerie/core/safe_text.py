@@ -83,3 +83,22 @@ def encodable(text: str) -> str:
     The stored message keeps the exact text; only the copy on the wire is repaired.
     """
     return _SURROGATE_RE.sub("\ufffd", text) if _SURROGATE_RE.search(text) else text
+
+
+def json_for_terminal(text: str) -> str:
+    """JSON text whose control and format characters (C1, DEL, bidi, zero-width) are written as ``\\uXXXX`` escapes.
+
+    `json.dumps(..., ensure_ascii=False)` escapes only C0; U+009B (8-bit CSI) or U+202E would reach the terminal raw.
+    An escape inside a JSON string decodes to the same character, so the data is unchanged for any reader.
+
+    Args:
+        text: The output of `json.dumps`.
+
+    Returns:
+        The same JSON document, safe to print.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs") else f"\\u{ord(ch):04x}" for ch in text
+    )
