@@ -14,7 +14,7 @@ from causerie.core.conversation.migrations import SCHEMA_VERSION, migrate
 SCHEMA = "causerie.conversation"
 ROLES = ("system", "user", "assistant")
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # fullmatch: "$" would let "id\n" through
 
 
 class SchemaError(ValueError):
@@ -44,7 +44,7 @@ def new_message_id() -> str:
 
 def is_valid_id(value: object) -> bool:
     """True for ids safe to use as file names (no path separators, no dots first)."""
-    return isinstance(value, str) and bool(_ID_RE.match(value))
+    return isinstance(value, str) and bool(_ID_RE.fullmatch(value))
 
 
 @dataclass
