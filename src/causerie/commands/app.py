@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 
 from causerie.commands import (
+    EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
+    error,
     guarded,
     last_conversation_id,
     load_conversation,
@@ -48,5 +50,10 @@ def run_app(args: argparse.Namespace) -> int:
 
     from causerie.ui.app import CauserieApp
 
-    CauserieApp(settings, store, open_id=open_id, offer_setup=True, early_listing=listing).run()
+    app = CauserieApp(settings, store, open_id=open_id, offer_setup=True, early_listing=listing)
+    app.run()
+    if app.return_code:  # an unexpected exception ended the app; Textual has printed its traceback above
+        saved = app.rescue()
+        error(f"stopped by an unexpected error (traceback above); {len(saved)} conversation(s) saved")
+        return EXIT_FAILED
     return EXIT_OK

@@ -121,6 +121,23 @@ class CauserieApp(App):
         kwargs = {} if timeout is None else {"timeout": timeout}
         super().notify(notice_text(message), title=notice_text(title), severity=severity, markup=False, **kwargs)
 
+    def rescue(self) -> list[str]:
+        """After an unexpected exception ended the app: save what the chat screen holds; returns the ids saved.
+
+        Each conversation is saved on its own: one that cannot be saved does not stop the others.
+        """
+        chat: ChatScreen | None = getattr(self, "_chat", None)
+        saved: list[str] = []
+        for conversation in chat.held_conversations() if chat is not None else []:
+            if not conversation.messages or conversation.read_only:
+                continue
+            try:
+                self.store.save(conversation)
+            except Exception:  # noqa: BLE001 - rescuing what can be rescued; the traceback is printed already
+                continue
+            saved.append(conversation.id)
+        return saved
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return variable_defaults(self.current_theme)
 
@@ -129,6 +146,7 @@ class CauserieApp(App):
         self.user_keymap = keymap
         self.set_keymap(keymap)
         chat = ChatScreen(self.settings, self.store, self.client, self.early_listing)
+        self._chat = chat
         self.early_listing = None
         self.push_screen(chat)
         if self.open_id is not None:

@@ -177,6 +177,10 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
                 markup=False,  # file names are not markup
             )
 
+    def held_conversations(self) -> list[Conversation]:
+        """Every conversation held in memory here (the shown one first), for a save after a crash."""
+        return [self.conversation, *(c for c in self._open.values() if c is not self.conversation)]
+
     def _new_conversation(self) -> Conversation:
         return Conversation(
             model=self.settings.model,
