@@ -21,10 +21,13 @@ def app_settings(args: argparse.Namespace):  # noqa: ANN201 - Settings, lazily
     """Settings for the app: a bad config file does not stop it; it starts with defaults and says why."""
     from causerie.commands import cli_overrides
     from causerie.core.settings.config import ConfigError, load_settings
+    from causerie.core.settings.config_check import UnsafeConfig
 
     overrides = cli_overrides(args)
     try:
         return load_settings(overrides)
+    except UnsafeConfig as exc:  # a file others can change is not a typo to start past: it is refused
+        raise CommandError(str(exc), EXIT_USAGE) from None
     except ConfigError as exc:
         try:
             fallback = load_settings(overrides, use_file=False)

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from causerie.core.settings import paths
-from causerie.core.settings.config_check import ConfigError, holds_a_key, read_config_file
-from causerie.core.settings.keys import check_private, resolve_key
+from causerie.core.settings.config_check import ConfigError, holds_a_key, names_a_command, read_config_file
+from causerie.core.settings.keys import check_not_writable_by_others, check_private, resolve_key
 
 __all__ = [
     "BUILTIN_PROFILES",
@@ -108,7 +108,10 @@ def load_settings(
     cli = {k: v for k, v in (cli or {}).items() if v is not None}
     path = paths.config_file(env)
     data = read_config_file(path) if use_file else {}
+    if names_a_command(data):
+        check_not_writable_by_others(path, "names an api_key_command")
     if holds_a_key(data):
+        check_not_writable_by_others(path, "holds an API key")
         check_private(path)
 
     profiles = load_profiles(data, env)
