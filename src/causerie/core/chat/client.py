@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from causerie.core.chat.errors import ChatError, classify, redact
-from causerie.core.chat.sse import paced_lines, server_events
+from causerie.core.chat.sse import LineTooLong, paced_lines, server_events
 from causerie.core.chat.thinking import ThinkSplitter
 from causerie.core.conversation.models import Usage
 from causerie.core.safe_text import encodable
@@ -264,6 +264,8 @@ class ChatClient:
             error = ChatError("network", f"The connection to {url} dropped in the middle of the reply.")
         elif isinstance(exc, openai.APIError):
             error = classify(status=None, body=exc.body, code=exc.code, message=exc.message, key_source=self.key_source)
+        elif isinstance(exc, LineTooLong):
+            error = ChatError("stream", f"{url} sent {exc}: the reply was stopped there (a broken server?).")
         elif isinstance(exc, UnicodeDecodeError | json.JSONDecodeError):
             error = ChatError(
                 "stream", f"{url} answered with something that is not a chat reply stream (not OpenAI-compatible?)."
