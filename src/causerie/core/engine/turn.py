@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable
 
 from causerie.core.chat.client import ChatClient, Finished, ReasoningDelta, TextDelta, UsageReport
-from causerie.core.chat.errors import ChatError
 from causerie.core.conversation.context import estimate_request, request_messages
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.storage.store import ConversationStore
@@ -60,12 +59,12 @@ async def stream_reply(
             if time.monotonic() - last_checkpoint >= checkpoint_interval:
                 store.save(conversation)
                 last_checkpoint = time.monotonic()
-    except asyncio.CancelledError:
+    except (asyncio.CancelledError, BrokenPipeError):  # stopped, or the reader of the output left (`| head`)
         reply.finish_reason = "cancelled"
         account_reply(reply, model, estimate_request(conversation, messages), local=local)
         _finish(conversation, reply, store)
         raise
-    except ChatError:
+    except Exception:  # a ChatError, or anything unexpected: what arrived is kept and saved first
         reply.finish_reason = "error"
         account_reply(reply, model, estimate_request(conversation, messages), local=local)
         _finish(conversation, reply, store)
