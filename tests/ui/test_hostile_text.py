@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from textual.command import CommandList, CommandPalette
-from textual.widgets import Button, DataTable, Input, OptionList, RadioButton, Static
+from textual.widgets import Button, DataTable, Input, OptionList, RadioButton, Static, TextArea
 
 from causerie.commands.app import app_settings
 from causerie.core.settings import paths
@@ -37,9 +37,11 @@ async def test_model_ids_are_shown_as_typed_and_the_chosen_one_is_saved_byte_for
     async with app.run_test(size=SIZE) as pilot:
         chat = app.screen
         assert isinstance(chat, ChatScreen)
+        chat.conversation.system_prompt = "be \x1b]0;x\x07 brief \u202e"  # as read from a file
         await pilot.press("f3")
         await wait_for(pilot, lambda: isinstance(app.screen, ConversationSettingsScreen), what="F3")
         modal = app.screen
+        assert modal.query_one("#system-prompt", TextArea).text == "be ␛]0;x␇ brief ⟨U+202E⟩"
         options = modal.query_one("#models", OptionList)
         await wait_for(pilot, lambda: options.option_count == 3, what="the server's models")
         prompts = [options.get_option_at_index(i).prompt for i in range(3)]
@@ -53,6 +55,7 @@ async def test_model_ids_are_shown_as_typed_and_the_chosen_one_is_saved_byte_for
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is chat, what="F3 closed")
         assert chat.conversation.model == ESC_ID  # cleaning is display-only
+        assert chat.conversation.system_prompt == "be \x1b]0;x\x07 brief \u202e"
         status = str(chat.query_one(StatusLine).content)
         assert ESC_SHOWN in status and "\x1b" not in status
 

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from causerie.core.chat.client import ChatClient
 from causerie.core.chat.errors import ChatError
-from causerie.core.safe_text import sanitize_line
+from causerie.core.safe_text import sanitize, sanitize_line
 from causerie.ui.text import outside
 
 POLICIES: dict[str, str] = {
@@ -96,7 +96,9 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         with Vertical(id="dialog") as dialog:
             dialog.border_title = "Conversation settings"
             yield Label("System prompt", classes="-heading")
-            yield TextArea(self.current.system_prompt, id="system-prompt", soft_wrap=True, tab_behavior="focus")
+            # A system prompt from a file is outside text: shown cleaned, given back byte for byte if left unchanged.
+            shown_prompt = sanitize(self.current.system_prompt)
+            yield TextArea(shown_prompt, id="system-prompt", soft_wrap=True, tab_behavior="focus")
             yield Label("Model (type to filter the server's list, or any model name)", classes="-heading")
             yield Input(self._shown_model(self.current.model), id="model", placeholder="model name")
             yield OptionList(id="models")
@@ -188,6 +190,8 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         """Close and apply the settings."""
         model = self._real_model(self.query_one("#model", Input).value.strip()) or self.current.model
         prompt = self.query_one("#system-prompt", TextArea).text
+        if prompt == sanitize(self.current.system_prompt):
+            prompt = self.current.system_prompt  # unchanged: the stored text, not its cleaned display
         self.dismiss(ConversationSettings(system_prompt=prompt, model=model, context_policy=self.selected_policy()))
 
     def action_cancel(self) -> None:
