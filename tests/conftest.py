@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from causerie.testing.fake_openai import FakeOpenAI
+from tests.markup_guard import guard
 
 _ENV_TO_CLEAR = (
     "OPENAI_API_KEY",
@@ -72,3 +73,11 @@ def server() -> Iterator[FakeOpenAI]:
     """A loopback OpenAI-compatible server, scripted per test."""
     with FakeOpenAI() as fake:
         yield fake
+
+
+@pytest.fixture(autouse=True)
+def markup_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Fails a test in which Textual or Rich parsed outside text as markup (see tests/markup_guard.py)."""
+    found = guard(monkeypatch)
+    yield found
+    assert not found, f"outside text was parsed as markup: {sorted(set(found))[:5]!r}"

@@ -205,3 +205,25 @@ def test_openai_base_url_on_loopback_needs_no_key_like_base_url(server: FakeOpen
     assert all(
         "authorization" not in r.headers or "sk-" not in r.headers["authorization"] for r in server.chat_requests()
     )
+
+
+def test_a_reader_that_leaves_early_keeps_what_arrived_and_no_empty_partial(server: FakeOpenAI) -> None:
+    """`causerie ask ... | head -c 100`: the pipe breaks mid-reply; the reply keeps its text, marked cancelled."""
+    import shlex
+    import subprocess
+
+    from tests.cli.helpers import SRC
+
+    server.queue(Reply(chunks=[f"w{i} " for i in range(3000)], delay=0.001))
+    environ = dict(os.environ, OPENAI_API_KEY="sk-test-abcdefghijklmnop1234")
+    environ["PYTHONPATH"] = str(SRC) + os.pathsep + environ.get("PYTHONPATH", "")
+    command = f"{shlex.quote(sys.executable)} -m causerie ask hello --base-url {server.base_url} | head -c 100"
+    done = subprocess.run(command, shell=True, env=environ, capture_output=True, timeout=60, check=False)
+    assert len(done.stdout) == 100
+    assert b"Traceback" not in done.stderr
+    (conversation,) = [
+        ConversationStore(paths.data_dir()).load(s.id) for s in ConversationStore(paths.data_dir()).list()
+    ]
+    reply = conversation.messages[-1]
+    assert reply.role == "assistant" and reply.finish_reason == "cancelled"
+    assert reply.content.startswith(done.stdout.decode()) and len(reply.content) >= 100

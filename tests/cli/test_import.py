@@ -128,3 +128,31 @@ def test_a_large_export_is_imported_in_one_go(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Imported 300 conversation(s)")
     assert len(_store().list()) == 300
+
+
+def test_import_exits_non_zero_when_conversations_cannot_be_saved() -> None:
+    data = paths.data_dir()
+    data.mkdir(parents=True)
+    (data / "conversations").write_text("a file where the folder should be")
+    done = run_cli("import", str(FIXTURE))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "2 conversation(s) could not be saved" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_import_larger_than_the_limit_is_refused_before_it_fills_memory(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import pytest
+
+    from causerie.core.interchange import importers
+
+    monkeypatch.setattr(importers, "MAX_IMPORT_BYTES", 1024 * 1024)
+    padded = b"[" + b" " * (2 * 1024 * 1024) + b"]"  # valid JSON, inflating far past the (lowered) limit
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        out.writestr("conversations.json", padded)
+    assert archive.stat().st_size < 64 * 1024
+    plain = tmp_path / "big.json"
+    plain.write_bytes(padded)
+    for source in (archive, plain):
+        with pytest.raises(importers.ImportFailed, match="more than 1 MiB of JSON"):
+            importers.import_file(_store(), source)

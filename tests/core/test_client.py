@@ -143,3 +143,14 @@ async def test_read_timeout_is_bounded(server: FakeOpenAI) -> None:
     await client.close()
     assert info.value.kind == "timeout"
     assert text_of(received) == "a"
+
+
+async def test_a_line_that_never_ends_is_cut_at_the_stated_size(server: FakeOpenAI) -> None:
+    from causerie.core.chat.sse import MAX_LINE
+
+    endless = b"data: " + b"x" * (MAX_LINE + 1024 * 1024)  # no line end, ever
+    server.queue(Reply(raw_body=endless, content_type="text/event-stream"))
+    with pytest.raises(ChatError) as info:
+        await collect(client_for(server))
+    assert info.value.kind == "stream"
+    assert f"longer than {MAX_LINE // (1024 * 1024)} MiB" in info.value.message

@@ -74,7 +74,9 @@ def test_unknown_profile_is_an_error() -> None:
         ('[profiles.x]\nbase_ur = "u"\n', "line 2: unknown setting 'base_ur' in [profiles.x]"),
         ('[profiles.x]\nmax_tokens_param = "tokens"\n', "line 2: max_tokens_param must be"),
         ('[keymap]\n"chat.new" = 3\n', "line 2: keymap 'chat.new' must be keys in quotes"),
-        ("read_timeout = 0\n", "line 1: read_timeout must be more than 0"),
+        ("read_timeout = 0\n", "line 1: read_timeout must be from 1 to 86400 seconds"),
+        ("read_timeout = nan\n", "line 1: read_timeout must be from 1 to 86400 seconds"),
+        ("\nread_timeout = 1e-9\n", "line 2: read_timeout must be from 1 to 86400 seconds"),
     ],
 )
 def test_bad_file_gives_file_line_and_problem(text: str, expected: str) -> None:

@@ -161,3 +161,10 @@ def test_unknown_keys_of_a_message_and_a_conversation_survive_a_round_trip(tmp_p
     assert again["messages"][0]["attachments"] == data["messages"][0]["attachments"]
     assert again["messages"][1]["citations"] == data["messages"][1]["citations"]
     assert again["title"] == "Weather, renamed"
+
+
+def test_an_id_with_a_trailing_newline_is_not_valid() -> None:
+    from causerie.core.conversation.models import is_valid_id
+
+    assert is_valid_id("20260101-000000000-abcdef")
+    assert not is_valid_id("20260101-000000000-abcdef\n")  # "$" matched before a final newline: "id\n.json"

@@ -29,3 +29,20 @@ def test_encodable_repairs_only_lone_surrogates() -> None:
     assert encodable("a\ud800b\udc80c") == "a\ufffdb\ufffdc"
     assert encodable("plain ✓ 你好 👩‍👩‍👧") == "plain ✓ 你好 👩‍👩‍👧"
     encodable("x\udfff").encode("utf-8")
+
+
+def test_bodies_neutralise_bidi_and_invisible_characters_but_keep_joiners() -> None:
+    hostile = "abc\u202edcba\u2066x\u2069 hid\u200bden\u2060\ufeff"
+    clean = sanitize(hostile)
+    for char in "\u202e\u2066\u2069\u200b\u2060\ufeff":
+        assert char not in clean
+    assert "⟨U+202E⟩" in clean and "⟨U+200B⟩" in clean
+    kept = "👩\u200d👩\u200d👧 می\u200cخواهم \u200eabc\u200f"  # ZWJ, ZWNJ, LRM and RLM are part of the text
+    assert sanitize(kept) == kept
+
+
+def test_one_line_fields_show_every_control_and_format_character() -> None:
+    hostile = "t\u202eitle\u200d\u00ad\x9b31m\x1b]0;x\x07"
+    clean = sanitize_line(hostile)
+    assert clean == "t⟨U+202E⟩itle⟨U+200D⟩⟨U+00AD⟩\ufffd31m␛]0;x␇"
+    assert sanitize_line("plain [b]title[/b] ✓") == "plain [b]title[/b] ✓"  # brackets are not ours to change

@@ -69,3 +69,14 @@ async def test_a_chunk_the_stream_waited_for_is_followed_by_a_pause_before_the_n
     # After the second chunk (waited for) the reader was busy 4 ms: it pauses 21 ms more; after the fourth it was
     # busy 30 ms: no pause. Buffered chunks are never followed by one.
     assert slept == [0.021]
+
+
+async def test_lines_just_under_the_limit_pass_and_one_over_it_raises() -> None:
+    import pytest
+
+    from causerie.core.chat.sse import MAX_LINE, LineTooLong
+
+    line = "y" * (MAX_LINE - 10)
+    assert await split([line[: MAX_LINE // 2].encode(), line[MAX_LINE // 2 :].encode() + b"\nnext\n"]) == [line, "next"]
+    with pytest.raises(LineTooLong):
+        await split([b"z" * (MAX_LINE // 2), b"z" * (MAX_LINE // 2 + 1)])

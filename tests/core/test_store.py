@@ -104,3 +104,27 @@ def test_delete_moves_to_trash() -> None:
     target = s.delete(conversation.id)
     assert target.parent == s.trash_dir and target.exists()
     assert s.list() == []
+
+
+def test_directories_created_are_private_under_umask_000(tmp_path: Path) -> None:
+    from causerie.core.storage.fileio import ensure_private_dir
+
+    old = os.umask(0)
+    try:
+        ensure_private_dir(tmp_path / "a" / "b" / "c")
+    finally:
+        os.umask(old)
+    for level in ("a", "a/b", "a/b/c"):
+        assert stat.S_IMODE((tmp_path / level).stat().st_mode) == 0o700, level
+
+
+def test_the_lock_file_is_never_followed_through_a_symlink(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "data")
+    (tmp_path / "data").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    (tmp_path / "data" / ".lock").symlink_to(elsewhere)
+    conversation = Conversation()
+    conversation.append(Message("user", "hi"))
+    with pytest.raises(StoreError):
+        store.save(conversation)
+    assert not elsewhere.exists()

@@ -144,3 +144,9 @@ def test_the_documented_example_in_the_readme_is_a_valid_theme() -> None:
     example = readme.split(marker, 1)[1].split("```", 1)[0]
     spec = parse_theme("# " + example, "README example")
     assert spec.variables
+
+
+def test_a_name_with_a_trailing_newline_is_refused() -> None:
+    parse_theme('name = "plain"\nprimary = "#112233"\n')
+    with pytest.raises(ThemeError, match="'name' must be"):
+        parse_theme('name = "plain\\n"\nprimary = "#112233"\n')

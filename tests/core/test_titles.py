@@ -34,6 +34,7 @@ def test_clean_title() -> None:
     assert clean_title("Title: **Bread basics**\nmore text") == "Bread basics"
     assert clean_title("\n\n  # Sourdough  \n") == "Sourdough"
     assert clean_title("bad\x1b]52;c;evil\x07 title") == "bad␛]52;c;evil␇ title"
+    assert clean_title("👩\u200d👩\u200d👧 family\u202e") == "👩\u200d👩\u200d👧 family⟨U+202E⟩"
     assert clean_title("") == ""
     long = clean_title("word " * 40)
     assert len(long) == 60 and long.endswith("…")

@@ -129,3 +129,25 @@ def test_control_sequences_in_titles_and_server_errors(launch: Launch, server: F
     raw = term.raw_bytes()
     assert foreign_sequences(raw) == []
     assert b"Traceback" not in raw
+
+
+@pytest.mark.parametrize("verb", ["show", "export"])
+def test_show_and_export_to_a_terminal_print_no_sequence_and_links_with_their_target(
+    launch: Launch, causerie_home: Path, verb: str
+) -> None:
+    conversations = causerie_home / "data" / "conversations"
+    conversations.mkdir(parents=True)
+    hostile = Conversation(title="title01 \x1b]0;owned\x07 [/b] \u202etitle02")
+    hostile.append(Message(role="user", content="hi"))
+    link = "see [the docs](https://evil.example/steal) end"
+    hostile.append(Message(role="assistant", content=f"{PAYLOAD}\n\n{link}", model="m", finish_reason="stop"))
+    (conversations / f"{hostile.id}.json").write_bytes(encode_conversation(hostile))
+    term = launch(None, verb, hostile.id)
+    assert term.wait_exit() == 0
+    assert foreign_sequences(term.raw_bytes()) == []
+    assert "\u202e" not in term.raw_bytes().decode("utf-8", "replace")
+    screen = term.text()
+    for word in WORDS:
+        assert word in screen
+    if verb == "show":  # rendered Markdown: the link's text, then its target
+        assert "the docs (https://evil.example/steal)" in " ".join(screen.split())

@@ -29,8 +29,10 @@ class CommandError(Exception):
 
 
 def error(message: str) -> None:
-    """Print `causerie: message` to stderr."""
-    print(f"causerie: {message}", file=sys.stderr)
+    """Print `causerie: message` to stderr, cleaned: messages quote ids, file names and server errors."""
+    from causerie.core.safe_text import sanitize
+
+    print(f"causerie: {sanitize(message)}", file=sys.stderr)
 
 
 def cli_overrides(args: argparse.Namespace) -> dict[str, str | None]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 
 from causerie.commands import (
+    EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
+    error,
     guarded,
     last_conversation_id,
     load_conversation,
@@ -19,10 +21,13 @@ def app_settings(args: argparse.Namespace):  # noqa: ANN201 - Settings, lazily
     """Settings for the app: a bad config file does not stop it; it starts with defaults and says why."""
     from causerie.commands import cli_overrides
     from causerie.core.settings.config import ConfigError, load_settings
+    from causerie.core.settings.config_check import UnsafeConfig
 
     overrides = cli_overrides(args)
     try:
         return load_settings(overrides)
+    except UnsafeConfig as exc:  # a file others can change is not a typo to start past: it is refused
+        raise CommandError(str(exc), EXIT_USAGE) from None
     except ConfigError as exc:
         try:
             fallback = load_settings(overrides, use_file=False)
@@ -48,5 +53,10 @@ def run_app(args: argparse.Namespace) -> int:
 
     from causerie.ui.app import CauserieApp
 
-    CauserieApp(settings, store, open_id=open_id, offer_setup=True, early_listing=listing).run()
+    app = CauserieApp(settings, store, open_id=open_id, offer_setup=True, early_listing=listing)
+    app.run()
+    if app.return_code:  # an unexpected exception ended the app; Textual has printed its traceback above
+        saved = app.rescue()
+        error(f"stopped by an unexpected error (traceback above); {len(saved)} conversation(s) saved")
+        return EXIT_FAILED
     return EXIT_OK

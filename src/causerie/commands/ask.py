@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import time
+from functools import partial
 from typing import TextIO
 
 from causerie.commands import (
@@ -71,7 +73,7 @@ class _Output:
             from rich.live import Live
             from rich.markdown import Markdown
 
-            self._markdown = Markdown
+            self._markdown = partial(Markdown, hyperlinks=False)  # a link shows its target, never a disguised OSC 8
             self._live = Live(
                 Markdown(""), console=Console(file=stream), auto_refresh=False, vertical_overflow="visible"
             )
@@ -150,31 +152,32 @@ async def _run_turn(settings: Settings, store: ConversationStore, conversation: 
     output = _Output(sys.stdout)
     code = EXIT_OK
     try:
-        async for event in engine.run(conversation, model):
-            if isinstance(event, events.TextAdded):
-                output.write(sanitize(event.text))
-            elif isinstance(event, events.ContextNote):
-                _say(event.text)
-            elif isinstance(event, events.RetryScheduled):
-                why = _WAITING_FOR.get(event.error.kind, event.error.kind)
-                _say(f"{why}, retrying in {event.delay:.0f} s (attempt {event.attempt} of {event.attempts})")
-            elif isinstance(event, events.ToolRound):
-                calls = ", ".join(f"{call.name}({call.arguments})" for call in event.reply.tool_calls)
-                _say(f"tool round {event.number} of at most {event.limit}: {calls}")
-            elif isinstance(event, events.ToolAnswered):
-                first_line = (event.message.content.strip().splitlines() or [""])[0][:120]
-                _say(f"{event.message.name}: {first_line}")
-            elif isinstance(event, events.OptionDropped):
-                _say(f"the server does not accept {event.option}: sent again without it")
-            elif isinstance(event, events.SaveFailed):
-                output.close()
-                raise CommandError(f"not saved: {event.error}", EXIT_FAILED)
-            elif isinstance(event, events.Failed):
-                output.close()
-                error = event.error
-                detail = f" ({sanitize(error.detail)})" if error.detail else ""
-                print(f"causerie: {sanitize(error.message)}{detail}", file=sys.stderr)
-                code = EXIT_REQUEST
+        async with contextlib.aclosing(engine.run(conversation, model)) as turn:
+            async for event in turn:
+                if isinstance(event, events.TextAdded):
+                    output.write(sanitize(event.text))
+                elif isinstance(event, events.ContextNote):
+                    _say(event.text)
+                elif isinstance(event, events.RetryScheduled):
+                    why = _WAITING_FOR.get(event.error.kind, event.error.kind)
+                    _say(f"{why}, retrying in {event.delay:.0f} s (attempt {event.attempt} of {event.attempts})")
+                elif isinstance(event, events.ToolRound):
+                    calls = ", ".join(f"{call.name}({call.arguments})" for call in event.reply.tool_calls)
+                    _say(f"tool round {event.number} of at most {event.limit}: {calls}")
+                elif isinstance(event, events.ToolAnswered):
+                    first_line = (event.message.content.strip().splitlines() or [""])[0][:120]
+                    _say(f"{event.message.name}: {first_line}")
+                elif isinstance(event, events.OptionDropped):
+                    _say(f"the server does not accept {event.option}: sent again without it")
+                elif isinstance(event, events.SaveFailed):
+                    output.close()
+                    raise CommandError(f"not saved: {event.error}", EXIT_FAILED)
+                elif isinstance(event, events.Failed):
+                    output.close()
+                    error = event.error
+                    detail = f" ({sanitize(error.detail)})" if error.detail else ""
+                    print(f"causerie: {sanitize(error.message)}{detail}", file=sys.stderr)
+                    code = EXIT_REQUEST
     finally:
         output.close()
         if engine.tools is not None:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from causerie.commands import EXIT_FAILED, EXIT_OK, CommandError, guarded, load_conversation, open_store
-from causerie.core.safe_text import sanitize, sanitize_line
+from causerie.core.safe_text import json_for_terminal, sanitize, sanitize_line
 
 
 def _date(iso: str) -> str:
@@ -36,12 +36,12 @@ def run_list(args: argparse.Namespace) -> int:
             }
             for s in summaries
         ]
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        print(json_for_terminal(json.dumps(rows, ensure_ascii=False, indent=1)))
     else:
         for s in summaries:
             print(f"{s.id}\t{_date(s.updated_at)}\t{sanitize_line(s.title)}")
     for problem in store.problems():
-        print(f"causerie: skipped {problem.path.name}: {problem.reason}", file=sys.stderr)
+        print(f"causerie: skipped {sanitize_line(problem.path.name)}: {sanitize(problem.reason)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -56,7 +56,7 @@ def run_show(args: argparse.Namespace) -> int:
         from rich.console import Console
         from rich.markdown import Markdown
 
-        Console().print(Markdown(text))
+        Console().print(Markdown(text, hyperlinks=False))  # a link shows its target, never a disguised OSC 8
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -71,6 +71,11 @@ def run_export(args: argparse.Namespace) -> int:
     conversation = load_conversation(open_store(), args.id)
     text = export_conversation(conversation, args.format)
     if not args.output or args.output == "-":
+        # JSON escapes are lossless, so they always apply; Markdown is cleaned only for a terminal (a pipe gets data).
+        if args.format == "json":
+            text = json_for_terminal(text)
+        elif sys.stdout.isatty():
+            text = sanitize(text)
         sys.stdout.write(text)
         return EXIT_OK
     target = Path(args.output).expanduser()
@@ -80,7 +85,7 @@ def run_export(args: argparse.Namespace) -> int:
         atomic_write_text(target, text, 0o600)
     except OSError as exc:
         raise CommandError(f"cannot write {target}: {exc.strerror or exc}", EXIT_FAILED) from None
-    print(f"Exported {conversation.id} to {target}", file=sys.stderr)
+    print(f"Exported {conversation.id} to {sanitize_line(str(target))}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -91,9 +96,9 @@ def run_search(args: argparse.Namespace) -> int:
     query = " ".join(args.words)
     hits = _search(store, query, args.limit)
     if args.json:
-        print(json.dumps(hits, ensure_ascii=False, indent=1))
+        print(json_for_terminal(json.dumps(hits, ensure_ascii=False, indent=1)))
     elif not hits:
-        print(f"No conversation matches {query!r}.", file=sys.stderr)
+        print(f"No conversation matches {sanitize_line(query)!r}.", file=sys.stderr)
     else:
         for hit in hits:
             print(f"{hit['id']}\t{sanitize_line(hit['title'])}")

@@ -49,10 +49,15 @@ def run_import(args: argparse.Namespace) -> int:
         f"{len(report.skipped)} skipped."
     )
     for label, reason in report.skipped[:SHOW_SKIPPED]:
-        print(f"  skipped {sanitize_line(label)!r}: {reason}")
+        print(f"  skipped {sanitize_line(label)!r}: {sanitize_line(reason)}")
     if len(report.skipped) > SHOW_SKIPPED:
         print(f"  … and {len(report.skipped) - SHOW_SKIPPED} more")
     if report.parts_left_out:
         parts = ", ".join(f"{count} {what}" for what, count in sorted(report.parts_left_out.items()))
         print(f"Left out (causerie keeps text only): {parts}.")
+    for label, reason in report.not_saved:
+        print(f"causerie: not saved {sanitize_line(label)!r}: {sanitize_line(reason)}", file=sys.stderr)
+    if report.not_saved:
+        print(f"causerie: {len(report.not_saved)} conversation(s) could not be saved", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK

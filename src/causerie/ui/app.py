@@ -7,6 +7,7 @@ import time
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from causerie.core.chat.client import ChatClient
 from causerie.core.engine.factory import make_client
@@ -25,6 +26,7 @@ from causerie.ui.messages import ConversationChosen
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.help import HelpScreen
 from causerie.ui.screens.theme_picker import ThemePicker
+from causerie.ui.text import notice_text
 from causerie.ui.themes import register_all, variable_defaults
 
 teach_alt_enter()  # alt+enter in tmux is ESC CR: a newline, not a send (see ui/compat.py)
@@ -90,6 +92,41 @@ class CauserieApp(App):
             self.last_input = time.monotonic()
         await super().on_event(event)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, whoever raises it: cleaned, and never parsed as markup.
+
+        Notifications carry titles, file names, model ids and error messages; one place makes all of them plain text
+        (the `markup` argument is accepted for Textual's signature and ignored).
+        """
+        del markup
+        kwargs = {} if timeout is None else {"timeout": timeout}
+        super().notify(notice_text(message), title=notice_text(title), severity=severity, markup=False, **kwargs)
+
+    def rescue(self) -> list[str]:
+        """After an unexpected exception ended the app: save what the chat screen holds; returns the ids saved.
+
+        Each conversation is saved on its own: one that cannot be saved does not stop the others.
+        """
+        chat: ChatScreen | None = getattr(self, "_chat", None)
+        saved: list[str] = []
+        for conversation in chat.held_conversations() if chat is not None else []:
+            if not conversation.messages or conversation.read_only:
+                continue
+            try:
+                self.store.save(conversation)
+            except Exception:  # noqa: BLE001 - rescuing what can be rescued; the traceback is printed already
+                continue
+            saved.append(conversation.id)
+        return saved
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return variable_defaults(self.current_theme)
 
@@ -98,6 +135,7 @@ class CauserieApp(App):
         self.user_keymap = keymap
         self.set_keymap(keymap)
         chat = ChatScreen(self.settings, self.store, self.client, self.early_listing)
+        self._chat = chat
         self.early_listing = None
         self.push_screen(chat)
         if self.open_id is not None:

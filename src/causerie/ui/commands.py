@@ -10,6 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from causerie.core.safe_text import sanitize_line
 from causerie.ui.bindings import BoundAction, bound_actions
 from causerie.ui.messages import ConversationChosen
+from causerie.ui.text import escaped, highlight, outside
 
 PaletteCommand = tuple[str, str, Callable[[], object]]
 """(name, help text, callback): a command a screen offers that has no key."""
@@ -31,7 +32,8 @@ class ActionsProvider(Provider):
         for entry in bound_actions(self.screen):
             if entry.runnable and entry.id not in HIDDEN_FROM_PALETTE:
                 keys = " / ".join(entry.keys)
-                self._commands.append((command_name(entry), f"{keys}  ·  {entry.id}", partial(self._run, entry)))
+                help_text = escaped(f"{keys}  ·  {entry.id}")  # the keys come from the user's keymap
+                self._commands.append((command_name(entry), help_text, partial(self._run, entry)))
         extra: Callable[[], Iterable[PaletteCommand]] | None = getattr(self.screen, "palette_commands", None)
         if extra is not None:
             self._commands.extend(extra())
@@ -41,14 +43,14 @@ class ActionsProvider(Provider):
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._commands:
-            yield DiscoveryHit(name, callback, help=help_text)
+            yield DiscoveryHit(outside(name), callback, text=name, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, callback in self._commands:
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
+                yield Hit(score, highlight(matcher, name), callback, text=name, help=help_text)
 
 
 class OpenConversationProvider(Provider):
@@ -69,7 +71,7 @@ class OpenConversationProvider(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(shown),
+                    highlight(matcher, shown),
                     partial(self._open, conversation_id),
                     text=f"Open conversation: {shown}",
                     help="Open conversation…",

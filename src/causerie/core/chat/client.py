@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from causerie.core.chat.errors import ChatError, classify, redact, tools_rejection
-from causerie.core.chat.sse import paced_lines, server_events
+from causerie.core.chat.sse import LineTooLong, paced_lines, server_events
 from causerie.core.chat.thinking import ThinkSplitter
 from causerie.core.chat.tool_deltas import ToolCallAssembler
 from causerie.core.conversation.models import ToolCall, Usage
@@ -285,6 +285,8 @@ class ChatClient:
             error = ChatError("network", f"The connection to {url} dropped in the middle of the reply.")
         elif isinstance(exc, openai.APIError):
             error = classify(status=None, body=exc.body, code=exc.code, message=exc.message, key_source=self.key_source)
+        elif isinstance(exc, LineTooLong):
+            error = ChatError("stream", f"{url} sent {exc}: the reply was stopped there (a broken server?).")
         elif isinstance(exc, UnicodeDecodeError | json.JSONDecodeError):
             error = ChatError(
                 "stream", f"{url} answered with something that is not a chat reply stream (not OpenAI-compatible?)."

@@ -21,6 +21,11 @@ from dataclasses import dataclass
 
 READ_INTERVAL = 0.025  # seconds: the pause after a chunk the stream waited for, before the next read
 WAITED = 0.001  # a chunk that took this long to come was waited for (a read of buffered data takes ~0.1 ms)
+MAX_LINE = 8 * 1024 * 1024  # bytes: one event line (one chunk's JSON is a few KB); a longer one is cut with an error
+
+
+class LineTooLong(ValueError):
+    """The server sent a line longer than MAX_LINE without ending it (a broken or hostile server)."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,11 @@ async def paced_lines(
     A chunk the stream had to wait for (the network was idle: the server trickles) is followed by a pause of up to
     `interval` before the next one is asked for, so that what arrives meanwhile is read at once. A reader busier
     than that, or a stream with data waiting (a fast server), is never paused.
+
+    Raises:
+        LineTooLong: A line grew past MAX_LINE bytes without an end (it is never held whole in memory).
     """
-    buffer = b""
+    buffer = bytearray()  # appending is amortised O(1): a line that never ends costs linear time, not quadratic
     pending_cr = False  # the last chunk ended with CR: a LF starting the next one belongs to it
     resume_at = None
     iterator = chunks.__aiter__()
@@ -91,11 +99,21 @@ async def paced_lines(
         if pending_cr and chunk.startswith(b"\n"):
             chunk = chunk[1:]
         pending_cr = chunk.endswith(b"\r")
+        ends = b"\n" in chunk or b"\r" in chunk
         buffer += chunk
+        if not ends:  # still inside one line: nothing to split, only its length to watch
+            if len(buffer) > MAX_LINE:
+                raise LineTooLong(f"a line longer than {MAX_LINE // (1024 * 1024)} MiB without an end")
+            continue
         if b"\r" in buffer:
-            buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        *lines, buffer = buffer.split(b"\n")
+            buffer = bytearray(buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+        *lines, rest = buffer.split(b"\n")
+        buffer = bytearray(rest)
+        if len(buffer) > MAX_LINE:
+            raise LineTooLong(f"a line longer than {MAX_LINE // (1024 * 1024)} MiB without an end")
         for line in lines:
+            if len(line) > MAX_LINE:
+                raise LineTooLong(f"a line longer than {MAX_LINE // (1024 * 1024)} MiB without an end")
             yield line.decode("utf-8", errors="replace")
     if buffer:
         yield buffer.decode("utf-8", errors="replace")

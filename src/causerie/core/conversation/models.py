@@ -30,7 +30,7 @@ ROLES = ("system", "user", "assistant", "tool")
 
 _FENCED_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
 _FENCE_LINE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*$", re.MULTILINE)
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # fullmatch: "$" would let "id\n" through
 
 
 class NewerVersionError(SchemaError):
@@ -56,7 +56,7 @@ def new_message_id() -> str:
 
 def is_valid_id(value: object) -> bool:
     """True for ids safe to use as file names (no path separators, no dots first)."""
-    return isinstance(value, str) and bool(_ID_RE.match(value))
+    return isinstance(value, str) and bool(_ID_RE.fullmatch(value))
 
 
 def _cost(value: Any, what: str = "cost") -> float | None:

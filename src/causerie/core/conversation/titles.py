@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from causerie.core.conversation.models import Conversation
-from causerie.core.safe_text import sanitize_line
+from causerie.core.safe_text import sanitize
 
 TITLE_MAX = 60
 _EXCERPT = 1500
@@ -37,7 +37,8 @@ def clean_title(text: str) -> str:
     """The model's answer made into a one-line title (first non-empty line, no quotes or prefix, short); may be ""."""
     line = next((line for line in text.splitlines() if line.strip()), "")
     line = _PREFIX_RE.sub("", line.strip().strip(_WRAPPERS))
-    line = sanitize_line(line.strip(_WRAPPERS).rstrip(".。!"))
+    # The body rules, not the one-line ones: a generated title is stored, and an emoji's ZWJ belongs to it.
+    line = sanitize(line.strip(_WRAPPERS).rstrip(".。!"))
     line = " ".join(line.split())
     if len(line) > TITLE_MAX:
         line = line[: TITLE_MAX - 1].rstrip() + "…"

@@ -82,6 +82,7 @@ class Engine:
         self.checkpoint_interval = checkpoint_interval
         self.pause = pause or (lambda: 0.0)
         self.tools = tools
+        self._open: tuple[Message, str, int] | None = None  # the reply being streamed, its model and estimate
         self.learned_windows: dict[str, int] = {}
         self._retry_event: asyncio.Event | None = None
 
@@ -102,85 +103,90 @@ class Engine:
         `mode` is SEND, CONTINUE (extend the last reply), SUMMARIZE or TRIM (shorten the context first).
         Cancelling the consumer stops the turn: the partial reply is kept, marked cancelled, and saved.
         """
-        force = mode if mode in (SUMMARIZE, TRIM) else None
-        attempt = rounds = 0
-        while True:
-            offered: list[dict] | None = None
-            if self.tools is not None:
-                offered, late = await self.tools.offered()
-                if late:
-                    yield ContextNote(
-                        f"Sent without the tools of {', '.join(late)}: still starting after "
-                        f"{self.tools.wait_timeout:g} s.",
-                        "warning",
-                    )
-            reply: Message | None = None
-            if mode == CONTINUE:
-                reply = conversation.active_path()[-1]
-                messages = request_messages(conversation) + [{"role": "user", "content": CONTINUE_INSTRUCTION}]
-                estimate = 0
-            else:
-                prepared: Prepared | None = None
-                try:
-                    async for item in prepare(
-                        conversation,
-                        self.client,
-                        model=model,
-                        window=self.context_window(model),
-                        reserve=self.reply_reserve,
-                        force=force,
-                        prices=self.prices,
-                        local=self.local,
-                        save=self._save,
-                    ):
-                        if isinstance(item, Prepared):
-                            prepared = item
-                        else:
-                            yield item
-                except ChatError as error:
-                    yield Failed(error, partial=False)
-                    return
-                assert prepared is not None
-                messages, estimate = prepared.messages, prepared.estimate
-            outcome: list[tuple[ChatError | None, bool]] = []
-            async for event in self._stream(conversation, model, messages, estimate, reply, outcome, offered):
-                yield event
-            error, partial = outcome[0]
-            if error is None:
-                last = conversation.active_path()[-1]
-                if self.tools is None or last.role != "assistant" or not last.tool_calls:
-                    return
-                rounds += 1
-                if rounds > self.tools.max_rounds:
-                    yield ContextNote(
-                        f"Stopped after {self.tools.max_rounds} rounds of tool calls (max_tool_rounds): "
-                        "the calls of the last reply were not run.",
-                        "warning",
-                    )
-                    await self._answer_unrun(conversation, last)
-                    return
-                async for event in self._tool_round(conversation, last, rounds):
+        try:
+            force = mode if mode in (SUMMARIZE, TRIM) else None
+            attempt = rounds = 0
+            while True:
+                offered: list[dict] | None = None
+                if self.tools is not None:
+                    offered, late = await self.tools.offered()
+                    if late:
+                        yield ContextNote(
+                            f"Sent without the tools of {', '.join(late)}: still starting after "
+                            f"{self.tools.wait_timeout:g} s.",
+                            "warning",
+                        )
+                reply: Message | None = None
+                if mode == CONTINUE:
+                    reply = conversation.active_path()[-1]
+                    messages = request_messages(conversation) + [{"role": "user", "content": CONTINUE_INSTRUCTION}]
+                    estimate = 0
+                else:
+                    prepared: Prepared | None = None
+                    try:
+                        async for item in prepare(
+                            conversation,
+                            self.client,
+                            model=model,
+                            window=self.context_window(model),
+                            reserve=self.reply_reserve,
+                            force=force,
+                            prices=self.prices,
+                            local=self.local,
+                            save=self._save,
+                        ):
+                            if isinstance(item, Prepared):
+                                prepared = item
+                            else:
+                                yield item
+                    except ChatError as error:
+                        yield Failed(error, partial=False)
+                        return
+                    assert prepared is not None
+                    messages, estimate = prepared.messages, prepared.estimate
+                outcome: list[tuple[ChatError | None, bool]] = []
+                async for event in self._stream(conversation, model, messages, estimate, reply, outcome, offered):
                     yield event
-                mode, force, attempt = SEND, None, 0  # ask the model again, with the results
-                continue
-            if error.kind == "context_length":
-                if error.context_limit:
-                    self.learned_windows[model] = error.context_limit
-                if force is None and conversation.context_policy != "off" and mode != CONTINUE:
-                    force = conversation.context_policy
-                    yield ContextNote(
-                        f"The server says the conversation is too long for {model}: "
-                        f"shortening it ({conversation.context_policy}) and sending again."
-                    )
+                error, partial = outcome[0]
+                if error is None:
+                    last = conversation.active_path()[-1]
+                    if self.tools is None or last.role != "assistant" or not last.tool_calls:
+                        return
+                    rounds += 1
+                    if rounds > self.tools.max_rounds:
+                        yield ContextNote(
+                            f"Stopped after {self.tools.max_rounds} rounds of tool calls (max_tool_rounds): "
+                            "the calls of the last reply were not run.",
+                            "warning",
+                        )
+                        await self._answer_unrun(conversation, last)
+                        return
+                    async for event in self._tool_round(conversation, last, rounds):
+                        yield event
+                    mode, force, attempt = SEND, None, 0  # ask the model again, with the results
                     continue
-            delay = None if partial else self.retry_policy.delay(error, attempt)
-            if delay is None:
-                yield Failed(error, partial=partial)
-                return
-            attempt += 1
-            yield RetryScheduled(error, delay, attempt, self.retry_policy.attempts)
-            await self._wait_for_retry(delay)
-            yield Retrying(attempt, self.retry_policy.attempts)
+                if error.kind == "context_length":
+                    if error.context_limit:
+                        self.learned_windows[model] = error.context_limit
+                    if force is None and conversation.context_policy != "off" and mode != CONTINUE:
+                        force = conversation.context_policy
+                        yield ContextNote(
+                            f"The server says the conversation is too long for {model}: "
+                            f"shortening it ({conversation.context_policy}) and sending again."
+                        )
+                        continue
+                delay = None if partial else self.retry_policy.delay(error, attempt)
+                if delay is None:
+                    yield Failed(error, partial=partial)
+                    return
+                attempt += 1
+                yield RetryScheduled(error, delay, attempt, self.retry_policy.attempts)
+                await self._wait_for_retry(delay)
+                yield Retrying(attempt, self.retry_policy.attempts)
+        except GeneratorExit:
+            # The consumer left (a reader that closed the pipe: `causerie ask ... | head`): keep what arrived.
+            self._abandon(conversation)
+            raise
 
     async def _stream(
         self,
@@ -205,6 +211,7 @@ class Engine:
         if not conversation.title:
             conversation.title = conversation.default_title()
         yield ReplyStarted(reply, continuing)
+        self._open = (reply, model, estimate)
         error: ChatError | None = None
         last_checkpoint = last_yield = done_at = time.monotonic()
         try:
@@ -240,16 +247,17 @@ class Engine:
         except asyncio.CancelledError:
             reply.finish_reason = "cancelled"
             self._end(conversation, reply, model, estimate)
-            try:
-                self.saves.save_now(conversation)
-            except Deleted:
-                pass  # deleted while the reply streamed: it stays deleted
-            except StoreError as exc:
-                self.saves.record_failure(conversation, exc)  # the front end keeps it and retries
+            self._save_at_once(conversation)
             raise
         except ChatError as exc:
             reply.finish_reason = "error"
             error = exc
+        except Exception:  # unexpected: what arrived is kept and saved before the error goes on
+            reply.finish_reason = "error"
+            self._end(conversation, reply, model, estimate)
+            self._save_at_once(conversation)
+            raise
+        self._open = None
         kept = self._end(conversation, reply, model, estimate)
         yield ReplyEnded(reply, kept)
         for event in await self._save(conversation):
@@ -293,6 +301,26 @@ class Engine:
             message.content = "Not run: the limit of tool rounds was reached."
             conversation.append(message)
         await self._save(conversation)
+
+    def _save_at_once(self, conversation: Conversation) -> None:
+        """Save from this thread now (a turn ending abruptly cannot wait); a failure is left for the front end."""
+        self._open = None
+        try:
+            self.saves.save_now(conversation)
+        except Deleted:
+            pass  # deleted while the reply streamed: it stays deleted
+        except StoreError as exc:
+            self.saves.record_failure(conversation, exc)  # the front end keeps it and retries
+
+    def _abandon(self, conversation: Conversation) -> None:
+        """The turn's consumer went away mid-reply: the reply is kept, marked cancelled, and saved."""
+        if self._open is None:
+            return
+        reply, model, estimate = self._open
+        if reply.finish_reason is None:
+            reply.finish_reason = "cancelled"
+        self._end(conversation, reply, model, estimate)
+        self._save_at_once(conversation)
 
     def _end(self, conversation: Conversation, reply: Message, model: str, estimate: int) -> bool:
         """Account usage and cost; keep what arrived, or drop a reply that received nothing. Whether it is kept."""

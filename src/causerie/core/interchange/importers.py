@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from causerie.core.conversation.models import Conversation, Message, SchemaError
 from causerie.core.storage.store import ConversationStore, StoreError
@@ -22,7 +22,10 @@ Progress = Callable[[int, int], None]
 
 
 class ImportFailed(Exception):
-    """The file cannot be imported at all (unreadable, not JSON, unknown shape)."""
+    """The file cannot be imported at all (unreadable, not JSON, unknown shape, too large)."""
+
+
+MAX_IMPORT_BYTES = 512 * 1024 * 1024  # bytes of JSON: more than real exports hold; a zip bomb stops here
 
 
 @dataclass
@@ -33,6 +36,7 @@ class ImportReport:
     imported: list[str] = field(default_factory=list)
     already_present: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    not_saved: list[tuple[str, str]] = field(default_factory=list)  # readable, but the store could not write it
     parts_left_out: dict[str, int] = field(default_factory=dict)
 
     def leave_out(self, what: str, count: int = 1) -> None:
@@ -203,15 +207,35 @@ def read_source(path: Path) -> Any:
                 names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1] == "conversations.json"]
                 if not names:
                     raise ImportFailed(f"{path}: the archive holds no conversations.json")
-                raw = archive.read(names[0])
+                if archive.getinfo(names[0]).file_size > MAX_IMPORT_BYTES:  # declared: refused before inflating
+                    raise ImportFailed(_too_large(path))
+                raw = _read_capped(archive.open(names[0]), path)
         else:
-            raw = path.read_bytes()
+            with path.open("rb") as handle:
+                raw = _read_capped(handle, path)
     except (OSError, zipfile.BadZipFile) as exc:
         raise ImportFailed(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ImportFailed(f"{path}: not valid JSON ({exc})") from None
+
+
+def _read_capped(handle: BinaryIO, path: Path) -> bytes:
+    """All of `handle`, refused past MAX_IMPORT_BYTES (a zip member's declared size can lie: the bytes are counted)."""
+    chunks: list[bytes] = []
+    size = 0
+    with handle:
+        while chunk := handle.read(1024 * 1024):
+            size += len(chunk)
+            if size > MAX_IMPORT_BYTES:
+                raise ImportFailed(_too_large(path))
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(path: Path) -> str:
+    return f"{path}: holds more than {MAX_IMPORT_BYTES // 2**20} MiB of JSON: not imported"
 
 
 def _exists(store: ConversationStore, conversation_id: str) -> bool:
@@ -245,7 +269,7 @@ def import_file(store: ConversationStore, path: Path, progress: Progress | None 
                     store.save(conversation)
                     report.imported.append(conversation.id)
                 except StoreError as exc:
-                    report.skipped.append((label, str(exc)))
+                    report.not_saved.append((label, str(exc)))
         if progress is not None:
             progress(done, total)
     return report

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from causerie.core.settings import paths
-from causerie.core.settings.config_check import ConfigError, holds_a_key, read_config_file
+from causerie.core.settings.config_check import ConfigError, holds_a_key, names_a_command, read_config_file
 from causerie.core.settings.keys import check_not_writable_by_others, check_private, resolve_key
 from causerie.core.tools.config import DEFAULT_MAX_TOOL_ROUNDS, ServerConfig, server_configs
 
@@ -144,11 +144,14 @@ def load_settings(
     cli = {k: v for k, v in (cli or {}).items() if v is not None}
     path = paths.config_file(env)
     data = read_config_file(path) if use_file else {}
+    if names_a_command(data):
+        check_not_writable_by_others(path, "names an api_key_command")
     if holds_a_key(data):
+        check_not_writable_by_others(path, "holds an API key")
         check_private(path)
     tool_servers, config_warnings = server_configs(data)
     if any(server.command for server in tool_servers):
-        check_not_writable_by_others(path, "an MCP server command")
+        check_not_writable_by_others(path, "names an MCP server command")
 
     profiles = load_profiles(data, env)
     profile_name = cli.get("profile") or env.get("CAUSERIE_PROFILE") or data.get("profile") or "openai"

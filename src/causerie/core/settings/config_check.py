@@ -14,6 +14,12 @@ class ConfigError(Exception):
     """The config file is unreadable or wrong; the message names the file, the line and the problem."""
 
 
+class UnsafeConfig(ConfigError):
+    """The config file names a command or holds a key, and others can change it: never used, not even by the app."""
+
+
+READ_TIMEOUT_RANGE = (1.0, 86400.0)  # seconds: below one second every slow server would time out
+
 # Each known key: (expected python types, what to say when it is something else).
 TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "profile": ((str,), "a profile name in quotes"),
@@ -115,6 +121,8 @@ def parse_config_text(text: str, path: Path) -> dict[str, Any]:
     """Parse and validate config text; raises ConfigError naming `path`, the line and the problem."""
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: tables or arrays nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = _TOML_LINE_RE.search(message)
@@ -147,8 +155,11 @@ def parse_config_text(text: str, path: Path) -> dict[str, Any]:
     if rounds is not None and rounds < 1:
         raise ConfigError(f"{_where(path, locate(text, '', 'max_tool_rounds'))}: max_tool_rounds must be 1 or more")
     timeout = data.get("read_timeout")
-    if timeout is not None and timeout <= 0:
-        raise ConfigError(f"{_where(path, locate(text, '', 'read_timeout'))}: read_timeout must be more than 0")
+    low, high = READ_TIMEOUT_RANGE
+    if timeout is not None and not low <= timeout <= high:  # False for nan too
+        raise ConfigError(
+            f"{_where(path, locate(text, '', 'read_timeout'))}: read_timeout must be from {low:g} to {high:g} seconds"
+        )
     retries = data.get("max_retries")
     if retries is not None and retries < 0:
         raise ConfigError(f"{_where(path, locate(text, '', 'max_retries'))}: max_retries cannot be negative")
@@ -209,6 +220,11 @@ def read_config_file(path: Path) -> dict[str, Any]:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{path}, line {line}: not UTF-8 text") from None
     return parse_config_text(text, path)
+
+
+def names_a_command(data: dict[str, Any]) -> bool:
+    """Whether the parsed file names a command that causerie would run (an `api_key_command`)."""
+    return any(isinstance(t, dict) and t.get("api_key_command") for t in data.get("profiles", {}).values())
 
 
 def holds_a_key(data: dict[str, Any]) -> bool:

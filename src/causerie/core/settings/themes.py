@@ -35,11 +35,11 @@ THEME_FIELDS = {
     "ansi": bool,
 }
 COLOR_FIELDS = {k for k, v in THEME_FIELDS.items() if v is str and k != "name"}
-_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_VARIABLE_RE = re.compile(r"^[a-z][a-z0-9-]*$")
-_HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
-_ANSI_RE = re.compile(r"^ansi_(bright_)?(black|red|green|yellow|blue|magenta|cyan|white)$|^ansi_default$")
-_FUNC_RE = re.compile(r"^(rgb|rgba|hsl|hsla)\([^)]*\)$")
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*\Z")  # \Z: "$" also matches before a final newline
+_VARIABLE_RE = re.compile(r"^[a-z][a-z0-9-]*\Z")
+_HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})\Z")
+_ANSI_RE = re.compile(r"^ansi_(bright_)?(black|red|green|yellow|blue|magenta|cyan|white)\Z|^ansi_default\Z")
+_FUNC_RE = re.compile(r"^(rgb|rgba|hsl|hsla)\([^)]*\)\Z")
 
 
 class ThemeError(ValueError):

@@ -54,11 +54,15 @@ def seen_bytes(info: os.stat_result, data: bytes) -> Seen:
 
 @contextlib.contextmanager
 def file_lock(path: Path) -> Iterator[None]:
-    """An exclusive advisory lock on `path` (created 0600 if missing) for the duration of the block."""
+    """An exclusive advisory lock on `path` (created 0600 if missing) for the duration of the block.
+
+    A symlink is not followed (O_NOFOLLOW): planted in the data directory, it would make causerie create or lock a
+    file elsewhere. It fails with an OSError (ELOOP), which the store reports as a file it cannot save.
+    """
     if fcntl is None:
         yield
         return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -13,8 +13,22 @@ DIR_MODE = 0o700
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) with mode 0700 if missing; return it."""
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    """Create `path` and every missing parent with mode 0700; return it.
+
+    `Path.mkdir(parents=True)` gives the parents the default mode (0777 under `umask 000`): each missing level is
+    made here, and set to 0700 whatever the umask.
+    """
+    missing: list[Path] = []
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            continue  # made meanwhile by another process: its mode is that process's business
+        os.chmod(directory, DIR_MODE)
     return path
 
 

@@ -14,7 +14,8 @@ from textual.widgets.option_list import Option
 
 from causerie.core.chat.client import ChatClient
 from causerie.core.chat.errors import ChatError
-from causerie.core.safe_text import sanitize_line
+from causerie.core.safe_text import sanitize, sanitize_line
+from causerie.ui.text import outside
 
 POLICIES: dict[str, str] = {
     "summarize": "Summarize the oldest turns",
@@ -89,14 +90,17 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         self.client = client
         self.models: list[str] = []
         self._typed = False
+        self._real_ids: dict[str, str] = {}  # a model id as shown (cleaned) -> the id itself
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             dialog.border_title = "Conversation settings"
             yield Label("System prompt", classes="-heading")
-            yield TextArea(self.current.system_prompt, id="system-prompt", soft_wrap=True, tab_behavior="focus")
+            # A system prompt from a file is outside text: shown cleaned, given back byte for byte if left unchanged.
+            shown_prompt = sanitize(self.current.system_prompt)
+            yield TextArea(shown_prompt, id="system-prompt", soft_wrap=True, tab_behavior="focus")
             yield Label("Model (type to filter the server's list, or any model name)", classes="-heading")
-            yield Input(self.current.model, id="model", placeholder="model name")
+            yield Input(self._shown_model(self.current.model), id="model", placeholder="model name")
             yield OptionList(id="models")
             yield Label("Loading the server's models…", id="models-status")
             yield Label("When the conversation is longer than the model's context", classes="-heading")
@@ -120,7 +124,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         try:
             self.models = await self.client.list_models()
         except ChatError as error:
-            status.update(sanitize_line(f"Could not list the server's models ({error.message}). Type a model name."))
+            status.update(outside(f"Could not list the server's models ({error.message}). Type a model name."))
             return
         status.update(f"{len(self.models)} models on the server.")
         self._refilter(show_all=True)
@@ -130,7 +134,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         shown = filter_models(self.models, query)
         options = self.query_one("#models", OptionList)
         options.clear_options()
-        options.add_options([Option(sanitize_line(m), id=m) for m in shown])
+        options.add_options([Option(outside(m), id=m) for m in shown])
         current = self.query_one("#model", Input).value.strip()
         if current in shown:
             options.highlighted = shown.index(current)
@@ -139,7 +143,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
     def _model_typed(self, event: Input.Changed) -> None:
         # The Input announces its initial value once mounted; that is not typing, and filtering by it would hide every
         # other model whenever the server's list arrived first.
-        if event.value != self.current.model:
+        if event.value != sanitize_line(self.current.model):
             self._typed = True
         if self.models and self._typed:
             self._refilter()
@@ -156,8 +160,18 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
     def _model_picked(self, event: OptionList.OptionSelected) -> None:
         model_input = self.query_one("#model", Input)
         with model_input.prevent(Input.Changed):
-            model_input.value = event.option.id or ""
+            model_input.value = self._shown_model(event.option.id or "")
         self.query_one("#policy", RadioSet).focus()
+
+    def _shown_model(self, model: str) -> str:
+        """The model id as the input shows it: cleaned, remembered so that saving gives back the id byte for byte."""
+        shown = sanitize_line(model)
+        if shown != model:
+            self._real_ids[shown] = model
+        return shown
+
+    def _real_model(self, shown: str) -> str:
+        return self._real_ids.get(shown, shown)
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
@@ -174,8 +188,10 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
 
     def action_save(self) -> None:
         """Close and apply the settings."""
-        model = self.query_one("#model", Input).value.strip() or self.current.model
+        model = self._real_model(self.query_one("#model", Input).value.strip()) or self.current.model
         prompt = self.query_one("#system-prompt", TextArea).text
+        if prompt == sanitize(self.current.system_prompt):
+            prompt = self.current.system_prompt  # unchanged: the stored text, not its cleaned display
         self.dismiss(ConversationSettings(system_prompt=prompt, model=model, context_policy=self.selected_policy()))
 
     def action_cancel(self) -> None:

@@ -6,9 +6,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+
+from causerie.ui.text import outside, outside_body
 
 DIALOG_CSS = """
     align: center middle;
@@ -47,9 +48,9 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(escape(self.title_text), classes="dialog-title")
-            yield Static(escape(self.question), classes="dialog-question")
-            yield Static(f"y / Enter: {escape(self.yes)}    n / Esc: cancel", classes="dialog-keys")
+            yield Static(outside(self.title_text), classes="dialog-title")
+            yield Static(outside_body(self.question), classes="dialog-question")
+            yield Static(outside(f"y / Enter: {self.yes}    n / Esc: cancel"), classes="dialog-keys")
 
     def action_answer(self, answer: bool) -> None:
         """Close with this answer."""
@@ -73,7 +74,7 @@ class TextDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(escape(self.title_text), classes="dialog-title")
+            yield Static(outside(self.title_text), classes="dialog-title")
             yield Input(self.value, placeholder=self.placeholder, id="dialog-input")
             yield Static("Enter: save    Esc: cancel", classes="dialog-keys")
 

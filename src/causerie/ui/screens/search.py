@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from causerie.core.safe_text import sanitize_line
+from causerie.ui.text import outside
 
 if TYPE_CHECKING:
     from causerie.core.storage.search import SearchHit
@@ -136,7 +137,7 @@ class SearchScreen(ModalScreen["SearchHit | None"]):
         if not query.strip():
             status.update("Type to search the text of every conversation.")
         elif not hits:
-            status.update(f"Nothing matches “{sanitize_line(query)}”.")
+            status.update(outside(f"Nothing matches “{query}”."))  # the query is shown as typed, never markup
         else:
             count = "1 match" if len(hits) == 1 else f"{len(hits)} matches"
             status.update(f"{count}  ·  Enter opens, ↓ moves to the results")

@@ -13,10 +13,10 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioBut
 from textual.widgets.option_list import Option
 
 from causerie.core.chat.probe import LOCAL_CANDIDATES, ProbeResult, check_connection, detect_servers
-from causerie.core.safe_text import sanitize_line
 from causerie.core.settings.config import BUILTIN_PROFILES, Settings
 from causerie.core.settings.config_check import ConfigError
 from causerie.core.settings.config_edit import set_profile_key, set_top_level_key
+from causerie.ui.text import outside
 
 TYPED_KEY_SOURCE = "the key typed in the setup screen"
 
@@ -96,7 +96,7 @@ class SetupScreen(ModalScreen[Settings | None]):
 
     def _say(self, text: str, ok: bool | None = None) -> None:
         result = self.query_one("#setup-result", Static)
-        result.update(text)
+        result.update(outside(text))  # server error messages and URLs are part of it: never markup
         result.set_class(ok is True, "-ok")
         result.set_class(ok is False, "-error")
 
@@ -129,7 +129,9 @@ class SetupScreen(ModalScreen[Settings | None]):
         options = self.query_one("#setup-found", OptionList)
         options.clear_options()
         for result in found:
-            options.add_option(Option(f"{result.base_url}  ({len(result.models)} model(s))", id=result.base_url))
+            options.add_option(
+                Option(outside(f"{result.base_url}  ({len(result.models)} model(s))"), id=result.base_url)
+            )
         if found:
             self.query_one("#setup-url", Input).value = found[0].base_url
             self._say(f"Found {len(found)} server(s): pick one, then Test connection or Use.", True)
@@ -167,7 +169,7 @@ class SetupScreen(ModalScreen[Settings | None]):
         result = await check_connection(base_url, key, key_source=TYPED_KEY_SOURCE)
         self.tested = result
         self.models = result.models if result.ok else []
-        self._say(sanitize_line(result.message), result.ok)
+        self._say(result.message, result.ok)
 
     # -- choosing ------------------------------------------------------------------------------------------
     def chosen_settings(self) -> Settings:

@@ -6,10 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from causerie.ui.text import outside
 
 # A theme switch restyles every widget (hundreds of ms with a long conversation open): while the highlight moves
 # quickly (a held arrow key), only the theme it rests on is applied.
@@ -64,8 +67,9 @@ class ThemePicker(ModalScreen[str | None]):
             yield Static("↑↓ preview · Enter keep · Esc cancel", id="theme-picker-help")
 
     @staticmethod
-    def _label(name: str, description: str) -> str:
-        return f"{name}  [dim]{description}[/dim]" if description else name
+    def _label(name: str, description: str) -> Content:
+        # Theme names and descriptions come from the user's theme files: never markup.
+        return Content.assemble(outside(name), "  ", outside(description, "dim")) if description else outside(name)
 
     @property
     def option_list(self) -> OptionList:

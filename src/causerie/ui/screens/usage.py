@@ -13,6 +13,7 @@ from causerie.core.settings.config import BUILTIN_PROFILES
 from causerie.core.storage.store import ConversationStore, StoreError
 from causerie.core.usage.pricing import PriceTable, format_cost
 from causerie.core.usage.usage_report import Bucket, UsageSummary, summarize_usage
+from causerie.ui.text import outside_cell
 
 DAYS_SHOWN = 30
 
@@ -115,13 +116,31 @@ class UsageScreen(Screen):
         for day in sorted(summary.days, reverse=True):
             bucket = summary.days[day]
             days.add_row(
-                day, bucket.replies, f"{bucket.prompt_tokens:,}", f"{bucket.completion_tokens:,}", cost_cell(bucket)
+                *map(
+                    outside_cell,
+                    (
+                        day,
+                        bucket.replies,
+                        f"{bucket.prompt_tokens:,}",
+                        f"{bucket.completion_tokens:,}",
+                        cost_cell(bucket),
+                    ),
+                )
             )
         models = self.query_one("#usage-models", DataTable)
         models.clear()
         for model, bucket in sorted(summary.models.items(), key=lambda item: -item[1].total_tokens):
-            models.add_row(
-                model, bucket.replies, f"{bucket.prompt_tokens:,}", f"{bucket.completion_tokens:,}", cost_cell(bucket)
+            models.add_row(  # model names come from conversation files: never markup
+                *map(
+                    outside_cell,
+                    (
+                        model,
+                        bucket.replies,
+                        f"{bucket.prompt_tokens:,}",
+                        f"{bucket.completion_tokens:,}",
+                        cost_cell(bucket),
+                    ),
+                )
             )
 
     def action_close(self) -> None:

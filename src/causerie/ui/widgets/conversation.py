@@ -7,7 +7,6 @@ batches when the view is scrolled near its top, when focus moves above the first
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -18,6 +17,7 @@ from causerie.core.conversation.models import Conversation, Message
 from causerie.core.safe_text import sanitize
 from causerie.ui.compat import SettledLayout
 from causerie.ui.messages import EditRequested, PromptFocusRequested, VersionSwitchRequested
+from causerie.ui.text import outside_body
 from causerie.ui.widgets.math_render import OFF, RENDER, SOURCE
 from causerie.ui.widgets.message_view import (  # noqa: F401 - MessageView and the limits are imported from here
     FINISH_LABELS,
@@ -60,7 +60,7 @@ class Notice(Static):
     """
 
     def __init__(self, text: str, severity: str = "information") -> None:
-        super().__init__(Text(sanitize(text)), classes=f"-{severity}")
+        super().__init__(outside_body(text), classes=f"-{severity}")
         self.text = text
 
 

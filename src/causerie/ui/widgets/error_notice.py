@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Button, Static
 
 from causerie.core.chat.way_out import CONTINUE, PICK_MODEL, RETRY, SUMMARIZE, TRIM, WITHOUT_TOOLS
+from causerie.ui.text import outside
 from causerie.ui.widgets.conversation import Notice
 
 LABELS = {
@@ -97,7 +98,7 @@ class ErrorNotice(Vertical):
 
     def _set_countdown(self, text: str) -> None:
         self._countdown_value = text
-        self._countdown.update(text)
+        self._countdown.update(outside(text))
         self._countdown.display = bool(text)
 
     def _tick(self) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
 from causerie.core.conversation.models import Message
-from causerie.core.safe_text import sanitize
+from causerie.ui.text import outside_body
 
 REFRESH_INTERVAL = 0.25
 
@@ -30,7 +29,7 @@ class SummaryNote(Collapsible):
 
     def __init__(self, message: Message, count: int | None = None) -> None:
         what = f"{count} earlier message{'s' if count != 1 else ''}" if count else "the earlier messages"
-        body = Static(Text(sanitize(message.content)), classes="note-body")
+        body = Static(outside_body(message.content), classes="note-body")
         super().__init__(body, title=f"Summary of {what} (sent in their place)", collapsed=True)
         self.message = message
 
@@ -49,7 +48,7 @@ class ReasoningNote(Collapsible):
     """
 
     def __init__(self, message: Message) -> None:
-        self._body = Static(Text(sanitize(message.reasoning), style="italic"), classes="note-body")
+        self._body = Static(outside_body(message.reasoning, "italic"), classes="note-body")
         super().__init__(self._body, title="Reasoning", collapsed=True)
         self.message = message
         self._pending = False
@@ -62,7 +61,7 @@ class ReasoningNote(Collapsible):
 
     def _flush(self) -> None:
         self._pending = False
-        self._body.update(Text(sanitize(self.message.reasoning), style="italic"))
+        self._body.update(outside_body(self.message.reasoning, "italic"))
 
 
 def notes_and_views(

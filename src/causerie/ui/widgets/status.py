@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from causerie.core.conversation.models import Usage
+from causerie.core.safe_text import sanitize_line
 
 SEPARATOR = "  ·  "
 CUT_MARK = "…"
@@ -76,7 +77,11 @@ class StatusLine(Widget):
         context: str = "",
     ) -> None:
         """Update the facts shown."""
-        parts = [(f"profile {profile}", _KEEP["profile"]), (f"model {model}", _KEEP["model"])]
+        # The profile and model come from a file or a server: shown cleaned (never an escape sequence).
+        parts = [
+            (f"profile {sanitize_line(profile)}", _KEEP["profile"]),
+            (f"model {sanitize_line(model)}", _KEEP["model"]),
+        ]
         if last is not None:
             mark = "≈" if last.estimated else ""
             parts.append(

@@ -1,0 +1,136 @@
+"""The hostile world, on the real process in a pty: server, data directory, config and themes all carry payloads.
+
+A loopback server whose model ids, replies and titles, and a data directory, config file and theme folder whose
+strings and file names, carry markup (`[@click=app.quit]`, `[/]`, `[b]`), OSC 52, OSC 0/8, CSI 2J, DCS, C1, BEL,
+U+202E and U+200B. Every screen is visited and every verb run: no raw escape or C1 byte from a payload reaches the
+terminal, brackets show as typed, no traceback, the app keeps answering keys and exits as the README says.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.storage.store import encode_conversation
+from causerie.testing.fake_openai import FakeOpenAI, Reply
+
+from .conftest import Launch
+from .rawcheck import foreign_sequences
+
+MARKUP = "[@click=app.quit]Q[/] [/] [b]B"
+SEQUENCES = (
+    "\x1b]52;c;SGk=\x07 \x1b]0;T\x07 \x1b]8;;http://evil.example/\x1b\\L\x1b]8;;\x1b\\ "
+    "\x1b[2J \x1bP+q\x1b\\ \x9b1m \x07"
+)
+PAYLOAD = f"{MARKUP} {SEQUENCES} \u202eRTL \u200bZW"
+BAD_FILE = "20250101-000000000-\x1b]0;pwned\x07.json"
+
+
+def _toml(text: str) -> str:
+    """A TOML basic string holding `text` (control characters as \\u escapes)."""
+    return json.dumps(text)  # JSON string escapes are valid TOML basic-string escapes
+
+
+@pytest.fixture
+def hostile_home(causerie_home: Path) -> Conversation:
+    """A data directory, config file and theme folder full of payloads; returns the saved conversation."""
+    conversations = causerie_home / "data" / "conversations"
+    conversations.mkdir(parents=True)
+    conversation = Conversation(title=f"T1 {PAYLOAD}", model=f"m {PAYLOAD}", system_prompt=PAYLOAD)
+    conversation.append(Message(role="user", content=f"U1 {PAYLOAD}"))
+    reply = Message(role="assistant", content=f"A1 {PAYLOAD}\n\n[link text](https://evil.example/x)", model=PAYLOAD)
+    reply.finish_reason = "stop"
+    conversation.append(reply)
+    (conversations / f"{conversation.id}.json").write_bytes(encode_conversation(conversation))
+    (conversations / BAD_FILE).write_text("{not json")
+    config = causerie_home / "config"
+    (config / "themes").mkdir(parents=True)
+    (config / "config.toml").write_text(
+        f"system_prompt = {_toml(PAYLOAD)}\n[keymap]\n{_toml('K ' + PAYLOAD)} = {_toml(PAYLOAD)}\n"
+    )
+    (config / "config.toml").chmod(0o600)
+    (config / "themes" / "[b]\x1b]0;theme\x07.toml").write_text(f'name = "x"\n{_toml("k " + PAYLOAD)} = 1\n')
+    return conversation
+
+
+def test_every_screen_in_a_hostile_world(launch: Launch, server: FakeOpenAI, hostile_home: Conversation) -> None:
+    server.models = [
+        {"id": name, "object": "model", "created": 0, "owned_by": "x"} for name in (PAYLOAD, "[/]", "gpt-6-luna")
+    ]
+    server.default = Reply(text=f"R2 {PAYLOAD}")
+    term = launch(server, "open", hostile_home.id)
+    term.wait_for("A1 [@click=app.quit]Q[/] [/] [b]B")  # the stored reply, brackets as typed
+    term.type("hello")
+    term.press("enter")
+    term.wait_for("R2 [@click=app.quit]Q[/]")  # the streamed reply
+    term.wait_gone("writing…")
+    steps = [
+        ("f1", "Keys"),  # help
+        ("f3", "models on the server"),  # conversation settings, with the server's model list
+        ("f4", "Usage across"),  # usage
+        ("ctrl+f", "Type to search"),  # search
+        ("ctrl+p", "Search for commands"),  # palette
+        ("ctrl+t", "causerie-ansi"),  # theme picker
+    ]
+    for key, shown in steps:
+        term.process.write(_key(key))
+        term.wait_for(shown)
+        term.press("escape")
+        term.wait_gone(shown)
+    term.process.write(_key("f5"))  # branch: a notification naming the title
+    term.wait_for("Branched")
+    term.press("ctrl+q")
+    assert term.wait_exit() == 0
+    raw = term.raw_bytes()
+    assert foreign_sequences(raw) == []
+    text = raw.decode("utf-8", "replace")
+    assert "\u202e" not in text and "\u200b" not in text
+    assert "Traceback" not in text
+
+
+# What Rich itself writes for a live display or a progress bar: erase line, cursor up, cursor shown or hidden.
+_RICH_RE = re.compile(rb"\x1b\[2K|\x1b\[\d*A|\x1b\[\?25[hl]")
+_EXTRA_KEYS = {"f3": "\x1bOR", "f4": "\x1bOS", "f5": "\x1b[15~", "ctrl+p": "\x10", "ctrl+t": "\x14"}
+
+
+def _key(name: str) -> bytes:
+    from .terminal import KEYS
+
+    return (KEYS.get(name) or _EXTRA_KEYS[name]).encode()
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (("list",), 0),
+        (("list", "--json"), 0),
+        (("search", "A1"), 0),
+        (("search", "A1", "--json"), 0),
+        (("show", "{id}"), 0),
+        (("export", "{id}"), 0),
+        (("export", "{id}", "-f", "json"), 0),
+        (("export", "{id}", "-o", "{tmp}/out.md"), 0),
+        (("import", "{tmp}/hostile-import.json"), 0),
+        (("doctor",), 1),
+        (("config", "path"), 0),
+        (("ask", "hello"), 0),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, tuple) else str(value),
+)
+def test_every_verb_in_a_hostile_world(
+    launch: Launch, server: FakeOpenAI, hostile_home: Conversation, tmp_path: Path, args: tuple[str, ...], status: int
+) -> None:
+    server.default = Reply(text=f"R2 {PAYLOAD}")
+    item = json.loads(encode_conversation(hostile_home))
+    (tmp_path / "hostile-import.json").write_text(json.dumps([dict(item, id=f"bad\x1b]0;x\x07{PAYLOAD}")]))
+    argv = [arg.format(id=hostile_home.id, tmp=tmp_path) for arg in args]
+    term = launch(server if args[0] == "ask" else None, *argv)
+    assert term.wait_exit() == status
+    raw = term.raw_bytes()
+    assert [sequence for sequence in foreign_sequences(raw) if not _RICH_RE.fullmatch(sequence)] == []
+    text = raw.decode("utf-8", "replace")
+    assert "\u202e" not in text and "\u200b" not in text and "Traceback" not in text
