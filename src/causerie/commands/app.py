@@ -42,11 +42,7 @@ def run_app(args: argparse.Namespace) -> int:
     elif args.continue_last and store.list():
         open_id = last_conversation_id(store)
 
-    from causerie.core.storage.early_list import EarlyListing
-
-    listing = EarlyListing(store.data_dir)  # on the other core while Textual is imported and the screen drawn
-
     from causerie.ui.app import CauserieApp
 
-    CauserieApp(settings, store, open_id=open_id, offer_setup=True, early_listing=listing).run()
+    CauserieApp(settings, store, open_id=open_id, offer_setup=True).run()
     return EXIT_OK

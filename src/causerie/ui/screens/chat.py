@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
+import time
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,7 +19,6 @@ from causerie.core.chat.client import ChatClient, preload_sdk
 from causerie.core.chat.errors import ChatError
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.settings.config import Settings
-from causerie.core.storage.early_list import EarlyListing
 from causerie.core.storage.store import ConversationStore, StoreError
 from causerie.ui.engine_commands import EngineCommands
 from causerie.ui.messages import ConversationChosen, PromptSubmitted
@@ -32,6 +32,7 @@ from causerie.ui.widgets.status import StatusLine
 
 CHECKPOINT_INTERVAL = 1.0
 PREPARE_DELAY = 1.0  # seconds after the history is shown before background preparation starts
+HISTORY_REFRESH = 1.0  # seconds between two refreshes of the sidebar while the index is first built
 SAVE_RETRY_INTERVAL = 5.0  # seconds between attempts to save again after a failed save
 
 
@@ -72,13 +73,11 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
         settings: Settings,
         store: ConversationStore,
         client: ChatClient | None,
-        early_listing: EarlyListing | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.store = store
         self.client = client
-        self._early_listing = early_listing
         self._gc_lock = threading.Lock()
         self._froze_gc = self._unmounted = False
         self.conversation = self._new_conversation()
@@ -132,24 +131,34 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
     # -- history -------------------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def _load_history(self) -> None:
-        def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self.sidebar.show_progress, done, total)
+        # What the index database holds, without looking at the files: those are checked after the first paint.
+        self.app.call_from_thread(self._history_loaded, self.store.indexed(), [])
 
-        early, self._early_listing = self._early_listing, None
-        found = early.result() if early is not None else None  # listed by a child process while the app started
-        if found is None:
-            summaries, problems = self.store.list(progress=progress), self.store.problems()
-        else:
-            summaries, problems = found
-        self.app.call_from_thread(self._history_loaded, summaries, problems)
+    def _reconcile_history(self) -> None:
+        """Bring the index in line with the files (the first time: every file), the sidebar following it."""
+        shown = time.monotonic()
+
+        def progress(done: int, total: int) -> None:
+            nonlocal shown
+            summaries = None
+            if time.monotonic() - shown >= HISTORY_REFRESH:  # a long first build: the list fills in as it goes
+                summaries, shown = self.store.indexed(), time.monotonic()
+            self.app.call_from_thread(self._indexing, done, total, summaries)
+
+        summaries = self.store.refresh_index(progress)
+        self.app.call_from_thread(self._history_loaded, summaries, self.store.problems(), False)
+
+    def _indexing(self, done: int, total: int, summaries: list | None) -> None:
+        if summaries is not None:
+            self.sidebar.set_summaries(summaries, highlight=self.conversation.id)
+        self.sidebar.show_progress(done, total)
 
     @work(thread=True, exclusive=True, group="prepare", exit_on_error=False)
     def _prepare_in_background(self) -> None:
         """Work the first screen does not need, done once it is shown (and so not on the way to it)."""
         if self.client is not None:
             preload_sdk()  # the first request would otherwise wait for the SDK's import
-        # Bring the search cache up to date now (worker processes when much changed), not at the first ctrl+f.
-        self.store.prepare_search()
+        self._reconcile_history()
         # Python's full collections scan every object that can be in a cycle: with the app's own objects (Textual,
         # the SDK, a long history's rows and search index) one took 110-270 ms, a visible stall when it fell in a
         # reply or a key's echo. Those live as long as the app: collect once now, then leave them out of later
@@ -160,11 +169,14 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
                 gc.freeze()
                 self._froze_gc = True
 
-    def _history_loaded(self, summaries: list, problems: list) -> None:
-        self.sidebar.set_summaries(summaries, highlight=self.conversation.id)
-        # Not before the list has been drawn: the SDK's import and the search cache's refresh are CPU-bound and
-        # would share the interpreter with that first paint.
-        self.set_timer(PREPARE_DELAY, self._prepare_in_background)
+    def _history_loaded(self, summaries: list, problems: list, first: bool = True) -> None:
+        if first or self.sidebar.summaries() != summaries:  # unchanged: the list, and where the user is in it, stay
+            highlight = None if first else self.sidebar.option_list.highlighted_id
+            self.sidebar.set_summaries(summaries, highlight=highlight or self.conversation.id)
+        if first:
+            # Not before the list has been drawn: the SDK's import and the check of the files against the index
+            # are CPU-bound and would share the interpreter with that first paint.
+            self.set_timer(PREPARE_DELAY, self._prepare_in_background)
         if problems:
             where = self.store.conversations_dir
             names = ", ".join(p.path.name for p in problems[:3]) + (" …" if len(problems) > 3 else "")
@@ -230,8 +242,8 @@ class ChatScreen(ReplyFlow, HistoryActions, ChatActions):
     # -- saving --------------------------------------------------------------------------------------------
     def _save(self, conversation: Conversation) -> bool:
         """Save atomically; on failure tell the user once and keep everything in memory for the next save."""
-        if conversation.read_only:
-            return False
+        if conversation.read_only or self.store.was_deleted(conversation.id):
+            return False  # deleted while a reply was still arriving: the store drops the save, the list stays
         if not conversation.title:
             conversation.title = conversation.default_title()
         try:

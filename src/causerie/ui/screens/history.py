@@ -12,6 +12,7 @@ from textual import on
 from textual.binding import Binding
 from textual.screen import Screen
 
+from causerie.core.conversation.branches import newest_leaf
 from causerie.core.safe_text import sanitize_line
 from causerie.core.storage.store import StoreError
 from causerie.ui.commands import PaletteCommand
@@ -21,7 +22,7 @@ from causerie.ui.screens.search import SearchScreen
 
 if TYPE_CHECKING:
     from causerie.core.conversation.models import Conversation
-    from causerie.core.storage.search import SearchHit
+    from causerie.core.storage.fulltext import SearchHit
     from causerie.core.storage.store import ConversationStore
     from causerie.ui.widgets.conversation import ConversationView
     from causerie.ui.widgets.prompt import PromptInput
@@ -51,6 +52,7 @@ class HistoryActions(Screen):
         @property
         def streaming(self) -> bool: ...
         def open_conversation(self, conversation_id: str) -> bool: ...
+        def _show_conversation(self, conversation: Conversation) -> None: ...
         def action_new_conversation(self) -> None: ...
 
     def __init__(self) -> None:
@@ -187,6 +189,13 @@ class HistoryActions(Screen):
         if not self.open_conversation(hit.conversation_id):
             return
         self.sidebar.select(hit.conversation_id)
+        conversation = self.conversation
+        on_path = {m.id for m in conversation.active_path()}
+        if hit.message_id is not None and hit.message_id not in on_path and hit.message_id in conversation.by_id():
+            if not self.streaming:
+                # Show the branch the hit is on; the choice is written only if the user goes on from there.
+                conversation.active_leaf = newest_leaf(conversation, hit.message_id)
+                self._show_conversation(conversation)
         if hit.message_id is not None:
             self.call_after_refresh(self._mark_found, hit.message_id)
 
