@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 
-OPEN, CLOSE = "\x02", "\x03"  # marks snippet() puts around matched words (never in indexed text)
-SNIPPET_TOKENS = 14
+SNIPPET_TOKENS = 14  # words in a snippet
 RANKED_AT_MOST = 2000  # message rows ranked for one query: bm25 over every match of a common word is slow
 SNIPPET_RADIUS = 60
 
@@ -26,6 +26,7 @@ _EMPHASIS = re.compile(r"(\*\*|__|~~|`+|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))")
 _RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$|^\s*\|?(?:\s*:?-+:?\s*\|)+\s*:?-*:?\s*$", re.MULTILINE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
 _TERM = re.compile(r'"([^"]*)"?|(\S+)')
 
 
@@ -117,44 +118,92 @@ def search(db: sqlite3.Connection, query: str, limit: int) -> list[SearchHit]:
     parts = terms(query)
     if not parts:
         return []
+    owned = not db.in_transaction
+    if owned:
+        db.execute("BEGIN")  # one snapshot for the query and the rows it names (another causerie may write)
+    try:
+        return _search(db, query, parts, limit)
+    finally:
+        if owned and db.in_transaction:
+            db.execute("COMMIT")
+
+
+def _search(db: sqlite3.Connection, query: str, parts: list[tuple[str, bool]], limit: int) -> list[SearchHit]:
     if any(is_wide(text) for text, _ in parts):
         return _search_wide(db, [text for text, _ in parts], limit)
     try:
-        return _search_words(db, fts_query(parts), limit)
+        return _search_words(db, parts, limit)
     except sqlite3.OperationalError:
         # Something FTS5 still cannot read (a term with no word in it, say): plain words, then nothing.
         words = [(w, False) for w in re.findall(r"\w+", query)]
         if not words:
             return []
         try:
-            return _search_words(db, fts_query(words), limit)
+            return _search_words(db, words, limit)
         except sqlite3.OperationalError:
             return []
 
 
-def _search_words(db: sqlite3.Connection, match: str, limit: int) -> list[SearchHit]:
+def _search_words(db: sqlite3.Connection, parts: list[tuple[str, bool]], limit: int) -> list[SearchHit]:
+    match = fts_query(parts)
+    # bm25 over every match of a common word costs seconds: the newest RANKED_AT_MOST matching rows are ranked
+    # (rowids grow with time: conversations are indexed oldest first, and each save indexes anew). A query with
+    # fewer matches than that, which is any selective one, is ranked in full.
     rows = db.execute(
-        "SELECT t.rowid, t.conversation_id, t.rank FROM texts t WHERE texts MATCH ? ORDER BY rank LIMIT ?",
+        "SELECT rowid, conversation_id, rank FROM texts WHERE texts MATCH ? ORDER BY rowid DESC LIMIT ?",
         (match, RANKED_AT_MOST),
     ).fetchall()
+    rows.sort(key=lambda row: row[2])
     best = _best_per_conversation(db, rows, limit)
-    if not best:
-        return []
-    marks = ",".join("?" * len(best))
-    snippets = {
-        rowid: (message_id, text)
-        for rowid, message_id, text in db.execute(
-            f"SELECT rowid, message_id, snippet(texts, 0, ?, ?, '…', {SNIPPET_TOKENS}) FROM texts"
-            f" WHERE texts MATCH ? AND rowid IN ({marks})",
-            (OPEN, CLOSE, match, *[b[0] for b in best]),
-        )
-    }
     hits = []
     for rowid, conversation_id, score, title, updated in best:
-        message_id, marked = snippets.get(rowid, (None, title))
-        text, spans = _unmark(marked)
+        # The snippet is cut here: FTS5's snippet() needs `MATCH ? AND rowid = ?`, which walks every match again.
+        found = db.execute("SELECT message_id, body FROM texts WHERE rowid = ?", (rowid,)).fetchone()
+        if found is None:
+            continue  # defensive: the query and this read share one snapshot
+        message_id, body = found
+        text, spans = word_snippet(body, parts)
         hits.append(SearchHit(conversation_id, message_id, title, text, -score, updated, spans))
     return hits
+
+
+def _fold(word: str) -> str:
+    """A word as unicode61 with remove_diacritics compares it: no accents, casefolded."""
+    if word.isascii():
+        return word.lower()
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def word_snippet(
+    text: str, parts: list[tuple[str, bool]], around: int = SNIPPET_TOKENS
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """About `around` words of text around the first match of the query's terms, with every matched word marked."""
+    words = [(m.start(), m.end(), _fold(m.group())) for m in _WORD.finditer(text)]
+    folded = [w[2] for w in words]
+    marked: set[int] = set()
+    for term, prefix in parts:
+        needle = [_fold(w) for w in _WORD.findall(term)]
+        if not needle:
+            continue
+        size = len(needle)
+        for at in range(len(words) - size + 1):
+            head = folded[at : at + size - 1] == needle[:-1] if size > 1 else True
+            last = folded[at + size - 1]
+            if head and (last.startswith(needle[-1]) if prefix else last == needle[-1]):
+                marked.update(range(at, at + size))
+    first = min(marked, default=0)
+    start = max(0, first - around // 3)
+    end = min(len(words), start + around)
+    if not words:
+        return text[: SNIPPET_RADIUS * 2], ()
+    begin = words[start][0] if start else 0
+    finish = words[end - 1][1] if end < len(words) else len(text)
+    prefix_mark = "…" if begin else ""
+    piece = prefix_mark + text[begin:finish] + ("…" if finish < len(text) else "")
+    shift = len(prefix_mark) - begin
+    spans = tuple((words[i][0] + shift, words[i][1] + shift) for i in sorted(marked) if start <= i < end)
+    return piece, spans
 
 
 def _best_per_conversation(
@@ -202,7 +251,10 @@ def _search_wide(db: sqlite3.Connection, words: list[str], limit: int) -> list[S
     ).fetchall()
     hits = []
     for rowid, conversation_id, score, title, updated in _best_per_conversation(db, rows, limit):
-        message_id, body = db.execute("SELECT message_id, body FROM texts WHERE rowid = ?", (rowid,)).fetchone()
+        found = db.execute("SELECT message_id, body FROM texts WHERE rowid = ?", (rowid,)).fetchone()
+        if found is None:
+            continue  # defensive: the query and this read share one snapshot
+        message_id, body = found
         text, spans = cut_snippet(body, words)
         hits.append(SearchHit(conversation_id, message_id, title, text, -score, updated, spans))
     return hits
@@ -227,22 +279,3 @@ def cut_snippet(text: str, words: list[str], radius: int = SNIPPET_RADIUS) -> tu
             spans.append((at + len(prefix), at + len(prefix) + len(needle)))
             at = lowered.find(needle, at + len(needle))
     return piece, tuple(sorted(spans))
-
-
-def _unmark(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """Split snippet()'s output into plain text and the spans between the marks."""
-    out: list[str] = []
-    spans: list[tuple[int, int]] = []
-    length = 0
-    opened = -1
-    for piece in re.split(f"([{OPEN}{CLOSE}])", marked):
-        if piece == OPEN:
-            opened = length
-        elif piece == CLOSE:
-            if opened >= 0 and length > opened:
-                spans.append((opened, length))
-            opened = -1
-        else:
-            out.append(piece)
-            length += len(piece)
-    return "".join(out), tuple(spans)

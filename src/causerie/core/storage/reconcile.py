@@ -98,6 +98,7 @@ def reconcile(
         seen = known.get(name)
         if seen is None or seen[0] != fp or (with_text and not seen[2]):
             stale.append(name)
+    stale.sort()  # ids sort by time: the oldest conversations get the lowest rowids (search ranks the newest rows)
     if gone:
         with index.writing():
             for name in gone:
