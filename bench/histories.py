@@ -54,7 +54,7 @@ def write_conversations(data_dir: Path, count: int, seed: int = 1) -> Path:
 
 
 def fresh_history(data_dir: Path, count: int, seed: int = 1) -> Path:
-    """A data directory holding only `count` conversation files (no index.json, no search cache), like a first start.
+    """A data directory holding only `count` conversation files (no index database), like a first start.
 
     The files are generated once into `$TMPDIR/causerie-bench-histories-<count>-<seed>` (10,000 take ~20 s) and
     hard-linked from there (copied where links fail): causerie replaces files, it never writes into them.

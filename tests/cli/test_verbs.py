@@ -11,7 +11,7 @@ import pytest
 
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.settings import paths
-from causerie.core.storage.store import ConversationStore
+from causerie.core.storage.store import ConversationStore, encode_conversation
 from causerie.testing.fake_openai import FakeOpenAI
 from tests.cli.helpers import SRC, run_cli
 
@@ -121,8 +121,18 @@ def test_search() -> None:
     done = run_cli("search", "re.compile")
     assert done.returncode == 0
     assert done.stdout.splitlines()[0].startswith(target.id)
-    hits = json.loads(run_cli("search", "pasta", "--json").stdout)
+    first = done.stdout.splitlines()
+    assert first[0].split("\t") == [target.id, target.updated_at[:16].replace("T", " "), "Regex help"]
+    assert first[1].strip() == "Use re.compile for a pattern used often."
+    hits = json.loads(run_cli("search", "PÂST*", "--json").stdout)
     assert len(hits) == 1 and hits[0]["title"] == "Cooking"
+    snippet = hits[0]["snippet"]
+    assert [snippet[a:b] for a, b in hits[0]["highlights"]] == ["pasta"]
+    assert hits[0]["updated_at"] and hits[0]["message_id"]
+    behind = Conversation(title="Put there by hand", model="m")  # not through the store: indexed by the verb
+    behind.append(Message("user", "a note on quinoa"))
+    ConversationStore(paths.data_dir()).path_for(behind.id).write_bytes(encode_conversation(behind))
+    assert json.loads(run_cli("search", "quinoa", "--json").stdout)[0]["id"] == behind.id
     none = run_cli("search", "zeppelin")
     assert none.returncode == 0 and none.stdout == "" and "No conversation matches" in none.stderr
 

@@ -174,7 +174,7 @@ def test_set_top_level_key_keeps_comments_and_tables() -> None:
     set_top_level_key(path, "theme", "nord")
     set_top_level_key(path, "model", 'a "quoted" model')
     text = path.read_text()
-    assert text.startswith('# mine\ntheme = "nord"\nmodel = "a \\"quoted\\" model"\n\n[profiles.x]')
+    assert text.startswith('# mine\ntheme = "nord"  \nmodel = "a \\"quoted\\" model"\n\n[profiles.x]')
     assert load_settings().model == 'a "quoted" model'
     assert oct(path.stat().st_mode & 0o777) == oct(0o644)
 

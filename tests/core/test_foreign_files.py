@@ -27,7 +27,7 @@ def test_full_core_session_reports_each_bad_file_once_and_touches_none(
     before = snapshot(planted)
 
     session = ConversationStore(paths.data_dir())
-    for _ in range(2):  # a second listing reuses index.json: still reported, still untouched
+    for _ in range(2):  # a second listing reuses the index: still reported, still untouched
         listed = session.list()
         assert [s.id for s in listed] == [second.id, first.id, "20200101-000000000-000006"]
         assert listed[-1].read_only
@@ -61,17 +61,17 @@ def test_full_core_session_reports_each_bad_file_once_and_touches_none(
     session.delete(first.id)
     session.restore(first.id)
     assert {h.conversation_id for h in session.search("good one")} == {first.id, second.id}
-    session.flush()
     assert len(session.problems()) == len(BAD_KINDS) + 1
     monkeypatch.delattr(documents, "open")  # readable again, for the comparison
     assert snapshot(planted) == before
 
 
-def test_a_bad_file_is_reported_even_without_index(tmp_path: Path) -> None:
+def test_a_bad_file_is_reported_even_without_the_index(tmp_path: Path) -> None:
     store = ConversationStore(paths.data_dir())
     good = save_good(store, "fine")
     planted = plant_bad_files(store, tmp_path / "outside")
     store.list()
+    store.close()
     store.index_path.unlink()
     fresh = ConversationStore(paths.data_dir())
     ids = [s.id for s in fresh.list()]

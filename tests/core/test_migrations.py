@@ -31,6 +31,7 @@ def test_version_0_fixture_is_migrated_and_validates() -> None:
     assert len({m.id for m in path_messages}) == 5
     assert path_messages[2].usage is not None and path_messages[2].usage.total_tokens == 38
     assert path.read_bytes() == original  # reading never rewrites
+    store.refresh_index()  # the file was put there behind the store: its text is indexed now
     assert store.search("sarrasin")[0].message_id == path_messages[4].id
 
     store.save(conversation)  # the next save writes the current version

@@ -73,3 +73,20 @@ def test_restore_never_overwrites() -> None:
     with pytest.raises(StoreError, match="already exists"):
         s.restore(conversation.id)
     assert (s.trash_dir / f"{conversation.id}.json").exists()
+
+
+def test_a_reply_still_arriving_into_a_deleted_conversation_does_not_bring_its_file_back() -> None:
+    s = store()
+    conversation = saved(s, "one")
+    s.delete(conversation.id)
+    assert s.was_deleted(conversation.id)
+    conversation.append(Message(role="assistant", content="the end of a streamed reply"))
+    with pytest.raises(Deleted):  # the reply's last checkpoint: refused, and the engine drops it
+        s.save(conversation)
+    assert not s.path_for(conversation.id).exists()
+    assert s.list() == [] and s.search("streamed") == []
+    s.undo_delete()  # brought back on purpose: saved again from then on
+    assert not s.was_deleted(conversation.id)
+    s.save(conversation)
+    assert [x.id for x in s.list()] == [conversation.id]
+    assert [h.conversation_id for h in s.search("streamed")] == [conversation.id]

@@ -98,11 +98,11 @@ def test_a_bad_server_name_and_a_bad_round_limit_are_refused() -> None:
 
 
 def test_a_file_others_can_change_is_refused_when_it_names_a_command() -> None:
-    path = _write(WEATHER, 0o664)
+    path = _write(WEATHER, 0o646)
     with pytest.raises(ConfigError) as caught:
         _load()
-    assert "other users can change it" in str(caught.value) and f"chmod go-w {path}" in str(caught.value)
-    _write('[mcp_servers.remote]\nurl = "http://127.0.0.1:9000/mcp"\n', 0o664)  # no command: nothing to run
+    assert "other users can change it" in str(caught.value) and f"chmod 600 {path}" in str(caught.value)
+    _write('[mcp_servers.remote]\nurl = "http://127.0.0.1:9000/mcp"\n', 0o646)  # no command: nothing to run
     assert _load().tool_servers[0].url
     _write(WEATHER, 0o644)
     assert _load().tool_servers[0].command == "python"
@@ -122,9 +122,9 @@ def test_always_allow_writes_the_list_and_keeps_the_rest_of_the_file() -> None:
     assert _load().tool_servers[1].allow == ("read",)
 
 
-def test_always_allow_refuses_a_server_it_cannot_find() -> None:
-    path = _write('mcp_servers = { inline = { command = "x" } }\n')
-    before = path.read_text()
-    with pytest.raises(ConfigError, match="no \\[mcp_servers.inline\\] section"):
-        set_mcp_server_list(path, "inline", "allow", ["t"])
-    assert path.read_text() == before
+def test_always_allow_edits_an_inline_server_table_too() -> None:
+    path = _write('mcp_servers = { inline = { command = "x" } }  # kept\n')
+    set_mcp_server_list(path, "inline", "allow", ["t"])
+    text = path.read_text()
+    assert tomllib.loads(text)["mcp_servers"]["inline"] == {"command": "x", "allow": ["t"]}
+    assert text.endswith("# kept\n")

@@ -106,9 +106,10 @@ def test_search_results(snap_compare) -> None:
         await history_loaded(pilot, 6)
         await pilot.press("ctrl+f")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SearchScreen), what="search")
-        await type_text(pilot, "the")
-        results = pilot.app.screen.query_one(SearchResults)
-        await wait_for(pilot, lambda: results.option_count == 2, what="hits")
+        await type_text(pilot, "the ")
+        screen = pilot.app.screen
+        results = screen.query_one(SearchResults)
+        await wait_for(pilot, lambda: screen.hits_for == "the " and results.option_count == 2, what="hits")
 
     assert snap_compare(fixed_app(), terminal_size=SIZE, run_before=search)
 

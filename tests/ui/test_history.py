@@ -8,6 +8,7 @@ from rich.console import Console
 from textual import events
 from textual.widgets import Input
 
+from causerie.core.conversation.models import Message
 from causerie.core.settings import paths
 from causerie.core.storage.store import ConversationStore
 from causerie.ui.screens.chat import ChatScreen
@@ -253,6 +254,50 @@ async def test_search_opens_the_conversation_at_the_matching_message() -> None:
         top = found.virtual_region.y
         assert visible[0] <= top < visible[1], (visible, top)
         assert view.scroll_offset.y > 0  # it really scrolled: the message is not near the bottom
+
+
+async def test_search_results_show_title_date_and_the_found_words_highlighted_as_styles() -> None:
+    seed(TODAY_ID, "[b]Résumé[/b] tips", ago(hours=1), [("Relis mon **résumé** et [red]la lettre[/red]", "Oui.")])
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, 1)
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), what="search screen")
+        search = app.screen
+        await type_text(pilot, "lettre resume")
+        results = search.query_one(SearchResults)
+        await wait_for(pilot, lambda: search.hits_for == "lettre resume" and results.option_count == 1, what="hits")
+        title, snippet = results.get_option_at_index(0).prompt.renderables
+        assert title.plain == "[b]Résumé[/b] tips  2026-03-14"  # outside text: shown as it is, never markup
+        assert snippet.plain == "Relis mon résumé et [red]la lettre[/red]"  # Markdown markers gone
+        marked = sorted(snippet.plain[span.start : span.end] for span in snippet.spans if "reverse" in str(span.style))
+        assert marked == ["lettre", "résumé"]
+
+
+async def test_a_hit_in_another_branch_shows_that_branch_without_writing_the_choice() -> None:
+    conversation = seed(TODAY_ID, "Branches", ago(hours=1), [("Question?", "The shown answer.")])
+    store = ConversationStore(paths.data_dir())
+    hidden = Message(role="assistant", content="An older answer about the okapi.", id="m0b")
+    conversation.append(hidden, parent="m0u")
+    conversation.active_leaf = "m0a"
+    store.save(conversation)
+    path = store.path_for(TODAY_ID)
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await loaded(pilot, 1)
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), what="search screen")
+        await type_text(pilot, "okapi")
+        search = app.screen
+        await wait_for(pilot, lambda: search.query_one(SearchResults).option_count == 1, what="hits")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.conversation.id == TODAY_ID, what="opened")
+        await wait_for(pilot, lambda: (v := screen.view.view_for("m0b")) is not None and v.has_class("-found"))
+        assert screen.view.view_for("m0a") is None
+        assert [m.id for m in screen.conversation.active_path()] == ["m0u", "m0b"]
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
 
 
 async def test_slash_in_the_list_opens_search_and_escape_closes_it() -> None:

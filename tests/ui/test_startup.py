@@ -37,25 +37,68 @@ def test_the_sdk_is_imported_after_the_first_screen_not_before() -> None:
     assert "sdk imported once the app runs: True" in result.stdout
 
 
-async def test_the_history_comes_from_the_early_listing_when_there_is_one() -> None:
-    from causerie.core.storage.documents import Summary
+# In a fresh interpreter: an audit hook cannot be removed. It notes every listing of the conversations folder
+# and every opening of a conversation file, and the app's message hook notes the first frame (events.Ready).
+FIRST_PAINT = textwrap.dedent(
+    """
+    import asyncio, sys, time
+    from pathlib import Path
+    from textual import events
+    from causerie.core.conversation.models import Conversation, Message
+    from causerie.core.settings import paths
+    from causerie.core.settings.config import load_settings
+    from causerie.core.storage.store import ConversationStore, encode_conversation
     from causerie.ui.app import CauserieApp
     from causerie.ui.widgets.sidebar import HistorySidebar
 
-    from .helpers import SIZE, make_app, wait_for
+    store = ConversationStore(paths.data_dir())
+    for n in range(20):
+        conversation = Conversation(title=f"Saved {n}", model="m")
+        conversation.append(Message(role="user", content="hello"))
+        store.save(conversation)
+    store.close()
+    late = Conversation(id="20200101-000000000-abcdef", title="Put there behind the index", model="m")
+    store.path_for(late.id).write_bytes(encode_conversation(late))
+    folder = str(store.conversations_dir)
+    events_seen = []
 
-    when = "2026-03-14T14:00:00.000000Z"
-    listed = Summary("20260314-140000000-aaaaaa", "Listed early", when, when, "m", 2, 10, 0)
+    def audit(event, args):
+        if event in ("os.scandir", "os.listdir") and args and str(args[0]) == folder:
+            events_seen.append("listing")
+        elif event == "open" and args and str(args[0]).startswith(folder + "/"):
+            events_seen.append("file opened")
 
-    class Listed:
-        def result(self):
-            return [listed], []
+    sys.addaudithook(audit)
 
-    settings = make_app().settings
-    app = CauserieApp(settings, early_listing=Listed())  # the store itself is empty
-    async with app.run_test(size=SIZE) as pilot:
-        sidebar = app.screen.query_one(HistorySidebar)
-        await wait_for(pilot, lambda: sidebar.ids == [listed.id], what="the early listing shown")
+    def hook(message):
+        if isinstance(message, events.Ready) and "first paint" not in events_seen:
+            events_seen.append("first paint")
+
+    app = CauserieApp(load_settings({"base_url": "http://127.0.0.1:9/v1"}))
+
+    async def main():
+        async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
+            sidebar = app.screen.query_one(HistorySidebar)
+            deadline = time.monotonic() + 30
+            while late.id not in sidebar.ids and time.monotonic() < deadline:
+                await pilot.pause(0.02)
+            print("listed:", len(sidebar.ids))
+
+    asyncio.run(main())
+    print("order:", events_seen[: events_seen.index("first paint") + 2])
+    """
+)
+
+
+def test_no_file_is_listed_or_parsed_before_the_first_paint() -> None:
+    # The sidebar's first list comes from the index database; the folder is listed and the files parsed (to find
+    # the one put there behind the index's back) only once the first frame is on screen.
+    result = subprocess.run([sys.executable, "-c", FIRST_PAINT], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "listed: 21" in result.stdout
+    order = result.stdout.split("order:", 1)[1]
+    assert order.strip().startswith("['first paint', "), order
+    assert "listing" in order or "file opened" in order
 
 
 FIRST_REQUEST = textwrap.dedent(

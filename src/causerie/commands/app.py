@@ -47,13 +47,9 @@ def run_app(args: argparse.Namespace) -> int:
     elif args.continue_last and store.list():
         open_id = last_conversation_id(store)
 
-    from causerie.core.storage.early_list import EarlyListing
-
-    listing = EarlyListing(store.data_dir)  # on the other core while Textual is imported and the screen drawn
-
     from causerie.ui.app import CauserieApp
 
-    app = CauserieApp(settings, store, open_id=open_id, offer_setup=True, early_listing=listing)
+    app = CauserieApp(settings, store, open_id=open_id, offer_setup=True)
     app.run()
     if app.return_code:  # an unexpected exception ended the app; Textual has printed its traceback above
         saved = app.rescue()

@@ -225,4 +225,4 @@ def run_ask(args: argparse.Namespace) -> int:
         print("causerie: interrupted; the partial reply is saved", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
-        store.flush()
+        store.close()

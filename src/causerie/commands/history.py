@@ -21,7 +21,8 @@ def _date(iso: str) -> str:
 def run_list(args: argparse.Namespace) -> int:
     """List conversations: id, date, title (tab-separated), or JSON."""
     store = open_store()
-    summaries = store.list()
+    summaries = store.list(_progress_line())
+    _clear_progress_line()
     if args.limit is not None:
         summaries = summaries[: max(0, args.limit)]
     if args.json:
@@ -91,25 +92,73 @@ def run_export(args: argparse.Namespace) -> int:
 
 @guarded
 def run_search(args: argparse.Namespace) -> int:
-    """Search conversations; each hit: id, title, and the matching words in context."""
+    """Search conversations; each hit: id, date, title, and the matching words in context."""
     store = open_store()
+    store.refresh_index(_progress_line())
+    _clear_progress_line()
     query = " ".join(args.words)
-    hits = _search(store, query, args.limit)
+    hits = store.search(query, args.limit)
     if args.json:
-        print(json_for_terminal(json.dumps(hits, ensure_ascii=False, indent=1)))
+        rows = [
+            {
+                "id": h.conversation_id,
+                "title": h.title,
+                "updated_at": h.updated_at,
+                "message_id": h.message_id or "",
+                "snippet": h.snippet,
+                "highlights": [list(span) for span in h.highlights],
+            }
+            for h in hits
+        ]
+        print(json_for_terminal(json.dumps(rows, ensure_ascii=False, indent=1)))
     elif not hits:
         print(f"No conversation matches {sanitize_line(query)!r}.", file=sys.stderr)
+    elif sys.stdout.isatty():
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(highlight=False)
+        for hit in hits:
+            console.print(
+                Text.assemble(
+                    (hit.conversation_id, "dim"), "  ", _date(hit.updated_at), "  ", (sanitize_line(hit.title), "bold")
+                )
+            )
+            if hit.snippet:
+                console.print(Text("    ").append_text(_marked(hit)))
     else:
         for hit in hits:
-            print(f"{hit['id']}\t{sanitize_line(hit['title'])}")
-            if hit["snippet"]:
-                print(f"    {sanitize_line(hit['snippet'])}")
+            print(f"{hit.conversation_id}\t{_date(hit.updated_at)}\t{sanitize_line(hit.title)}")
+            if hit.snippet:
+                print(f"    {sanitize_line(hit.snippet)}")
     return EXIT_OK
 
 
-def _search(store, query: str, limit: int) -> list[dict[str, str]]:  # noqa: ANN001
-    """The store's ranked search, as plain dicts."""
-    return [
-        {"id": h.conversation_id, "title": h.title, "snippet": h.snippet, "message_id": h.message_id or ""}
-        for h in store.search(query, limit)
-    ]
+def _marked(hit):  # noqa: ANN001, ANN202 - a SearchHit in, a rich.text.Text out (both imported lazily)
+    """The snippet as Rich text, the matched words in bold (each piece cleaned on its own: offsets stay right)."""
+    from rich.text import Text
+
+    from causerie.core.storage.fulltext import snippet_pieces
+
+    text = Text(style="dim")
+    for piece, matched in snippet_pieces(hit):
+        text.append(sanitize_line(piece), style="bold reverse" if matched else "")
+    return text
+
+
+def _progress_line():  # noqa: ANN202
+    """A progress(done, total) that writes one updated line on stderr while the index is being built."""
+    if not sys.stderr.isatty():
+        return None
+
+    def progress(done: int, total: int) -> None:
+        sys.stderr.write(f"\rIndexing conversations: {done:,} / {total:,}")
+        sys.stderr.flush()
+
+    return progress
+
+
+def _clear_progress_line() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[K")
+        sys.stderr.flush()

@@ -43,7 +43,7 @@ def run_import(args: argparse.Namespace) -> int:
     finally:
         if progress_bar is not None:
             progress_bar.stop()
-    store.flush()  # persist the summary index now, not at the next start
+    store.close()
     print(
         f"Imported {len(report.imported)} conversation(s); {report.already_present} already present; "
         f"{len(report.skipped)} skipped."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import stat
 from dataclasses import dataclass
@@ -51,13 +50,11 @@ def check_data(store: ConversationStore) -> list[Finding]:
     findings.append(Finding(OK, f"{len(summaries)} conversation(s) in {store.conversations_dir}."))
     for problem in store.problems():
         findings.append(Finding(PROBLEM, f"Unreadable, left untouched: {problem.path}: {problem.reason}"))
-    index = data / "index.json"
-    if index.exists():
-        try:
-            json.loads(index.read_bytes())
-            findings.append(Finding(OK, f"Index {index} is readable (rebuilt from the files when they disagree)."))
-        except (OSError, ValueError):
-            findings.append(Finding(WARNING, f"Index {index} is unreadable: it is rebuilt on the next start."))
+    where = store.index_location()
+    if where is None:
+        findings.append(Finding(WARNING, "The index is kept in memory: the data directory cannot be written."))
+    else:
+        findings.append(Finding(OK, f"Index {where} (derived from the files, rebuilt when they disagree)."))
     for directory in (data, store.conversations_dir):
         if directory.exists() and _loose(directory):
             findings.append(Finding(WARNING, f"{directory} is open to other users: chmod 700 {directory}"))

@@ -16,7 +16,6 @@ from causerie.core.settings.config import DEFAULT_THEME, Settings
 from causerie.core.settings.config_check import ConfigError
 from causerie.core.settings.config_edit import set_top_level_key
 from causerie.core.settings.themes import load_themes
-from causerie.core.storage.early_list import EarlyListing
 from causerie.core.storage.store import ConversationStore
 from causerie.ui.commands import ActionsProvider, OpenConversationProvider
 from causerie.ui.compat import teach_alt_enter
@@ -56,11 +55,8 @@ class CauserieApp(App):
         cursor_blink: bool = True,
         local_candidates: list[str] | None = None,
         offer_setup: bool = False,
-        early_listing: EarlyListing | None = None,
     ) -> None:
         super().__init__()
-        self.early_listing = early_listing
-        """The conversations being listed in a child process since the command started (the CLI starts it)."""
         self.settings = settings
         self.open_id = open_id
         self.clock: Clock = clock or system_clock
@@ -134,9 +130,8 @@ class CauserieApp(App):
         keymap, keymap_errors = check_keymap(self.settings.keymap)
         self.user_keymap = keymap
         self.set_keymap(keymap)
-        chat = ChatScreen(self.settings, self.store, self.client, self.early_listing)
+        chat = ChatScreen(self.settings, self.store, self.client)
         self._chat = chat
-        self.early_listing = None
         self.push_screen(chat)
         if self.open_id is not None:
             chat.post_message(ConversationChosen(self.open_id))

@@ -1,17 +1,26 @@
-"""Writing config.toml: the commented example of `causerie config init`, and small in-place edits of one key.
+"""Writing config.toml: the commented example of `causerie config init`, and edits of one value through tomlkit.
 
-Edits are textual (comments and layout survive), checked by parsing the result, and written atomically with the
-file's own permissions (0600 for a new file).
+tomlkit keeps everything it is not asked to change (comments, order, blank lines, quoting, dotted keys), so an
+edit changes the one value and nothing else; line endings are kept too (a CRLF file stays CRLF). Every edit is
+checked by parsing the result (it must hold exactly the old data with the one value changed, and be a config
+causerie accepts), a file that does not parse is never rewritten, and the write is atomic, at the target of a
+symlinked file, with the file's own permissions (0600 for a new file).
 """
 
 from __future__ import annotations
 
-import json
+import copy
 import os
 import re
 import stat
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import AoT, Comment, Table, Whitespace
 
 from causerie.core.settings.config_check import ConfigError, parse_config_text
 from causerie.core.storage.fileio import FILE_MODE, atomic_write_text
@@ -41,9 +50,6 @@ CONFIG_TEMPLATE = """\
 
 # Ask the model for a short title after the first reply (default: on, except for local servers).
 # auto_title = true
-
-# Show LaTeX formulas in replies ($...$, \\(...\\), $$...$$, \\[...\\]) as Unicode math; false shows them as written.
-# render_math = true
 
 # Key bindings: action id = "keys" (comma-separated). Press F1 in the app to see the action ids.
 # [keymap]
@@ -82,7 +88,8 @@ CONFIG_TEMPLATE = """\
 # max_tokens_param = "max_tokens"
 """
 
-_HEADER_RE = re.compile(r"^\s*\[")
+Value = str | bool | int | float | list[Any] | dict[str, Any]
+"""What can be written: TOML scalars, arrays and tables."""
 
 
 def init_config(path: Path) -> Path:
@@ -93,146 +100,119 @@ def init_config(path: Path) -> Path:
     return path
 
 
-def toml_value(value: str | bool | int | float | list[str]) -> str:
-    """A Python value written as a TOML literal (strings as basic strings, escaped; a list of strings as an array)."""
-    if isinstance(value, list):
-        return "[" + ", ".join(json.dumps(str(item), ensure_ascii=False) for item in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return json.dumps(value, ensure_ascii=False)
+def set_value_text(text: str, keys: Sequence[str], value: Value) -> str:
+    """`text` (TOML) with the value at `keys` (a table path, then the key) set; every other byte unchanged.
 
-
-def _key_line(key: str) -> re.Pattern[str]:
-    return re.compile(rf"^(\s*)(?:{re.escape(key)}|\"{re.escape(key)}\")\s*=.*$")
-
-
-def _edit(lines: list[str], start: int, end: int, key: str, value: str | bool | int | float | list[str]) -> list[str]:
-    """Replace `key = ...` within lines[start:end], or add it at the end of that block (after its content)."""
-    pattern = _key_line(key)
-    for index in range(start, end):
-        match = pattern.match(lines[index])
-        if match:
-            lines[index] = f"{match.group(1)}{key} = {toml_value(value)}"
-            return lines
-    insert_at = end
-    while insert_at > start and not lines[insert_at - 1].strip():
-        insert_at -= 1
-    lines.insert(insert_at, f"{key} = {toml_value(value)}")
-    return lines
-
-
-def _read(path: Path) -> tuple[str, int]:
-    try:
-        text = path.read_bytes().decode("utf-8")  # not read_text: keep "\r\n" line endings as they are
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        return "", FILE_MODE
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    parse_config_text(text, path)  # never edit a file that is already broken
-    return text, mode
-
-
-def _write(path: Path, lines: list[str], mode: int) -> None:
-    text = "\n".join(lines).rstrip("\n") + "\n"
-    parse_config_text(text, path)
-    try:
-        atomic_write_text(path, text, mode)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None
-
-
-def _parses(lines: list[str]) -> bool:
-    try:
-        tomllib.loads("".join(lines))
-    except tomllib.TOMLDecodeError:
-        return False
-    return True
-
-
-def _first_table(lines: list[str]) -> int:
-    # A line starting with "[" is a table header only if everything before it is complete TOML: this skips
-    # lines inside multi-line strings and arrays.
-    for index, line in enumerate(lines):
-        if line.lstrip().startswith("[") and _parses(lines[:index]):
-            return index
-    return len(lines)
-
-
-def _is_blank_or_comment(line: str) -> bool:
-    stripped = line.strip()
-    return not stripped or stripped.startswith("#")
-
-
-_SIMPLE_VALUE_RE = re.compile(
-    r"""^(\s*\S+\s*=\s*)("(?:[^"\\\r\n]|\\.)*"|'[^'\r\n]*'|[A-Za-z0-9_.+:-]+)([ \t]*#[^\r\n]*)?(\s*)$"""
-)
-
-
-def set_top_level_text(text: str, key: str, value: str | bool | int | float) -> str:
-    """`text` (TOML) with the top-level `key` set to `value`; every other line, comment and line ending unchanged.
-
-    The `key = ...` statement before the first table is replaced (a comment after it stays), or a line is added
-    after the last top-level setting. Lines inside multi-line strings and arrays are never mistaken for settings or
-    tables, and the result must parse to the original data with only `key` changed: otherwise ConfigError.
+    Missing tables on the way are added (`[profiles.NAME]` at the end of the file); a key written with dots
+    or in an inline table is edited where it is. Raises ConfigError if the text does not parse, or if the
+    result would not hold exactly the old data with this one value changed.
     """
+    if not keys:
+        raise ConfigError("no key to set")
     try:
         original = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        document = tomlkit.parse(text)
+    except (tomllib.TOMLDecodeError, TOMLKitError) as exc:
         raise ConfigError(f"not valid TOML ({exc}); fix it first") from None
-    if original.get(key) == value and type(original.get(key)) is type(value):
+    expected = copy.deepcopy(original)
+    place: dict[str, Any] = expected
+    for key in keys[:-1]:
+        inner = place.setdefault(key, {})
+        if not isinstance(inner, dict):
+            raise ConfigError(f"{'.'.join(keys[: keys.index(key) + 1])} is not a table")
+        place = inner
+    if keys[-1] in place and place[keys[-1]] == value and type(place[keys[-1]]) is type(value):
         return text
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith(("\n", "\r")):
-        lines[-1] += newline
-    literal = toml_value(value)
-    header = _first_table(lines)
-    key_re = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
-    start = next((i for i in range(header) if key_re.match(lines[i]) and _parses(lines[:i])), None)
-    if start is not None:
-        end = next(k for k in range(start + 1, header + 1) if _parses(lines[:k]))
-        simple = _SIMPLE_VALUE_RE.match(lines[start])
-        if end == start + 1 and simple:
-            lines[start] = f"{simple.group(1)}{literal}{simple.group(3) or ''}{newline}"
-        else:
-            lines[start:end] = [f"{key} = {literal}{newline}"]
-    else:
-        statements = [i for i in range(header) if not _is_blank_or_comment(lines[i])]
-        if statements:
-            at = statements[-1] + 1  # right after the last top-level setting
-        else:
-            at = header
-            while header < len(lines) and at > 0 and lines[at - 1].strip().startswith("#"):
-                at -= 1  # keep a comment block attached to the table it introduces
-        insert = [f"{key} = {literal}{newline}"]
-        if not statements and at < len(lines):
-            insert.append(newline)  # a blank line between the setting and the table below
-        lines[at:at] = insert
-    result = "".join(lines)
+    place[keys[-1]] = value
+    if len(keys) == 1 and keys[0] not in document:
+        _add_top_level(document, keys[0], value)
+        return _checked(text, document, expected)
+    container: Any = document
+    for depth, key in enumerate(keys[:-1]):
+        if key not in container:
+            # A table that only holds tables is written as [profiles.NAME], without an empty [profiles].
+            container[key] = tomlkit.table(is_super_table=depth < len(keys) - 2)
+        container = container[key]
+    container[keys[-1]] = value
+    return _checked(text, document, expected)
+
+
+def _add_top_level(document: tomlkit.TOMLDocument, key: str, value: Value) -> None:
+    """Add a top-level key after the last top-level setting, as a person would.
+
+    tomlkit puts it right above the first table, below the comment that introduces that table, and adds a blank
+    line to the table; here the comment stays with its table and the table keeps its own spacing.
+    """
+    tables = [item for _, item in document.body if isinstance(item, Table | AoT)]
+    indents = [item.trivia.indent for item in tables if isinstance(item, Table)]
+    document[key] = value
+    for item, indent in zip([t for t in tables if isinstance(t, Table)], indents, strict=True):
+        item.trivia.indent = indent
+    body = document.body  # the document's own list of (key, item): reordering it moves the lines
+    at = next(i for i, (k, _) in enumerate(body) if k is not None and k.key == key)
+    if at + 1 >= len(body) or not isinstance(body[at + 1][1], Table | AoT):
+        return
+    last_setting = max((i for i, (k, _) in enumerate(body[:at]) if k is not None), default=None)
+    entry = body.pop(at)
+    if last_setting is not None:
+        body.insert(last_setting + 1, entry)
+        return
+    start = at
+    while start > 0 and body[start - 1][0] is None and isinstance(body[start - 1][1], Comment):
+        start -= 1
+    body.insert(start, entry)
+    if start < at:
+        body.insert(start + 1, (None, Whitespace("\n")))  # a blank line between it and the table's comment
+
+
+def _checked(text: str, document: tomlkit.TOMLDocument, expected: dict[str, Any]) -> str:
+    """The edited document as text, if it holds exactly the data expected (ConfigError otherwise)."""
+    result = _same_line_endings(text, tomlkit.dumps(document))
     try:
         edited = tomllib.loads(result)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"the edit would break it ({exc})") from None
-    if edited != {**original, key: value}:
+    if edited != expected:
         raise ConfigError("it is laid out in a way causerie cannot edit safely; edit it by hand")
     return result
 
 
-def set_top_level_key(path: Path, key: str, value: str | bool | int | float) -> None:
-    """Set one top-level setting (e.g. `theme = "nord"`) in place, keeping comments; atomic; raises ConfigError.
+def _same_line_endings(before: str, after: str) -> str:
+    """Lines tomlkit added end like the file's own (it writes "\n"): a CRLF file stays CRLF throughout."""
+    if "\r\n" in before and "\n" not in before.replace("\r\n", ""):
+        return re.sub(r"(?<!\r)\n", "\r\n", after)
+    return after
 
-    A symlinked config file (dotfiles) is written through to its target; the file keeps its permissions.
+
+def set_top_level_text(text: str, key: str, value: Value) -> str:
+    """`text` with the top-level `key` set to `value` (see set_value_text)."""
+    return set_value_text(text, (key,), value)
+
+
+def set_value(path: Path, keys: Sequence[str], value: Value, *, private: bool = False) -> None:
+    """Set the value at `keys` in the config file (created if missing); atomic; raises ConfigError.
+
+    A symlinked config file (dotfiles) is edited at its target and stays a link; the file keeps its permissions
+    (`private` makes it 0600, for an api_key). A file that does not parse, or that causerie would not accept
+    after the edit, is left untouched and the error says why.
     """
     target = Path(os.path.realpath(path))
-    text, mode = _read(target)
     try:
-        new_text = set_top_level_text(text, key, value)
+        text = target.read_bytes().decode("utf-8")  # not read_text: "\r\n" line endings stay as they are
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        text, mode = "", FILE_MODE
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    if text:
+        parse_config_text(text, path)  # never edit a file that is already broken: the error names its line
+    try:
+        new_text = set_value_text(text, keys, value)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    if new_text == text:
+    if private:
+        mode = FILE_MODE
+    if new_text == text and (not private or not text):
         return
     parse_config_text(new_text, path)
     try:
@@ -241,54 +221,18 @@ def set_top_level_key(path: Path, key: str, value: str | bool | int | float) -> 
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
-def set_profile_key(
-    path: Path, profile: str, key: str, value: str | bool | int | float, *, private: bool = False
-) -> None:
+def set_top_level_key(path: Path, key: str, value: Value) -> None:
+    """Set one top-level setting (e.g. `theme = "nord"`) in place (see set_value)."""
+    set_value(path, (key,), value)
+
+
+def set_profile_key(path: Path, profile: str, key: str, value: Value, *, private: bool = False) -> None:
     """Set `key` in `[profiles.PROFILE]` (added if missing); `private` makes the file 0600 (for an api_key)."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", profile):
-        raise ConfigError(f"invalid profile name {profile!r} (letters, digits, - and _ only)")
-    text, mode = _read(path)
-    if private:
-        mode = FILE_MODE
-    lines = text.splitlines()
-    header = f"[profiles.{profile}]"
-    start = next((i for i, line in enumerate(lines) if line.strip().replace(" ", "") == header), None)
-    if start is None:
-        while lines and not lines[-1].strip():
-            lines.pop()
-        lines += ["", header]
-        start = len(lines) - 1
-    end = next((i for i in range(start + 1, len(lines)) if _HEADER_RE.match(lines[i])), len(lines))
-    _write(path, _edit(lines, start + 1, end, key, value), mode)
+    if not profile:
+        raise ConfigError("a profile needs a name")
+    set_value(path, ("profiles", profile, key), value, private=private)
 
 
 def set_mcp_server_list(path: Path, server: str, key: str, values: list[str]) -> None:
-    """Set `key` inside `[mcp_servers.SERVER]` to an array of strings (e.g. `allow`, for "always allow this tool").
-
-    The server's table must already be a `[mcp_servers.SERVER]` section of the file; the result must parse to the
-    same data with only that key changed, else ConfigError (nothing is written).
-    """
-    target = Path(os.path.realpath(path))
-    text, mode = _read(target)
-    original = tomllib.loads(text)
-    lines = text.splitlines()
-    header = f"[mcp_servers.{server}]"
-    start = next((i for i, line in enumerate(lines) if line.split("#", 1)[0].strip().replace(" ", "") == header), None)
-    if start is None:
-        raise ConfigError(f"{path}: no [mcp_servers.{server}] section to edit; add {key} to it by hand")
-    end = next((i for i in range(start + 1, len(lines)) if _HEADER_RE.match(lines[i])), len(lines))
-    edited_lines = _edit(lines, start + 1, end, key, list(values))
-    result = "\n".join(edited_lines).rstrip("\n") + "\n"
-    expected = {**original, "mcp_servers": {**original["mcp_servers"]}}
-    expected["mcp_servers"][server] = {**original["mcp_servers"][server], key: list(values)}
-    try:
-        parsed = tomllib.loads(result)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: the edit would break it ({exc}); edit it by hand") from None
-    if parsed != expected:
-        raise ConfigError(f"{path}: it is laid out in a way causerie cannot edit safely; edit it by hand")
-    parse_config_text(result, path)
-    try:
-        atomic_write_text(target, result, mode)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    """Set `key` inside `[mcp_servers.SERVER]` to an array of strings (e.g. `allow`, for "always allow this tool")."""
+    set_value(path, ("mcp_servers", server, key), list(values))

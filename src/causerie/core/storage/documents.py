@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 from causerie.core.conversation.models import Conversation, NewerVersionError, SchemaError
 
+NEWER_VERSION_NOTE = "written by a newer version of causerie: opened read-only"
+
 
 class StoreError(Exception):
     """A conversation could not be read or written; the message says which file and why."""

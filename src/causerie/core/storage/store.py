@@ -1,41 +1,42 @@
 """ConversationStore: one JSON file per conversation under `<data>/conversations/`, written atomically.
 
-Listing goes through the summary index (index.py), searching through normalized text (search.py), and every
-save checks that the file on disk is still the version this store last saw (conflicts.py): when another
-causerie changed it in between, ours is saved as a conflict copy and both versions are kept.
+Listing and search go through the index database (database.py), which is derived from the files and updated in
+the same step as every save, rename, delete and restore; every save checks that the file on disk is still the
+version this store last saw (conflicts.py): when another causerie changed it in between, ours is saved as a
+conflict copy and both versions are kept.
 """
 
 from __future__ import annotations
 
-import json
-import operator
+import contextlib
 import os
+import sqlite3
 import stat
 import threading
-import time
 import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from causerie.core.conversation.models import Conversation, is_valid_id
+from causerie.core.storage import fulltext
 from causerie.core.storage.conflicts import Conflict, Seen, diverged, file_lock, fork, seen_bytes
+from causerie.core.storage.database import INDEX_FILE, IndexDatabase
 from causerie.core.storage.documents import (
-    Fingerprint,
+    NEWER_VERSION_NOTE,
     Problem,
     StoreError,
     Summary,
-    UnreadableError,
     encode_conversation,
     read_bytes,
     read_conversation,
     summary_of,
 )
 from causerie.core.storage.fileio import atomic_write_bytes, ensure_private_dir
-from causerie.core.storage.index import NEWER_VERSION_NOTE, Progress, SummaryIndex
-from causerie.core.storage.search import Corpus, SearchHit, rank, snippet
-from causerie.core.storage.searchcache import SearchCache
+from causerie.core.storage.fulltext import SearchHit
+from causerie.core.storage.reconcile import Progress, index_conversation, reconcile
 
-SEARCH_RESCAN_SECONDS = 5.0
-_newest_first = operator.itemgetter(3, 0)  # Summary (updated_at, id)
+T = TypeVar("T")
 
 __all__ = [
     "Conflict",
@@ -43,6 +44,7 @@ __all__ = [
     "ConversationStore",
     "Deleted",
     "Problem",
+    "Progress",
     "SearchHit",
     "StoreError",
     "Summary",
@@ -66,16 +68,13 @@ class ConversationStore:
         self.data_dir = Path(data_dir)
         self.conversations_dir = self.data_dir / "conversations"
         self.trash_dir = self.data_dir / "trash"
-        self.index_path = self.data_dir / "index.json"
         self.lock_path = self.data_dir / ".lock"
-        self._index = SummaryIndex(self.index_path, self.conversations_dir)
+        self.index_path = self.data_dir / INDEX_FILE  # derived from the files: may be deleted at any time
+        self._index: IndexDatabase | None = None  # opened at first use: making a store costs nothing
+        self._index_lock = threading.RLock()  # one connection, used from the UI's worker threads one at a time
         self._problems: dict[Path, Problem] = {}
         self._seen: dict[str, Seen] = {}  # what this store last read or wrote, per conversation id
         self._live: weakref.WeakValueDictionary[str, Conversation] = weakref.WeakValueDictionary()
-        self._search = SearchCache(self.data_dir / "search", self.conversations_dir)
-        self._search_lock = threading.Lock()
-        self._corpus: tuple[int, Corpus] | None = None  # built for this version of the index
-        self._scanned: tuple[int | None, float] = (None, -SEARCH_RESCAN_SECONDS)  # directory mtime, when
         self._deleted: list[str] = []  # undo order, emptied when the trash is purged
         self._trashed: set[str] = set()  # deleted in this session and not restored: never saved again
         self._conflicts: list[Conflict] = []
@@ -88,7 +87,7 @@ class ConversationStore:
         return self.conversations_dir / f"{conversation_id}.json"
 
     def problems(self) -> list[Problem]:
-        """Files seen so far that could not be loaded (or only read-only), each once."""
+        """Files that could not be loaded (or only read-only) at the last listing or since, each once."""
         return sorted(self._problems.values(), key=lambda p: str(p.path))
 
     def _report(self, path: Path, reason: str) -> None:
@@ -114,18 +113,35 @@ class ConversationStore:
         self._live[conversation.id] = conversation
         return conversation
 
-    def list(self, progress: Progress | None = None, parse_at_most: int | None = None) -> list[Summary]:
+    def list(self, progress: Progress | None = None) -> list[Summary]:
         """Summaries of every loadable conversation, newest first; bad files go to problems().
 
-        Uses index.json and re-parses only files that changed; `progress(done, total)` is called about ten
-        times a second while many files have to be parsed (first start, deleted index). With `parse_at_most`,
-        raises TooMuchToParse instead of parsing more files than that.
+        Brings the index in line with the files first (parsing only new and changed files; `progress(done,
+        total)` about ten times a second meanwhile), without indexing their text for search.
         """
-        summaries, problems = self._index.refresh(progress, parse_at_most)
-        for problem in problems:
-            self._report(problem.path, problem.reason)
-        summaries.sort(key=_newest_first, reverse=True)
-        return summaries
+        return self._reconciled(with_text=False, progress=progress)
+
+    def refresh_index(self, progress: Progress | None = None) -> list[Summary]:
+        """As list(), and index the text of every conversation for search too (the first time: every file)."""
+        return self._reconciled(with_text=True, progress=progress)
+
+    def indexed(self) -> list[Summary]:
+        """The summaries the index holds now, newest first, without looking at the files (for a fast first paint)."""
+        return self._use(lambda index: index.summaries(), [])
+
+    def _reconciled(self, with_text: bool, progress: Progress | None) -> list[Summary]:
+        def run(index: IndexDatabase) -> list[Summary]:
+            unreadable = reconcile(index, self.conversations_dir, with_text, progress)
+            self._problems.clear()  # the files as they are now: a file repaired meanwhile is no problem any more
+            for name, reason in [*unreadable, *index.problems()]:
+                self._report(self.conversations_dir / name, reason)
+            summaries = index.summaries()
+            for summary in summaries:
+                if summary.read_only:
+                    self._report(self.path_for(summary.id), NEWER_VERSION_NOTE)
+            return summaries
+
+        return self._use(run, [])
 
     def summary_of(self, conversation: Conversation) -> Summary:
         """The summary of a conversation just saved (uses its file's size and mtime)."""
@@ -135,9 +151,53 @@ class ConversationStore:
             info = None
         return summary_of(conversation, info)
 
-    def flush(self) -> None:
-        """Write the summary index now (saves update it in memory; list() and flush() persist it)."""
-        self._index.flush()
+    # -- the index -----------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _open_index(self) -> Iterator[IndexDatabase]:
+        with self._index_lock:
+            if self._index is None or (self._index.waiting and self.data_dir.is_dir()):
+                if self._index is not None:
+                    self._index.close()
+                self._index = IndexDatabase(self.data_dir)
+            yield self._index
+
+    def _use(self, action: Callable[[IndexDatabase], T], fallback: T) -> T:
+        """Run `action` on the index; a damaged database is built again, a busy one waited for and tried again.
+
+        The index is derived: whatever goes wrong with it, the files are untouched and the caller gets
+        `fallback` rather than an error (the next reconciliation repairs what was missed).
+        """
+        for attempt in range(3):
+            with self._open_index() as index:
+                try:
+                    return action(index)
+                except (sqlite3.ProgrammingError, sqlite3.InterfaceError, sqlite3.IntegrityError):
+                    raise  # a mistake in causerie, not a damaged file: say so
+                except sqlite3.OperationalError as exc:
+                    busy = "locked" in str(exc) or "busy" in str(exc)
+                    if attempt == 2 or not busy:
+                        return fallback  # busy after every timeout, disk full...: the files are unchanged
+                except sqlite3.DatabaseError:
+                    index.reset()  # damaged on disk: started again, and filled from the files by the next listing
+        return fallback
+
+    def _index_write(self, action: Callable[[IndexDatabase], None]) -> None:
+        def run(index: IndexDatabase) -> None:
+            with index.writing():
+                action(index)
+
+        self._use(run, None)
+
+    def index_location(self) -> Path | None:
+        """The index database's file, or None when it lives in memory (a data directory that cannot be written)."""
+        return self._use(lambda index: None if index.in_memory else index.path, None)
+
+    def close(self) -> None:
+        """Close the index database (a store can still be used after: it opens it again)."""
+        with self._index_lock:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
 
     # -- writing -------------------------------------------------------------------------------------------
     def save(self, conversation: Conversation, *, data: bytes | None = None, fork_on_conflict: bool = True) -> Path:
@@ -175,7 +235,7 @@ class ConversationStore:
             raise StoreError(f"could not save {path}: {exc.strerror or exc}") from exc
         self._seen[conversation.id] = seen_bytes(info, data)
         self._live[conversation.id] = conversation
-        self._index.put(summary_of(conversation, info), Fingerprint.of(info))
+        self._index_write(lambda index: index_conversation(index, conversation, info))
         return path
 
     def rename(self, conversation_id: str, title: str) -> None:
@@ -198,7 +258,7 @@ class ConversationStore:
                 os.replace(path, target)
         except OSError as exc:
             raise StoreError(f"could not move {path} to the trash: {exc.strerror or exc}") from exc
-        self._index.drop(conversation_id)
+        self._index_write(lambda index: index.drop(path.name))
         self._seen.pop(conversation_id, None)
         self._deleted.append(conversation_id)
         self._trashed.add(conversation_id)
@@ -222,8 +282,10 @@ class ConversationStore:
         try:
             raw, info = read_bytes(path)
             self._seen[conversation_id] = seen_bytes(info, raw)
-        except UnreadableError:
-            pass
+            conversation, info, _ = read_conversation(path, self.conversations_dir)
+            self._index_write(lambda index: index_conversation(index, conversation, info))
+        except StoreError:
+            pass  # the next listing records it as it is
         if conversation_id in self._deleted:
             self._deleted.remove(conversation_id)
         self._trashed.discard(conversation_id)
@@ -255,56 +317,16 @@ class ConversationStore:
         self._deleted.clear()
         return removed
 
+    def was_deleted(self, conversation_id: str) -> bool:
+        """Whether this store moved the conversation to the trash (and it was not restored since)."""
+        return conversation_id in self._trashed
+
     # -- search --------------------------------------------------------------------------------------------
-    def prepare_search(self, progress: Progress | None = None) -> None:
-        """Bring the search cache up to date without searching (the first start after an upgrade builds it)."""
-        self.search("", progress=progress)
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Conversations whose title or messages match `query`, best first (one hit each).
 
-    def search(self, query: str, limit: int = 50, progress: Progress | None = None) -> list[SearchHit]:
-        """Conversations whose title or messages match `query`, best first (case- and accent-insensitive).
-
-        Title and exact-phrase matches rank first, then messages holding every word, then conversations
-        holding every word across messages; equal scores put newer conversations first. The first search
-        after an upgrade builds the search cache (`progress(done, total)` as for list()); later ones only
-        re-read conversations that changed.
+        Words in any order, "quoted phrases", `prefix*` (the last word is a prefix while it is being typed),
+        accents and case folded; Chinese and Japanese by substring. Searches the index as it is: call
+        refresh_index() first to take in files changed behind this store's back.
         """
-        with self._search_lock:  # searches run in threads; one at a time keeps the cache files consistent
-            self._refresh_for_search()
-            if self._corpus is None or self._corpus[0] != self._index.version:
-                docs = self._search.refresh(self._index.fingerprints(), progress)
-                self._corpus = (self._index.version, Corpus(docs, self._search.mapped))
-            corpus = self._corpus[1]
-        hits: list[SearchHit] = []
-        for score, conversation_id, message_id, doc in rank(corpus, query, limit):
-            text = doc.title if message_id is None else self._message_text(conversation_id, message_id)
-            hits.append(SearchHit(conversation_id, message_id, doc.title, snippet(text, query), score))
-        return hits
-
-    def _refresh_for_search(self) -> None:
-        """Rescan the directory if anything was added, removed or replaced, or every few seconds anyway.
-
-        Every causerie write is a rename into the directory, which changes its mtime; an edit in place by
-        another program is seen at the next periodic rescan. Searching as the user types stays cheap.
-        """
-        try:
-            stamp = os.stat(self.conversations_dir).st_mtime_ns
-        except OSError:
-            stamp = None
-        now = time.monotonic()
-        racy = stamp is None or time.time_ns() - stamp < 2_000_000_000  # mtime ticks are coarse: recent = unsure
-        if racy or stamp != self._scanned[0] or now - self._scanned[1] > SEARCH_RESCAN_SECONDS:
-            self.list()
-            self._scanned = (stamp, now)
-
-    def _message_text(self, conversation_id: str, message_id: str) -> str:
-        conversation = self._live.get(conversation_id)
-        if conversation is None:
-            try:
-                raw, _ = read_bytes(self.path_for(conversation_id))
-                messages = json.loads(raw)["messages"]
-            except (StoreError, ValueError, KeyError, TypeError):
-                return ""
-            found = [m for m in messages if isinstance(m, dict) and m.get("id") == message_id]
-            return found[0].get("content", "") if found else ""
-        message = conversation.by_id().get(message_id)
-        return message.content if message is not None else ""
+        return self._use(lambda index: fulltext.search(index.db, query, limit), [])

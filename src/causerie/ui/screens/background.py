@@ -1,8 +1,9 @@
 """StartupWork: what the chat screen does off the event loop once its first screen is drawn.
 
-The history is listed in a thread (by a child process that listed it while the app started, when there is one);
-the SDK is imported in a thread right after the first paint, so that an early first request does not wait for it;
-the search data is refreshed once the list is drawn. Then the long-lived objects are left out of later garbage
+The history is listed from the index database in a thread (no file is looked at before the first paint); the SDK
+is imported in a thread right after the first paint, so that an early first request does not wait for it; the MCP
+servers start in the background; once the list is drawn, the index is checked against the files (the first time:
+every file, with a progress bar), the list following. Then the long-lived objects are left out of later garbage
 collections (bench/README.md: a full collection during a reply stalled it by 110-270 ms).
 """
 
@@ -10,16 +11,17 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from typing import Any, Protocol
 
 from causerie.core.chat.client import ChatClient, preload_sdk
 from causerie.core.conversation.models import Conversation
 from causerie.core.engine.engine import Engine
-from causerie.core.storage.early_list import EarlyListing
 from causerie.core.storage.store import ConversationStore
 from causerie.ui.widgets.sidebar import HistorySidebar
 
-PREPARE_DELAY = 1.0  # seconds after the history is shown before the search data is refreshed
+PREPARE_DELAY = 1.0  # seconds after the history is shown before the index is checked against the files
+HISTORY_REFRESH = 1.0  # seconds between two refreshes of the sidebar while the index is first built
 
 
 class StartupHost(Protocol):
@@ -28,13 +30,11 @@ class StartupHost(Protocol):
     store: ConversationStore
     client: ChatClient | None
     engine: Engine | None
+    conversation: Conversation
     app: Any
 
     @property
     def sidebar(self) -> HistorySidebar: ...
-
-    conversation: Conversation
-
     def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
     def set_timer(self, delay: float, callback: Any) -> Any: ...
     def notify(self, message: str, **kwargs: Any) -> None: ...
@@ -43,14 +43,13 @@ class StartupHost(Protocol):
 class StartupWork:
     """Starts the background work of the chat screen and undoes the garbage collector freeze when it goes."""
 
-    def __init__(self, host: StartupHost, early_listing: EarlyListing | None) -> None:
+    def __init__(self, host: StartupHost) -> None:
         self.host = host
-        self._early_listing = early_listing
         self._gc_lock = threading.Lock()
         self._froze_gc = self._stopped = False
 
     def start(self) -> None:
-        """List the history and import the SDK, each in a thread (called right after the first paint)."""
+        """List the history and import the SDK, each in a thread, and start the tool servers (after the first paint)."""
         host = self.host
         host.run_worker(self._list_history, thread=True, group="history", exclusive=True, exit_on_error=False)
         if host.client is not None:
@@ -59,12 +58,16 @@ class StartupWork:
         if tools is not None:
             tools.servers.launch()  # the MCP servers start in the background; the first request waits for them
 
-    def listed(self, summaries: list, problems: list) -> None:
-        """The history was listed (in a thread): show it, report files that could not be loaded, and refresh the
-        search data a little later (it shares the interpreter with painting)."""
+    def listed(self, summaries: list, problems: list, first: bool = True) -> None:
+        """The history was listed: show it and report files that could not be loaded; after the first listing,
+        check the index against the files a little later (that shares the interpreter with painting)."""
         host = self.host
-        host.sidebar.set_summaries(summaries, highlight=host.conversation.id)
-        host.set_timer(PREPARE_DELAY, self._prepare)
+        sidebar = host.sidebar
+        if first or sidebar.summaries() != summaries:  # unchanged: the list, and where the user is in it, stay
+            highlight = None if first else sidebar.option_list.highlighted_id
+            sidebar.set_summaries(summaries, highlight=highlight or host.conversation.id)
+        if first:
+            host.set_timer(PREPARE_DELAY, self._prepare)
         if problems:
             where = host.store.conversations_dir
             names = ", ".join(p.path.name for p in problems[:3]) + (" …" if len(problems) > 3 else "")
@@ -78,25 +81,34 @@ class StartupWork:
             )
 
     def _list_history(self) -> None:
+        # What the index database holds, without looking at the files: those are checked after the first paint.
+        self.host.app.call_from_thread(self.listed, self.host.store.indexed(), [])
+
+    def _reconcile(self) -> None:
+        """Bring the index in line with the files (the first time: every file), the sidebar following it."""
         host = self.host
+        shown = time.monotonic()
 
         def progress(done: int, total: int) -> None:
-            host.app.call_from_thread(host.sidebar.show_progress, done, total)
+            nonlocal shown
+            summaries = None
+            if time.monotonic() - shown >= HISTORY_REFRESH:  # a long first build: the list fills in as it goes
+                summaries, shown = host.store.indexed(), time.monotonic()
+            host.app.call_from_thread(self._indexing, done, total, summaries)
 
-        early, self._early_listing = self._early_listing, None
-        found = early.result() if early is not None else None  # listed by a child process while the app started
-        if found is None:
-            summaries, problems = host.store.list(progress=progress), host.store.problems()
-        else:
-            summaries, problems = found
-        host.app.call_from_thread(self.listed, summaries, problems)
+        summaries = host.store.refresh_index(progress)
+        host.app.call_from_thread(self.listed, summaries, host.store.problems(), False)
+
+    def _indexing(self, done: int, total: int, summaries: list | None) -> None:
+        if summaries is not None:
+            self.host.sidebar.set_summaries(summaries, highlight=self.host.conversation.id)
+        self.host.sidebar.show_progress(done, total)
 
     def _prepare(self) -> None:
         self.host.run_worker(self._prepare_in_thread, thread=True, group="prepare", exclusive=True, exit_on_error=False)
 
     def _prepare_in_thread(self) -> None:
-        # Bring the search data up to date now, not at the first ctrl+f.
-        self.host.store.prepare_search()
+        self._reconcile()
         # Python's full collections scan every object that can be in a cycle: the app's own objects (Textual, the
         # SDK, a long history's rows) live as long as the app: collect once now, then leave them out of later
         # collections (unfrozen when the screen goes, so an app that ends in a longer-lived process is collected).

@@ -20,7 +20,6 @@ from causerie.core.engine.factory import make_engine, price_table
 from causerie.core.engine.saving import SaveQueue
 from causerie.core.settings.config import BUILTIN_PROFILES, Settings
 from causerie.core.storage.drafts import DraftStore
-from causerie.core.storage.early_list import EarlyListing
 from causerie.core.storage.store import ConversationStore, StoreError
 from causerie.ui.commands import PaletteCommand
 from causerie.ui.drafts import DraftKeeper
@@ -87,13 +86,12 @@ class ChatScreen(Screen):
         settings: Settings,
         store: ConversationStore,
         client: ChatClient | None,
-        early_listing: EarlyListing | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.store = store
         self.client = client
-        self.startup = StartupWork(self, early_listing)
+        self.startup = StartupWork(self)
         self.conversation = self._new_conversation()
         self._reply_worker: Worker | None = None
         self.saves = SaveQueue(store)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from causerie.core.conversation.branches import newest_leaf
 from causerie.core.safe_text import sanitize_line
 from causerie.core.storage.store import StoreError
 from causerie.ui.commands import PaletteCommand
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from causerie.core.conversation.models import Conversation
-    from causerie.core.storage.search import SearchHit
+    from causerie.core.storage.fulltext import SearchHit
     from causerie.core.storage.store import ConversationStore
     from causerie.ui.widgets.conversation import ConversationView
     from causerie.ui.widgets.sidebar import HistorySidebar
@@ -38,6 +39,7 @@ class HistoryHost(Protocol):
     def streaming(self) -> bool: ...
     def notify(self, message: str, **kwargs: Any) -> None: ...
     def open_conversation(self, conversation_id: str) -> bool: ...
+    def show_conversation(self, conversation: Conversation) -> None: ...
     def forget(self, conversation_id: str) -> None: ...
     def action_new_conversation(self) -> None: ...
     def call_after_refresh(self, callback: Callable[..., Any], *args: Any) -> bool: ...
@@ -167,6 +169,13 @@ class HistoryActions:
         if not self.host.open_conversation(hit.conversation_id):
             return
         self.host.sidebar.select(hit.conversation_id)
+        conversation = self.host.conversation
+        on_path = {m.id for m in conversation.active_path()}
+        if hit.message_id is not None and hit.message_id not in on_path and hit.message_id in conversation.by_id():
+            if not self.host.streaming:
+                # Show the branch the hit is on; the choice is written only if the user goes on from there.
+                conversation.active_leaf = newest_leaf(conversation, hit.message_id)
+                self.host.show_conversation(conversation)
         if hit.message_id is not None:
             self.host.call_after_refresh(self._mark_found, hit.message_id)
 

@@ -18,10 +18,11 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from causerie.core.safe_text import sanitize_line
+from causerie.core.storage.fulltext import snippet_pieces
 from causerie.ui.text import outside
 
 if TYPE_CHECKING:
-    from causerie.core.storage.search import SearchHit
+    from causerie.core.storage.fulltext import SearchHit
 
 SearchFunction = Callable[[str], "list[SearchHit]"]
 TYPING_PAUSE = 0.15  # seconds of no typing before a search starts
@@ -44,10 +45,17 @@ class SearchResults(OptionList):
 
 
 def hit_prompt(hit: SearchHit, query: str) -> Group:
-    """Title on the first line, the snippet (query words highlighted) below."""
+    """Title and date on the first line, the snippet below with the matched words highlighted.
+
+    The highlights are the spans the index found (accents and case folded, prefixes), applied as styles;
+    each piece of outside text is cleaned on its own so the spans stay where they were.
+    """
     title = Text(sanitize_line(hit.title) or "Untitled", style="bold")
-    snippet = Text(sanitize_line(hit.snippet), style="dim")
-    snippet.highlight_words(query.split(), style="bold reverse", case_sensitive=False)
+    if hit.updated_at:
+        title.append(f"  {hit.updated_at[:10]}", style="dim")
+    snippet = Text(style="dim")
+    for piece, matched in snippet_pieces(hit):
+        snippet.append(sanitize_line(piece), style="bold reverse" if matched else "")
     return Group(title, snippet)
 
 
@@ -93,7 +101,8 @@ class SearchScreen(ModalScreen["SearchHit | None"]):
         self._query = query
         self._timer: Timer | None = None
         self.hits: list[SearchHit] = []
-        self._hits_for: str | None = None
+        self.hits_for: str | None = None
+        """The query `hits` were found for (typing on starts a newer search)."""
         self._open_when_ready = False
 
     def compose(self) -> ComposeResult:
@@ -124,7 +133,7 @@ class SearchScreen(ModalScreen["SearchHit | None"]):
         if query != self.query_one(SearchInput).value:
             return  # typed on since: a newer search follows
         self.hits = hits
-        self._hits_for = query
+        self.hits_for = query
         if self._open_when_ready and hits:
             self.dismiss(hits[0])
             return
@@ -145,7 +154,7 @@ class SearchScreen(ModalScreen["SearchHit | None"]):
     @on(Input.Submitted, "SearchInput")
     def _open_first(self, event: Input.Submitted) -> None:
         event.stop()
-        if self.hits and self._hits_for == event.value:
+        if self.hits and self.hits_for == event.value:
             self.dismiss(self.hits[self.query_one(SearchResults).highlighted or 0])
         elif event.value.strip():
             # Enter before the pause ended: search now and open the best hit.

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Input, Static
+from textual.widgets import Input, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from causerie.core.storage.store import Summary
@@ -82,6 +82,14 @@ class HistorySidebar(Vertical):
         color: $text-muted;
         text-style: bold;
     }
+    HistorySidebar > #history-progress {
+        display: none;
+        padding: 0 1;
+        height: 1;
+    }
+    HistorySidebar > #history-progress.-building {
+        display: block;
+    }
     HistorySidebar > HistoryFilter {
         height: 1;
         border: none;
@@ -130,6 +138,7 @@ class HistorySidebar(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="history-title")
+        yield ProgressBar(id="history-progress", show_eta=False, show_percentage=False)
         yield HistoryFilter(placeholder="Filter titles…", id="history-filter", select_on_focus=False)
         yield HistoryList(id="history-list", title_of=self._title_of, typed=self._typed)
 
@@ -138,8 +147,13 @@ class HistorySidebar(Vertical):
         return self.query_one(HistoryList)
 
     def show_progress(self, done: int, total: int) -> None:
-        """Say how far a rebuild of the index has come (the list fills in when it is done)."""
-        self.query_one("#history-title", Static).update(f"Indexing {done:,} / {total:,}…")
+        """Say how far a build of the index has come (a bar under the title; gone when it is done)."""
+        bar = self.query_one("#history-progress", ProgressBar)
+        building = done < total
+        bar.set_class(building, "-building")
+        bar.update(total=total, progress=done)
+        title = f"Indexing {done:,} / {total:,}…" if building else "History"
+        self.query_one("#history-title", Static).update(title)
 
     @property
     def filter_input(self) -> HistoryFilter:
@@ -160,7 +174,6 @@ class HistorySidebar(Vertical):
 
     def set_summaries(self, summaries: list[Summary], highlight: str | None = None) -> None:
         """Show these summaries, newest first, grouped by date."""
-        self.query_one("#history-title", Static).update("History")
         self._summaries = {s.id: s for s in summaries}
         self._render_list(highlight)
 

@@ -1,0 +1,219 @@
+"""The index database: one SQLite file beside the conversations, derived from them and rebuilt at will.
+
+It holds what the sidebar and `causerie list` show (one row of summary per conversation file, with the file's
+fingerprint) and the text that search looks in (an FTS5 table, and a trigram table for the rows holding Chinese
+or Japanese text, which the word tokenizer cannot split). The conversation files stay the truth: a database that is
+missing, corrupt or of another schema is deleted and built again from them, and nothing is ever written to a
+conversation file from here. WAL and a busy timeout let two apps and a CLI verb read and write it at once; a data
+directory that cannot be written gets a database in memory instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from causerie.core.safe_text import encodable
+from causerie.core.storage.documents import Fingerprint, Summary
+
+INDEX_FILE = "index.sqlite3"
+SCHEMA_VERSION = 1  # PRAGMA user_version; any other value means "rebuild"
+BUSY_TIMEOUT_MS = 10_000
+OLD_CACHES = ("index.json", "search")  # version 0.1's summary index and search cache, removed once
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files(
+    name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
+    problem TEXT, has_text INTEGER NOT NULL DEFAULT 0, first_row INTEGER, last_row INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS summaries(
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    model TEXT NOT NULL, message_count INTEGER NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    read_only INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(
+    body, conversation_id UNINDEXED, message_id UNINDEXED, tokenize="unicode61 remove_diacritics 2"
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(body, tokenize="trigram");
+"""
+
+
+class IndexDatabase:
+    """A connection to the index database (or to one in memory), with the few statements the store needs."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / INDEX_FILE
+        self.data_dir = data_dir
+        self.in_memory = False
+        self.waiting = False  # in memory only until the data directory exists (the first save makes it)
+        self.db = self._open()
+
+    # -- opening -------------------------------------------------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        self.in_memory = self.waiting = False
+        try:
+            if not self.data_dir.is_dir():
+                self.waiting = True
+                raise OSError("no data directory yet")
+            _remove_old_caches(self.data_dir)
+            return self._open_file()
+        except (OSError, sqlite3.Error):
+            # A read-only data directory (or one SQLite cannot lock): list and search from memory all the same.
+            self.in_memory = True
+            return _connect(":memory:")
+
+    def _open_file(self) -> sqlite3.Connection:
+        for attempt in range(2):
+            if not self.path.exists():
+                # Created 0600 before SQLite opens it: the text of every conversation is in there.
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+            try:
+                return _connect(str(self.path))
+            except sqlite3.OperationalError:
+                raise  # busy, read-only, unopenable: not a reason to delete it
+            except sqlite3.DatabaseError:
+                if attempt:
+                    raise
+                self._delete_file()  # corrupt, or another schema: it is derived, so it is built again
+        raise AssertionError("unreachable")
+
+    def _delete_file(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.path}{suffix}")
+
+    def reset(self) -> None:
+        """Start again from an empty database (after an error saying the file is damaged)."""
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+        if not self.in_memory:
+            self._delete_file()
+        self.db = self._open()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (taken at once, so two writers queue instead of failing half-way)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def summaries(self) -> list[Summary]:
+        """Every summary, newest first."""
+        rows = self.db.execute(
+            "SELECT id, title, created_at, updated_at, model, message_count, size, mtime_ns, read_only"
+            " FROM summaries ORDER BY updated_at DESC, id DESC"
+        ).fetchall()
+        return [Summary(*row[:8], bool(row[8])) for row in rows]
+
+    def files(self) -> dict[str, tuple[Fingerprint, str | None, bool]]:
+        """File name -> (fingerprint, problem or None, whether its text is indexed)."""
+        rows = self.db.execute("SELECT name, size, mtime_ns, ino, problem, has_text FROM files")
+        return {name: ((size, mtime, ino), problem, bool(text)) for name, size, mtime, ino, problem, text in rows}
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(file name, reason) of every file that could not be loaded."""
+        return self.db.execute("SELECT name, problem FROM files WHERE problem IS NOT NULL").fetchall()
+
+    # -- writing (inside writing()) ------------------------------------------------------------------------
+    def put_summary(self, name: str, fp: Fingerprint, summary: Summary) -> None:
+        """Record a loadable file and its summary; its text is indexed separately (put_text)."""
+        self.drop(name)
+        self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, NULL, 0, NULL, NULL)", (name, *fp))
+        # SQLite holds UTF-8: a lone surrogate (a broken paste kept byte-exact in the file) is shown as U+FFFD.
+        row = [encodable(value) if isinstance(value, str) else value for value in summary]
+        self.db.execute("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+    def put_problem(self, name: str, fp: Fingerprint, reason: str) -> None:
+        """Record a file that cannot be loaded (until its fingerprint changes)."""
+        self.drop(name)
+        self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 1, NULL, NULL)", (name, *fp, reason))
+
+    def put_text(self, name: str, rows: list[tuple[str, str | None]], cjk: list[bool]) -> None:
+        """Index the text of a file already recorded: (text, message id or None for the title) per row."""
+        conversation_id = name[:-5]
+        self._drop_text(name)
+        first = last = None
+        for (body, message_id), wide in zip(rows, cjk, strict=True):
+            last = self.db.execute(
+                "INSERT INTO texts(body, conversation_id, message_id) VALUES (?, ?, ?)",
+                (encodable(body), conversation_id, message_id),
+            ).lastrowid
+            first = first or last
+            if wide:
+                self.db.execute("INSERT INTO grams(rowid, body) VALUES (?, ?)", (last, encodable(body)))
+        self.db.execute(
+            "UPDATE files SET has_text = 1, first_row = ?, last_row = ? WHERE name = ?", (first, last, name)
+        )
+
+    def drop(self, name: str) -> None:
+        """Forget a file: its row, summary and text."""
+        self._drop_text(name)
+        self.db.execute("DELETE FROM files WHERE name = ?", (name,))
+        self.db.execute("DELETE FROM summaries WHERE id = ?", (name[:-5],))
+
+    def _drop_text(self, name: str) -> None:
+        # A conversation's text rows are inserted together: their rowids are the range its file row names
+        # (conversation_id is not an indexed column of the FTS table, a search by it would read every row).
+        found = self.db.execute("SELECT first_row, last_row FROM files WHERE name = ?", (name,)).fetchone()
+        if found is None or found[0] is None:
+            return
+        self.db.execute("DELETE FROM texts WHERE rowid BETWEEN ? AND ?", found)
+        self.db.execute("DELETE FROM grams WHERE rowid BETWEEN ? AND ?", found)
+
+
+def _connect(where: str) -> sqlite3.Connection:
+    """Open, check the schema version (raising DatabaseError for another one) and create the tables if new."""
+    db = sqlite3.connect(where, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if db.execute("PRAGMA user_version").fetchone()[0] == 0:
+            if where != ":memory:":
+                db.execute("PRAGMA journal_mode = WAL")
+            db.execute("BEGIN IMMEDIATE")  # another process may be creating it at the same moment: one at a time
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise sqlite3.DatabaseError("not a causerie index")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"index schema {version}")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("SELECT count(*) FROM files").fetchone()
+    except BaseException:
+        if db.in_transaction:
+            db.rollback()
+        db.close()
+        raise
+    return db
+
+
+def _remove_old_caches(data_dir: Path) -> None:
+    """Delete the summary index and search cache of version 0.1 (silently: they are only caches)."""
+    for name in OLD_CACHES:
+        path = data_dir / name
+        if not os.path.lexists(path):
+            continue
+        with contextlib.suppress(OSError):
+            if path.is_dir() and not path.is_symlink():
+                for child in path.iterdir():
+                    child.unlink()
+                path.rmdir()
+            else:
+                path.unlink()

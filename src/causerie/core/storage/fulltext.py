@@ -1,0 +1,281 @@
+"""Full-text search over the index database: what text is indexed, how a query is read, and what a hit shows.
+
+Messages are indexed as plain text (Markdown markers removed), so that a snippet reads as prose. The user's query
+is never handed to FTS5 as it is: words become quoted terms (a trailing `*`, and the word being typed, search
+as prefixes) and "quoted phrases" stay phrases, so no query is a syntax error; if SQLite still refuses one, it is
+searched again as plain words. Text in Chinese or Japanese (which unicode61 keeps as one long token) is searched
+by substring in the trigram table. Results are ranked by bm25, then recency, one hit per conversation.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass, field
+
+SNIPPET_TOKENS = 14  # words in a snippet
+RANKED_AT_MOST = 2000  # message rows ranked for one query: bm25 over every match of a common word is slow
+SNIPPET_RADIUS = 60
+
+_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\uff66-\uff9f]")
+_FENCE = re.compile(r"^\s*(```|~~~).*$", re.MULTILINE)
+_LINE_MARKS = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?:\[[ xX]\][ \t]+)?|\d+[.)][ \t]+)", re.MULTILINE)
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)[^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|~~|`+|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))")
+_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$|^\s*\|?(?:\s*:?-+:?\s*\|)+\s*:?-*:?\s*$", re.MULTILINE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+_TERM = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """The best match in one conversation; `message_id` is None when the title matched.
+
+    `snippet` is plain text around the match and `highlights` the (start, end) offsets of the matched words in it.
+    """
+
+    conversation_id: str
+    message_id: str | None
+    title: str
+    snippet: str
+    score: float
+    updated_at: str = ""
+    highlights: tuple[tuple[int, int], ...] = field(default=())
+
+
+def snippet_pieces(hit: SearchHit) -> list[tuple[str, bool]]:
+    """The snippet of a hit cut at its highlights: (text, matched) pieces, for a front end to style."""
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for start, end in hit.highlights:
+        if start < at or end > len(hit.snippet):
+            continue
+        if start > at:
+            pieces.append((hit.snippet[at:start], False))
+        pieces.append((hit.snippet[start:end], True))
+        at = end
+    if at < len(hit.snippet):
+        pieces.append((hit.snippet[at:], False))
+    return pieces
+
+
+def plain_text(markdown: str) -> str:
+    """Message text as it is indexed and shown in snippets: Markdown markers removed, whitespace collapsed.
+
+    >>> plain_text("## Section 1: overview\\nThis is **paragraph 1** with [a link](https://x.y).")
+    'Section 1: overview This is paragraph 1 with a link https://x.y.'
+    """
+    text = _FENCE.sub(" ", markdown)
+    text = _RULE.sub(" ", text)
+    text = _LINE_MARKS.sub("", text)
+    text = _LINK.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(2) else m.group(1), text)
+    text = _EMPHASIS.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def is_wide(text: str) -> bool:
+    """Whether text holds Chinese, Japanese or Korean characters (searched by substring)."""
+    return _WIDE.search(text) is not None
+
+
+def terms(query: str) -> list[tuple[str, bool]]:
+    """The query's terms: (text, is a prefix); a "quoted phrase" is one term and never a prefix.
+
+    The last word is a prefix unless the query ends with a space (the user is still typing it).
+    """
+    found: list[tuple[str, bool]] = []
+    for match in _TERM.finditer(query):
+        if match.group(1) is not None:
+            phrase = " ".join(match.group(1).split())
+            if phrase:
+                found.append((phrase, False))
+            continue
+        word = match.group(2)
+        prefix = word.endswith("*")
+        word = word.rstrip("*")
+        if word:
+            found.append((word, prefix))
+    if found and not found[-1][1] and query[-1:].strip() and not query.rstrip().endswith('"'):
+        found[-1] = (found[-1][0], True)
+    return found
+
+
+def fts_query(parts: list[tuple[str, bool]]) -> str:
+    """An FTS5 query holding every term (quoted: no term is read as an operator)."""
+    quoted = []
+    for text, prefix in parts:
+        term = '"' + text.replace('"', '""') + '"'
+        quoted.append(term + "*" if prefix else term)
+    return " AND ".join(quoted)
+
+
+def search(db: sqlite3.Connection, query: str, limit: int) -> list[SearchHit]:
+    """The best hit of each matching conversation, best first (bm25, then the newest)."""
+    parts = terms(query)
+    if not parts:
+        return []
+    owned = not db.in_transaction
+    if owned:
+        db.execute("BEGIN")  # one snapshot for the query and the rows it names (another causerie may write)
+    try:
+        return _search(db, query, parts, limit)
+    finally:
+        if owned and db.in_transaction:
+            db.execute("COMMIT")
+
+
+def _search(db: sqlite3.Connection, query: str, parts: list[tuple[str, bool]], limit: int) -> list[SearchHit]:
+    if any(is_wide(text) for text, _ in parts):
+        return _search_wide(db, [text for text, _ in parts], limit)
+    try:
+        return _search_words(db, parts, limit)
+    except sqlite3.OperationalError:
+        # Something FTS5 still cannot read (a term with no word in it, say): plain words, then nothing.
+        words = [(w, False) for w in re.findall(r"\w+", query)]
+        if not words:
+            return []
+        try:
+            return _search_words(db, words, limit)
+        except sqlite3.OperationalError:
+            return []
+
+
+def _search_words(db: sqlite3.Connection, parts: list[tuple[str, bool]], limit: int) -> list[SearchHit]:
+    match = fts_query(parts)
+    # bm25 over every match of a common word costs seconds: the newest RANKED_AT_MOST matching rows are ranked
+    # (rowids grow with time: conversations are indexed oldest first, and each save indexes anew). A query with
+    # fewer matches than that, which is any selective one, is ranked in full.
+    rows = db.execute(
+        "SELECT rowid, conversation_id, rank FROM texts WHERE texts MATCH ? ORDER BY rowid DESC LIMIT ?",
+        (match, RANKED_AT_MOST),
+    ).fetchall()
+    rows.sort(key=lambda row: row[2])
+    best = _best_per_conversation(db, rows, limit)
+    hits = []
+    for rowid, conversation_id, score, title, updated in best:
+        # The snippet is cut here: FTS5's snippet() needs `MATCH ? AND rowid = ?`, which walks every match again.
+        found = db.execute("SELECT message_id, body FROM texts WHERE rowid = ?", (rowid,)).fetchone()
+        if found is None:
+            continue  # defensive: the query and this read share one snapshot
+        message_id, body = found
+        text, spans = word_snippet(body, parts)
+        hits.append(SearchHit(conversation_id, message_id, title, text, -score, updated, spans))
+    return hits
+
+
+def _fold(word: str) -> str:
+    """A word as unicode61 with remove_diacritics compares it: no accents, casefolded."""
+    if word.isascii():
+        return word.lower()
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def word_snippet(
+    text: str, parts: list[tuple[str, bool]], around: int = SNIPPET_TOKENS
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """About `around` words of text around the first match of the query's terms, with every matched word marked."""
+    words = [(m.start(), m.end(), _fold(m.group())) for m in _WORD.finditer(text)]
+    folded = [w[2] for w in words]
+    marked: set[int] = set()
+    for term, prefix in parts:
+        needle = [_fold(w) for w in _WORD.findall(term)]
+        if not needle:
+            continue
+        size = len(needle)
+        for at in range(len(words) - size + 1):
+            head = folded[at : at + size - 1] == needle[:-1] if size > 1 else True
+            last = folded[at + size - 1]
+            if head and (last.startswith(needle[-1]) if prefix else last == needle[-1]):
+                marked.update(range(at, at + size))
+    first = min(marked, default=0)
+    start = max(0, first - around // 3)
+    end = min(len(words), start + around)
+    if not words:
+        return text[: SNIPPET_RADIUS * 2], ()
+    begin = words[start][0] if start else 0
+    finish = words[end - 1][1] if end < len(words) else len(text)
+    prefix_mark = "…" if begin else ""
+    piece = prefix_mark + text[begin:finish] + ("…" if finish < len(text) else "")
+    shift = len(prefix_mark) - begin
+    spans = tuple((words[i][0] + shift, words[i][1] + shift) for i in sorted(marked) if start <= i < end)
+    return piece, spans
+
+
+def _best_per_conversation(
+    db: sqlite3.Connection, rows: list[tuple[int, str, float]], limit: int
+) -> list[tuple[int, str, float, str, str]]:
+    """(rowid, conversation id, rank, title, updated_at) of the best row of the best conversations."""
+    best: dict[str, tuple[int, float]] = {}
+    for rowid, conversation_id, score in rows:
+        if conversation_id not in best:
+            best[conversation_id] = (rowid, score)
+    if not best:
+        return []
+    found = []
+    ids = list(best)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for conversation_id, title, updated in db.execute(
+            f"SELECT id, title, updated_at FROM summaries WHERE id IN ({marks})", chunk
+        ):
+            rowid, score = best[conversation_id]
+            found.append((rowid, conversation_id, score, title, updated))
+    # bm25 is negative, smaller is better; equal scores: the newest conversation first (the sort is stable).
+    found.sort(key=lambda row: row[4], reverse=True)
+    found.sort(key=lambda row: round(row[2], 6))
+    return found[:limit]
+
+
+def _search_wide(db: sqlite3.Connection, words: list[str], limit: int) -> list[SearchHit]:
+    """Substring search in the trigram table (terms shorter than three characters by LIKE)."""
+    long_terms = [w for w in words if len(w) >= 3]
+    conditions, params = [], []
+    if long_terms:
+        conditions.append("grams MATCH ?")
+        params.append(" AND ".join('"' + w.replace('"', '""') + '"' for w in long_terms))
+    for word in words:
+        if len(word) < 3:
+            conditions.append("g.body LIKE ? ESCAPE '\\'")
+            params.append("%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    order = "ORDER BY g.rank" if long_terms else ""
+    rows = db.execute(
+        f"SELECT g.rowid, t.conversation_id, {'g.rank' if long_terms else '0.0'} FROM grams g"
+        f" JOIN texts t ON t.rowid = g.rowid WHERE {' AND '.join(conditions)} {order} LIMIT ?",
+        (*params, RANKED_AT_MOST),
+    ).fetchall()
+    hits = []
+    for rowid, conversation_id, score, title, updated in _best_per_conversation(db, rows, limit):
+        found = db.execute("SELECT message_id, body FROM texts WHERE rowid = ?", (rowid,)).fetchone()
+        if found is None:
+            continue  # defensive: the query and this read share one snapshot
+        message_id, body = found
+        text, spans = cut_snippet(body, words)
+        hits.append(SearchHit(conversation_id, message_id, title, text, -score, updated, spans))
+    return hits
+
+
+def cut_snippet(text: str, words: list[str], radius: int = SNIPPET_RADIUS) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A snippet around the first of `words` found in text (case-insensitive), with every word marked."""
+    folded = text.casefold() if len(text.casefold()) == len(text) else text
+    positions = [(folded.find(w.casefold()), w) for w in words]
+    found = [(at, w) for at, w in positions if at >= 0]
+    first = min((at for at, _ in found), default=0)
+    start = max(0, first - radius)
+    end = min(len(text), first + radius * 2)
+    prefix = "…" if start else ""
+    piece = prefix + text[start:end] + ("…" if end < len(text) else "")
+    spans = []
+    lowered = folded[start:end]
+    for word in words:
+        needle = word.casefold()
+        at = lowered.find(needle)
+        while at >= 0 and needle:
+            spans.append((at + len(prefix), at + len(prefix) + len(needle)))
+            at = lowered.find(needle, at + len(needle))
+    return piece, tuple(sorted(spans))

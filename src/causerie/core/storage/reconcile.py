@@ -1,0 +1,144 @@
+"""Bringing the index database in line with the conversation files, by fingerprint (size, mtime, inode).
+
+A scan stats every `*.json` file (cheap) and compares it with the database: new or changed files are parsed,
+files gone are forgotten, files that do not load are recorded as problems until they change. The work is
+committed in batches, so a process killed half-way leaves a database that lists what it had done and finishes
+the rest next time. Listing only needs the summaries; the text for search is indexed when asked for (the app
+does it after its first paint, `causerie list` never waits for it).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from causerie.core.conversation.models import Conversation
+from causerie.core.safe_text import encodable
+from causerie.core.storage.database import IndexDatabase
+from causerie.core.storage.documents import (
+    Fingerprint,
+    StoreError,
+    UnreadableError,
+    read_conversation,
+    safe_stat,
+    summary_of,
+)
+from causerie.core.storage.fulltext import is_wide, plain_text
+
+Progress = Callable[[int, int], None]
+"""progress(done, total) while files are being parsed and indexed."""
+
+PROGRESS_INTERVAL = 0.1  # seconds between two progress reports
+BATCH = 100  # files per committed transaction
+
+
+def scan(directory: Path) -> dict[str, tuple[Fingerprint | None, str | None]]:
+    """File name -> (fingerprint, None) for every `*.json` entry, or (None, reason) when it cannot be read."""
+    found: dict[str, tuple[Fingerprint | None, str | None]] = {}
+    try:
+        entries = list(os.scandir(directory))
+    except (FileNotFoundError, NotADirectoryError):
+        return found
+    for entry in entries:
+        name = entry.name
+        if not name.endswith(".json") or name.startswith("."):
+            continue
+        if not name.isascii() and encodable(name) != name:
+            found[name] = (None, "its name is not valid UTF-8")  # never a causerie id; SQLite could not hold it
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode):
+                info = safe_stat(Path(entry.path), directory)  # links inside the directory are followed
+        except StoreError as exc:
+            found[name] = (None, str(exc))
+            continue
+        except OSError as exc:
+            found[name] = (None, f"cannot read: {exc.strerror or exc}")
+            continue
+        found[name] = ((info.st_size, info.st_mtime_ns, info.st_ino), None)  # type: ignore[assignment]
+    return found
+
+
+def text_rows(conversation: Conversation) -> tuple[list[tuple[str, str | None]], list[bool]]:
+    """What is indexed for a conversation: its title, then every message of every branch, as plain text."""
+    rows: list[tuple[str, str | None]] = [(plain_text(conversation.title or conversation.default_title()), None)]
+    for message in conversation.messages:
+        text = plain_text(message.content or "") if isinstance(message.content, str) else ""
+        if text:
+            rows.append((text, message.id))
+    return rows, [is_wide(text) for text, _ in rows]
+
+
+def index_conversation(index: IndexDatabase, conversation: Conversation, info: os.stat_result) -> None:
+    """Record one conversation just written or read (summary and text), inside index.writing()."""
+    name = f"{conversation.id}.json"
+    index.put_summary(name, Fingerprint.of(info), summary_of(conversation, info))
+    index.put_text(name, *text_rows(conversation))
+
+
+def reconcile(
+    index: IndexDatabase, directory: Path, with_text: bool, progress: Progress | None = None
+) -> list[tuple[str, str]]:
+    """Bring the database in line with the files; returns (name, reason) of the files that cannot be read now.
+
+    With `with_text`, the text of every conversation is indexed too (the first time, that is most of the work).
+    """
+    files = scan(directory)
+    known = index.files()
+    unreadable = [(name, reason or "unreadable") for name, (fp, reason) in files.items() if fp is None]
+    gone = [name for name in known if name not in files or files[name][0] is None]
+    stale = []
+    for name, (fp, _) in files.items():
+        if fp is None:
+            continue
+        seen = known.get(name)
+        if seen is None or seen[0] != fp or (with_text and not seen[2]):
+            stale.append(name)
+    stale.sort()  # ids sort by time: the oldest conversations get the lowest rowids (search ranks the newest rows)
+    if gone:
+        with index.writing():
+            for name in gone:
+                index.drop(name)
+    last_report = time.monotonic()
+    for start in range(0, len(stale), BATCH):
+        batch = stale[start : start + BATCH]
+        parsed = [_parse(directory, name) for name in batch]
+        with index.writing():
+            for name, result in zip(batch, parsed, strict=True):
+                if isinstance(result, UnreadableError):
+                    unreadable.append((name, str(result)))  # permissions may change: not recorded
+                    index.drop(name)
+                elif isinstance(result[0], str):
+                    index.put_problem(name, result[1], result[0])
+                else:
+                    conversation, info = result
+                    if with_text:
+                        index_conversation(index, conversation, info)
+                    else:
+                        index.put_summary(name, Fingerprint.of(info), summary_of(conversation, info))
+        done = start + len(batch)
+        if progress is not None and (time.monotonic() - last_report >= PROGRESS_INTERVAL or done == len(stale)):
+            progress(done, len(stale))
+            last_report = time.monotonic()
+    return unreadable
+
+
+def _parse(
+    directory: Path, name: str
+) -> tuple[Conversation, os.stat_result] | tuple[str, Fingerprint] | UnreadableError:
+    """A file's conversation and stat, or (reason, fingerprint) if it does not load, or the read error."""
+    path = directory / name
+    try:
+        conversation, info, _ = read_conversation(path, directory)
+    except UnreadableError as exc:
+        return exc
+    except StoreError as exc:
+        try:
+            return str(exc), Fingerprint.of(os.stat(path))
+        except OSError:
+            return UnreadableError(str(exc))
+    return conversation, info
