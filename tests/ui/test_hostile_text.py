@@ -56,7 +56,7 @@ async def test_model_ids_are_shown_as_typed_and_the_chosen_one_is_saved_byte_for
         await wait_for(pilot, lambda: app.screen is chat, what="F3 closed")
         assert chat.conversation.model == ESC_ID  # cleaning is display-only
         assert chat.conversation.system_prompt == "be \x1b]0;x\x07 brief \u202e"
-        status = str(chat.query_one(StatusLine).content)
+        status = chat.query_one(StatusLine).full_text
         assert ESC_SHOWN in status and "\x1b" not in status
 
 
