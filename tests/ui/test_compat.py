@@ -34,6 +34,7 @@ def test_the_private_textual_names_still_exist() -> None:
     assert hasattr(widget.styles, "_cache_key"), f"Styles._cache_key is gone in Textual {TEXTUAL}"
     area = TextArea()
     assert hasattr(area, "_theme"), f"TextArea._theme is gone in Textual {TEXTUAL}"
+    assert "enter" in compat.bound_keys(area) or "backspace" in compat.bound_keys(area), TEXTUAL
 
 
 def test_the_markdown_attributes_are_the_ones_rich_sets() -> None:

@@ -159,6 +159,6 @@ def _progress_line():  # noqa: ANN202
 
 
 def _clear_progress_line() -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\x1b[K")
+    if sys.stderr.isatty():  # spaces over the line, not an escape sequence (stderr may be anything that echoes)
+        sys.stderr.write("\r" + " " * 60 + "\r")
         sys.stderr.flush()

@@ -6,6 +6,7 @@ names changes. Everything else in causerie uses public APIs only.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -14,6 +15,7 @@ from rich.syntax import SyntaxTheme
 from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
 from textual.geometry import Region, Size
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import TextArea
 
 WRITTEN_FOR_TEXTUAL = "8.2"
@@ -104,3 +106,11 @@ def teach_alt_enter() -> None:
     table = ANSI_SEQUENCES_KEYS
     if ALT_ENTER_SEQUENCE not in table:
         table[ALT_ENTER_SEQUENCE] = (_NamedKey("alt+enter"),)  # type: ignore[index]
+
+
+def bound_keys(widget: Widget) -> Container[str]:
+    """The keys bound on `widget` itself (its class's bindings with the user's keymap applied), looked up per key.
+
+    `Screen.active_bindings` would be public, but it walks the whole focus chain at every key press.
+    """
+    return widget._bindings.key_to_bindings

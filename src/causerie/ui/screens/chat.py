@@ -190,6 +190,10 @@ class ChatScreen(Screen):
         self.show_conversation(conversation)
         return True
 
+    def held_conversations(self) -> list[Conversation]:
+        """Every conversation held in memory here (the shown one first), for a save after a crash."""
+        return [self.conversation, *(c for c in self.saver.open.values() if c is not self.conversation)]
+
     def forget(self, conversation_id: str) -> None:
         """Drop the open copy of a conversation (deleted, or replaced by another causerie's version)."""
         self.saver.open.pop(conversation_id, None)

@@ -19,7 +19,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import TextArea
 
-from causerie.ui.compat import render_text_area
+from causerie.ui.compat import bound_keys, render_text_area
 from causerie.ui.messages import MessagesFocusRequested, PromptSubmitted, RecallRequested
 
 PASTE_INLINE_LIMIT = 20_000
@@ -115,8 +115,7 @@ class PromptInput(TextArea):
         # A key bound here (Enter, the newline keys, or what the keymap maps onto them) goes to its binding,
         # not to TextArea's insert. Not a priority binding: those run before keys still queued for this widget,
         # so "Hello" typed quickly followed by Enter would send only "H". Textual calls a subclass's handler first.
-        bound = self.screen.active_bindings.get(event.key)
-        if bound is not None and bound.node is self:
+        if event.key in bound_keys(self):
             event.prevent_default()  # skip TextArea's handler; the event still bubbles to the binding check
 
     def action_submit(self) -> None:
