@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from causerie.core.attachments.record import Attachment, AttachmentRecordError
 from causerie.core.conversation.migrations import SCHEMA_VERSION, migrate
 
 SCHEMA = "causerie.conversation"
@@ -126,6 +127,7 @@ _MESSAGE_KEYS = frozenset(
         "kind",
         "cost",
         "covers",
+        "attachments",
     )
 )
 
@@ -147,6 +149,7 @@ class Message:
     kind: str | None = None  # e.g. "summary" for a stored summary note
     cost: float | None = None  # dollars for this reply at the prices of the day it was received
     covers: str | None = None  # for a summary: id of the last message it stands in for
+    attachments: list[Attachment] = field(default_factory=list)  # files sent with it (bytes in the attachment store)
     # Keys this version does not know (written by a newer causerie): kept as they were and written back unchanged.
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -175,6 +178,8 @@ class Message:
             data["cost"] = self.cost
         if self.covers is not None:
             data["covers"] = self.covers
+        if self.attachments:
+            data["attachments"] = [a.to_dict() for a in self.attachments]
         data.update({k: v for k, v in self.extra.items() if k not in data})
         return data
 
@@ -202,6 +207,7 @@ class Message:
         return cls(
             role=role,
             content=content,
+            attachments=_attachments(data.get("attachments")),
             id=mid,
             parent=parent,
             created_at=data.get("created_at") or utc_now(),
@@ -215,6 +221,17 @@ class Message:
             covers=data.get("covers"),
             extra={k: v for k, v in data.items() if k not in _MESSAGE_KEYS},
         )
+
+
+def _attachments(value: Any) -> list[Attachment]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SchemaError("message attachments must be a list")
+    try:
+        return [Attachment.from_dict(item) for item in value]
+    except AttachmentRecordError as exc:
+        raise SchemaError(str(exc)) from None
 
 
 @dataclass

@@ -38,10 +38,11 @@ class Profile:
     local: bool = False
     stream_options: bool = True
     max_tokens_param: str = "max_completion_tokens"
+    accepts_pdf: bool = False  # the server takes PDF files as `file` content parts
 
 
 BUILTIN_PROFILES: dict[str, Profile] = {
-    "openai": Profile("openai", None, None, "OPENAI_API_KEY"),
+    "openai": Profile("openai", None, None, "OPENAI_API_KEY", accepts_pdf=True),
     "ollama": Profile("ollama", "http://localhost:11434/v1", None, None, local=True),
     "llamacpp": Profile("llamacpp", "http://localhost:8080/v1", None, None, local=True),
     "vllm": Profile("vllm", "http://localhost:8000/v1", None, None, local=True),
@@ -70,6 +71,10 @@ class Settings:
     config_notice: str = ""
     prices: dict[str, Any] = field(default_factory=dict)  # user overrides of the price table, per model
     auto_title: bool | None = None  # ask the model for a title after the first reply; None: on unless local
+    attach_max_text_bytes: int = 1_000_000  # [attachments] max_text_bytes
+    attach_max_image_bytes: int = 20_000_000  # [attachments] max_image_bytes (PDF files too)
+    image_detail: str = "auto"  # [attachments] detail: how closely the model looks at images
+    accepts_pdf: bool = False  # the profile's server takes PDF files
 
     @property
     def can_send(self) -> bool:
@@ -129,6 +134,7 @@ def load_settings(
         config_path=path,
     )
 
+    attachments = data.get("attachments", {})
     local = profile.local or (bool(cli.get("base_url")) and not api_key)
     return Settings(
         profile=profile_name,
@@ -147,4 +153,8 @@ def load_settings(
         max_tokens_param=profile.max_tokens_param,
         prices=dict(data.get("prices", {})),
         auto_title=data.get("auto_title"),
+        attach_max_text_bytes=int(attachments.get("max_text_bytes", 1_000_000)),
+        attach_max_image_bytes=int(attachments.get("max_image_bytes", 20_000_000)),
+        image_detail=str(attachments.get("detail", "auto")),
+        accepts_pdf=profile.accepts_pdf,
     )

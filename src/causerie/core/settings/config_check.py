@@ -26,6 +26,12 @@ TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "keymap": ((dict,), 'a table of action id = "keys"'),
     "prices": ((dict,), "a table of [prices.MODEL] sections (input, cached_input, output, context_window)"),
     "auto_title": ((bool,), "true or false"),
+    "attachments": ((dict,), "an [attachments] table (max_text_bytes, max_image_bytes, detail)"),
+}
+ATTACHMENT_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "max_text_bytes": ((int,), "a whole number of bytes"),
+    "max_image_bytes": ((int,), "a whole number of bytes"),
+    "detail": ((str,), '"auto", "low" or "high"'),
 }
 PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "base_url": ((str,), "a URL in quotes"),
@@ -36,6 +42,7 @@ PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "local": ((bool,), "true or false"),
     "stream_options": ((bool,), "true or false"),
     "max_tokens_param": ((str,), '"max_completion_tokens" or "max_tokens"'),
+    "accepts_pdf": ((bool,), "true or false"),
 }
 MAX_TOKENS_PARAMS = ("max_completion_tokens", "max_tokens")
 
@@ -107,6 +114,14 @@ def parse_config_text(text: str, path: Path) -> dict[str, Any]:
         if param is not None and param not in MAX_TOKENS_PARAMS:
             line = locate(text, f"profiles.{name}", "max_tokens_param")
             raise ConfigError(f"{_where(path, line)}: max_tokens_param must be {PROFILE_KEYS['max_tokens_param'][1]}")
+    attachments = data.get("attachments", {})
+    _check_table(attachments, ATTACHMENT_KEYS, "attachments", text, path)
+    if attachments.get("detail", "auto") not in ("auto", "low", "high"):
+        line = locate(text, "attachments", "detail")
+        raise ConfigError(f"{_where(path, line)}: detail in [attachments] must be {ATTACHMENT_KEYS['detail'][1]}")
+    for key in ("max_text_bytes", "max_image_bytes"):
+        if attachments.get(key, 1) <= 0:
+            raise ConfigError(f"{_where(path, locate(text, 'attachments', key))}: {key} must be more than 0")
     for name, table in data.get("prices", {}).items():
         try:
             PriceTable().with_overrides({name: table})

@@ -72,7 +72,7 @@ class StatusFacts:
         total = conversation_cost(conversation, prices, local=local)
         replied = any(m.usage is not None for m in conversation.messages)
         cost = format_total(total) if replied else ""
-        estimate = plan(conversation, window, reserve=reserve, policy="off")
+        estimate = plan(conversation, window, reserve=reserve, policy="off", with_messages=False)
         facts = (cost, f"context ≈{estimate.percent:.0f}% of {short_count(window)}")
         self._last = (key, facts)
         return facts
