@@ -22,6 +22,7 @@ from causerie.commands import (
     open_store,
     settings_from,
 )
+from causerie.core.attachments.record import Attachment
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.safe_text import sanitize
 from causerie.core.settings.config import Settings
@@ -172,12 +173,33 @@ async def _run_turn(settings: Settings, store: ConversationStore, conversation: 
     return code
 
 
+def _attach(files: list[str], settings: Settings) -> list[Attachment]:
+    """Store each `-a FILE` and return their records; a file that cannot be attached stops everything first."""
+    if not files:
+        return []
+    from causerie.core.attachments.intake import AttachmentError, attach_file, limits_from
+    from causerie.core.attachments.store import default_store
+
+    store, limits = default_store(), limits_from(settings)
+    attached = []
+    for name in files:
+        try:
+            result = attach_file(name, store, limits=limits)
+        except AttachmentError as exc:
+            raise CommandError(f"cannot attach {exc}; nothing was sent", EXIT_USAGE) from None
+        if result.note:
+            _say(result.note)
+        attached.append(result.attachment)
+    return attached
+
+
 @guarded
 def run_ask(args: argparse.Namespace) -> int:
     """Ask once: stream the reply to stdout, save the conversation, exit 0 (or a distinct error code)."""
     settings = settings_from(args)
     prompt = build_prompt(args.prompt, None if args.no_stdin else sys.stdin)
-    if not prompt.strip():
+    attachments = _attach(getattr(args, "attach", None) or [], settings)
+    if not prompt.strip() and not attachments:
         raise CommandError('nothing to ask: give a prompt (causerie ask "...") or pipe text in', EXIT_USAGE)
     if not settings.can_send:
         raise CommandError(
@@ -199,7 +221,7 @@ def run_ask(args: argparse.Namespace) -> int:
         system = args.system if args.system is not None else settings.system_prompt
         conversation = Conversation(model=settings.model, profile=settings.profile, system_prompt=system)
         model = settings.model
-    conversation.append(Message(role="user", content=prompt))
+    conversation.append(Message(role="user", content=prompt, attachments=attachments))
     conversation.title = conversation.title or conversation.default_title()
     try:
         store.save(conversation)
