@@ -71,6 +71,23 @@ class Attachment:
         return cls(name, sha, mime, size, width, height, detail)
 
 
+def human_size(count: int) -> str:
+    """A byte count as people read it: 812 B, 14 kB, 3.2 MB."""
+    if count >= 1_000_000:
+        return f"{count / 1_000_000:.1f} MB"
+    if count >= 1000:
+        return f"{count / 1000:.0f} kB"
+    return f"{count} B"
+
+
+def describe(attachment: Attachment) -> str:
+    """The chip text (raw: the name is outside text, cleaned by whoever shows it): name, size, pixel size."""
+    text = f"{attachment.name} · {human_size(attachment.bytes)}"
+    if attachment.width and attachment.height:
+        text += f" · {attachment.width}×{attachment.height}"
+    return text
+
+
 def is_sha256(value: str) -> bool:
     """True for a SHA-256 hex digest as the store names its files."""
     return bool(_SHA256_RE.match(value))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from causerie.core.attachments.record import describe
 from causerie.core.conversation.models import Conversation, Message
 
 FORMATS = ("md", "json")
@@ -45,6 +46,9 @@ def _message_markdown(message: Message) -> str:
             "",
         ]
     parts.append(message.content.rstrip("\n") if message.content else "*(empty)*")
+    if message.attachments:
+        parts += ["", "Attachments:"]
+        parts += [f"- {describe(a)} ({a.mime.split(';')[0]}, sha256 {a.sha256[:12]}…)" for a in message.attachments]
     return "\n".join(parts)
 
 

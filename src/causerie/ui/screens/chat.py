@@ -24,6 +24,7 @@ from causerie.core.storage.store import ConversationStore, StoreError
 from causerie.ui.commands import PaletteCommand
 from causerie.ui.engine_commands import EngineCommands
 from causerie.ui.messages import (
+    AttachRequested,
     ConversationChosen,
     DeleteRequested,
     EditRequested,
@@ -36,6 +37,7 @@ from causerie.ui.messages import (
     UndoDeleteRequested,
     VersionSwitchRequested,
 )
+from causerie.ui.screens.attach_actions import AttachmentActions
 from causerie.ui.screens.background import StartupWork
 from causerie.ui.screens.chat_actions import MessageActions
 from causerie.ui.screens.chat_texts import WELCOME, no_key_help
@@ -43,6 +45,7 @@ from causerie.ui.screens.history import HistoryActions
 from causerie.ui.screens.reply_presenter import ReplyPresenter
 from causerie.ui.screens.saving import ConversationSaver
 from causerie.ui.screens.status_facts import StatusFacts
+from causerie.ui.widgets.attachment_tray import AttachmentTray
 from causerie.ui.widgets.conversation import ConversationView
 from causerie.ui.widgets.error_notice import ErrorNotice
 from causerie.ui.widgets.prompt import PromptInput
@@ -79,6 +82,7 @@ class ChatScreen(Screen):
         Binding("f5", "branch", "Branch", show=False, id="chat.branch"),
         Binding("ctrl+o", "copy_conversation", "Copy all", show=False, id="chat.copy_conversation"),
         Binding("ctrl+s", "export_markdown", "Export", show=False, id="chat.export_markdown"),
+        Binding("f8", "attach", "Attach", show=False, id="chat.attach"),
     ]
 
     def __init__(
@@ -101,6 +105,7 @@ class ChatScreen(Screen):
             store, notify=self.notify, listed=lambda summary: self.sidebar.upsert(summary), every=self.set_interval
         )
         self.messages = MessageActions(self)
+        self.attachments = AttachmentActions(self)
         self.history = HistoryActions(self)
         self.replies = ReplyPresenter(self, self.saver, finished=self.messages.maybe_auto_title)
         self._status_facts = StatusFacts()
@@ -119,6 +124,7 @@ class ChatScreen(Screen):
         yield HistorySidebar(id="sidebar", clock=getattr(self.app, "clock", None))
         with Vertical(id="main"):
             yield ConversationView(id="conversation")
+            yield AttachmentTray(id="attachments")
             yield PromptInput(id="prompt")
             yield StatusLine(id="status")
         yield Footer()
@@ -353,6 +359,15 @@ class ChatScreen(Screen):
     def action_export_markdown(self) -> None:
         """Write the conversation to a Markdown file in the exports directory."""
         self.messages.export_markdown()
+
+    def action_attach(self) -> None:
+        """Attach a file to the message being written (a fuzzy picker over the working directory)."""
+        self.attachments.open_picker()
+
+    @on(AttachRequested)
+    def _attach_requested(self, event: AttachRequested) -> None:
+        event.stop()
+        self.attachments.requested(event.typed_at, event.pasted)
 
     @on(SearchRequested)
     def _search_requested(self, event: SearchRequested) -> None:

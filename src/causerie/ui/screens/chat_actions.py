@@ -73,7 +73,7 @@ class MessageActions:
             self.send_edit(edit_of, text)
             return
         conversation = host.conversation
-        message = conversation.append(Message(role="user", content=text))
+        message = conversation.append(Message(role="user", content=text, attachments=host.attachments.take()))
         host.view.add_message(message)
         host.prompt.clear()
         host.save(conversation)
