@@ -27,3 +27,9 @@ def test_every_render_scenario_runs_once_at_tiny_sizes(tmp_path: Path) -> None:
         assert any(part in name for name in names), part
     for row in report["rows"]:
         assert row["samples"] and all(value == value and value >= 0 for value in row["samples"]), row["name"]
+
+
+def test_the_attachment_walk_bench_runs_at_a_tiny_size() -> None:
+    from bench import attach_walk
+
+    assert attach_walk.main(["--files", "300", "--runs", "1"]) == 0

@@ -75,3 +75,14 @@ def test_text_that_is_not_utf8_is_said_on_stderr(server: FakeOpenAI, tmp_path: P
     assert done.returncode == 0, done.stderr
     assert "old.txt is not valid UTF-8: 1 byte sequence(s) sent as" in done.stderr
     assert server.chat_requests()[-1].body["messages"][-1]["content"] == "old.txt\n```text\nna\ufffdve\n```"
+
+
+def test_a_model_that_refuses_images_says_the_way_out(server: FakeOpenAI, tmp_path: Path) -> None:
+    from causerie.testing.fake_openai import error_body
+
+    (tmp_path / "chart.png").write_bytes(png(4, 3))
+    refused = "Invalid content type. image_url is only supported by certain models."
+    server.queue(Reply(status=400, error=error_body(None, refused)))
+    done = run_cli("ask", "what", "-a", "chart.png", env=_env(server), cwd=tmp_path)
+    assert done.returncode != 0
+    assert "the model did not accept the attachments: ask again without -a, or pick one with --model" in done.stderr

@@ -260,3 +260,29 @@ def test_a_bad_attachment_entry_makes_the_file_invalid() -> None:
     bad = {"id": "m1", "parent": None, "role": "user", "content": "x", "attachments": [{"name": "a", "sha256": "../x"}]}
     with pytest.raises(SchemaError, match="sha256"):
         Message.from_dict(bad)
+
+
+def test_a_refused_image_gets_its_own_sentence_and_ways_out() -> None:
+    from causerie.core.chat.errors import classify
+    from causerie.core.chat.way_out import PICK_MODEL, RETRY, WITHOUT_ATTACHMENTS, way_out
+
+    openai_says = {"error": {"message": "Invalid content type. image_url is only supported by certain models."}}
+    error = classify(status=400, body=openai_says)
+    found = way_out(error, attachments=True)
+    assert found.actions == (WITHOUT_ATTACHMENTS, PICK_MODEL) and "did not accept the attached image" in found.text
+    assert way_out(error, attachments=False).actions == (RETRY,)  # no attachment on the path: the usual sentence
+    other = classify(status=400, body={"error": {"message": "temperature must be at most 2"}})
+    assert way_out(other, attachments=True).actions == (RETRY,)
+
+
+def test_export_to_markdown_lists_the_attachments(store: AttachmentStore, work: Path) -> None:
+    from causerie.core.interchange.export import conversation_to_markdown
+
+    (work / "shot.png").write_bytes(png(6, 4))
+    record = attach_file("shot.png", store, cwd=work).attachment
+    conversation = Conversation(title="Pictures")
+    conversation.append(Message(role="user", content="Look", attachments=[record]))
+    text = conversation_to_markdown(conversation)
+    assert (
+        f"Look\n\nAttachments:\n- shot.png · {len(png(6, 4))} B · 6×4 (image/png, sha256 {record.sha256[:12]}…)" in text
+    )

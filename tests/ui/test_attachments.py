@@ -7,14 +7,17 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.widgets import OptionList, Static
+from textual.widgets import Button, OptionList, Static
 
-from causerie.testing.fake_openai import FakeOpenAI, Reply
+from causerie.core.chat.way_out import PICK_MODEL, WITHOUT_ATTACHMENTS
+from causerie.testing.fake_openai import FakeOpenAI, Reply, error_body
 from causerie.ui.messages import AttachRequested
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.dialogs import ConfirmDialog
 from causerie.ui.screens.file_picker import FilePicker
 from causerie.ui.widgets.attachment_tray import AttachmentChip, AttachmentTray
+from causerie.ui.widgets.error_notice import ErrorNotice
+from causerie.ui.widgets.status import StatusLine
 from tests.attachment_files import png
 
 from .helpers import SIZE, Recorder, make_app, type_text, wait_for
@@ -185,3 +188,46 @@ async def test_hostile_file_names_are_shown_as_text(server: FakeOpenAI, project:
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen, what="the picker closed")
         assert str(screen.query_one(AttachmentChip).label) == "[bold red]bold[@click=app.quit]␛[31m.txt · 1 B ✕"
+
+
+async def test_a_model_that_refuses_images_gets_a_sentence_and_a_way_out(server: FakeOpenAI, project: Path) -> None:
+    refused = "Invalid content type. image_url is only supported by certain models."
+    server.queue(Reply(status=400, error=error_body(None, refused)), Reply(text="Text only, then."))
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        assert screen.attachments.attach("shot.png")
+        await type_text(pilot, "what")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(screen.query(ErrorNotice)), what="the notice")
+        notice = screen.query_one(ErrorNotice)
+        assert notice.text.startswith("The model or server did not accept the attached image or file")
+        assert notice.actions == (WITHOUT_ATTACHMENTS, PICK_MODEL)
+        [button] = [b for b in notice.query(Button) if b.name == WITHOUT_ATTACHMENTS]
+        assert str(button.label) == "Send without the attachments"
+        button.press()
+        await wait_for(pilot, lambda: len(server.chat_requests()) == 2 and not screen.streaming, what="the resend")
+        assert server.chat_requests()[1].body["messages"] == [{"role": "user", "content": "what"}]
+        first, second = screen.conversation.children(None)
+        assert [a.name for a in first.attachments] == ["shot.png"] and second.attachments == []  # history kept
+        assert screen.conversation.active_path()[-1].content == "Text only, then."
+
+
+async def test_the_context_meter_counts_chips_before_sending(
+    server: FakeOpenAI, project: Path, causerie_home: Path
+) -> None:
+    (project / "big.png").write_bytes(png(1024, 1024))  # 85 + 4 tiles of 170 = 765 tokens at detail auto
+    config = causerie_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[prices.tiny]\ninput = 0.0\noutput = 0.0\ncontext_window = 10000\n")
+    app = make_app(server, model="tiny")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        status = screen.query_one(StatusLine)
+        await wait_for(pilot, lambda: "context ≈0% of 10k" in str(status.render()), what="the empty meter")
+        assert screen.attachments.attach("big.png")
+        await wait_for(pilot, lambda: "context ≈8% of 10k" in str(status.render()), what="the meter with the chip")
+        screen.query_one(AttachmentChip).press()
+        await wait_for(pilot, lambda: "context ≈0% of 10k" in str(status.render()), what="the chip removed")

@@ -136,6 +136,7 @@ _WAITING_FOR = {
 
 async def _run_turn(settings: Settings, store: ConversationStore, conversation: Conversation, model: str) -> int:
     """Run one turn through the engine, the reply to stdout and every note to stderr."""
+    from causerie.core.chat.way_out import refuses_attachments
     from causerie.core.engine import events
     from causerie.core.engine.factory import make_client, make_engine
     from causerie.core.engine.saving import SaveQueue
@@ -165,6 +166,8 @@ async def _run_turn(settings: Settings, store: ConversationStore, conversation: 
                 error = event.error
                 detail = f" ({sanitize(error.detail)})" if error.detail else ""
                 print(f"causerie: {sanitize(error.message)}{detail}", file=sys.stderr)
+                if refuses_attachments(error) and any(m.attachments for m in conversation.active_path()):
+                    _say("the model did not accept the attachments: ask again without -a, or pick one with --model")
                 code = EXIT_REQUEST
     finally:
         output.close()

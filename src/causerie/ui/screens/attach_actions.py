@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from causerie.core.attachments.intake import AttachmentError, attach_file, limits_from
 from causerie.core.attachments.record import Attachment
+from causerie.core.attachments.sending import attachment_tokens
 from causerie.core.attachments.store import AttachmentStore
 from causerie.core.safe_text import sanitize_line
 from causerie.ui.widgets.attachment_tray import AttachmentTray
@@ -34,6 +35,11 @@ class AttachmentActions:
     def pending(self) -> list[Attachment]:
         """The attachments shown as chips (not sent yet)."""
         return list(self.tray.attachments)
+
+    def pending_tokens(self) -> int:
+        """Estimated tokens the chips add to the next request (the context meter counts them before sending)."""
+        trays = self.host.query(AttachmentTray)
+        return sum(attachment_tokens(a) for tray in trays for a in tray.attachments)
 
     def take(self) -> list[Attachment]:
         """The chips' attachments, for the message being sent (the tray is emptied)."""

@@ -265,8 +265,9 @@ class ChatScreen(Screen):
 
     def update_status(self) -> None:
         """Show the profile, model, tokens, cost and context meter of the open conversation."""
+        line, pending = self.query_one(StatusLine), self.attachments.pending_tokens()
         self._status_facts.show(
-            self.query_one(StatusLine), self.conversation, self.settings, self.engine, streaming=self.streaming
+            line, self.conversation, self.settings, self.engine, streaming=self.streaming, pending=pending
         )
 
     @on(Worker.StateChanged)
@@ -368,6 +369,10 @@ class ChatScreen(Screen):
     def _attach_requested(self, event: AttachRequested) -> None:
         event.stop()
         self.attachments.requested(event.typed_at, event.pasted)
+
+    @on(AttachmentTray.Changed)
+    def _chips_changed(self) -> None:
+        self.update_status()
 
     @on(SearchRequested)
     def _search_requested(self, event: SearchRequested) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Button
 
 from causerie.core.attachments.record import Attachment, describe
@@ -47,6 +48,9 @@ class AttachmentChip(Button):
 
 class AttachmentTray(HorizontalGroup):
     """The chips of the message being written (hidden while there are none)."""
+
+    class Changed(Message):
+        """A chip was removed (the context meter counts the chips)."""
 
     DEFAULT_CSS = """
     AttachmentTray {
@@ -90,5 +94,6 @@ class AttachmentTray(HorizontalGroup):
         self.attachments = [a for a in self.attachments if a is not event.button.attachment]
         event.button.remove()
         self.set_class(bool(self.attachments), "-shown")
+        self.post_message(self.Changed())
         if not self.attachments:
             self.post_message(PromptFocusRequested())

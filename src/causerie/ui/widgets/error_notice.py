@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from causerie.core.chat.way_out import CONTINUE, PICK_MODEL, RETRY, SUMMARIZE, TRIM
+from causerie.core.chat.way_out import CONTINUE, PICK_MODEL, RETRY, SUMMARIZE, TRIM, WITHOUT_ATTACHMENTS
 from causerie.ui.widgets.conversation import Notice
 
 LABELS = {
@@ -20,6 +20,7 @@ LABELS = {
     TRIM: "Leave out older messages and resend",
     CONTINUE: "Continue the reply",
     PICK_MODEL: "Pick another model",
+    WITHOUT_ATTACHMENTS: "Send without the attachments",
 }
 
 
