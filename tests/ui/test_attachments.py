@@ -231,3 +231,25 @@ async def test_the_context_meter_counts_chips_before_sending(
         await wait_for(pilot, lambda: "context ≈8% of 10k" in str(status.render()), what="the meter with the chip")
         screen.query_one(AttachmentChip).press()
         await wait_for(pilot, lambda: "context ≈0% of 10k" in str(status.render()), what="the chip removed")
+
+
+async def test_a_new_version_of_a_sent_message_keeps_its_attachments(server: FakeOpenAI, project: Path) -> None:
+    server.default = Reply(text="ok")
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        assert screen.attachments.attach("src/util.py")
+        await type_text(pilot, "v1")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.streaming and len(screen.conversation.messages) == 2, what="reply")
+        first = screen.conversation.messages[0]
+        screen.messages.edit(first.id)
+        await pilot.press("end", "backspace")
+        await type_text(pilot, "2")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(server.chat_requests()) == 2 and not screen.streaming, what="the new version")
+        sent = server.chat_requests()[1].body["messages"][-1]["content"]
+        assert sent.startswith("v2\n\nsrc/util.py\n```python\n")
+        second = screen.conversation.children(None)[1]
+        assert second.content == "v2" and second.attachments == first.attachments

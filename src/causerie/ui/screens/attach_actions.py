@@ -7,7 +7,7 @@ chip always stands for bytes already in the store.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from causerie.core.attachments.intake import AttachmentError, attach_file, limits_from
 from causerie.core.attachments.record import Attachment
@@ -17,13 +17,33 @@ from causerie.core.safe_text import sanitize_line
 from causerie.ui.widgets.attachment_tray import AttachmentTray
 
 if TYPE_CHECKING:
-    from causerie.ui.screens.chat import ChatScreen
+    from textual.app import App
+
+    from causerie.core.settings.config import Settings
+    from causerie.core.storage.store import ConversationStore
+    from causerie.ui.widgets.prompt import PromptInput
+
+
+class AttachHost(Protocol):
+    """What the attachment actions need from the chat screen."""
+
+    settings: Settings
+    store: ConversationStore
+
+    @property
+    def app(self) -> App: ...
+    @property
+    def prompt(self) -> PromptInput: ...
+    def query(self, selector: Any) -> Any: ...
+    def query_one(self, selector: Any) -> Any: ...
+    def notify(self, message: str, **options: Any) -> None: ...
+    def update_status(self) -> None: ...
 
 
 class AttachmentActions:
     """Attachments of the message being written, for one chat screen."""
 
-    def __init__(self, host: ChatScreen, cwd: Path | None = None) -> None:
+    def __init__(self, host: AttachHost, cwd: Path | None = None) -> None:
         self.host = host
         self.cwd = cwd
         self.store = AttachmentStore(host.store.data_dir)
