@@ -37,3 +37,9 @@ def test_the_tools_bench_runs_once_at_tiny_sizes(capsys) -> None:  # noqa: ANN00
     out = capsys.readouterr().out
     for part in ("mcp SDK import", "stdio server start to tools listed", "one call (forecast)", "assembling"):
         assert part in out, part
+
+
+def test_the_attachment_walk_bench_runs_at_a_tiny_size() -> None:
+    from bench import attach_walk
+
+    assert attach_walk.main(["--files", "300", "--runs", "1"]) == 0

@@ -62,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--system", help="system prompt for this conversation")
     ask.add_argument("--no-stdin", action="store_true", help="do not read standard input even when it is piped")
+    ask.add_argument(
+        "-a",
+        "--attach",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="attach a file: text goes in as a fenced block, an image as an image (repeatable)",
+    )
     _add_endpoint_options(ask)
 
     opener = verb("open", "Open the app on a saved conversation.")

@@ -10,8 +10,10 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
-def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run causerie with `args`; stdin is empty unless given; returns the finished process (text mode)."""
+def run_cli(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    """Run causerie with `args` (in `cwd`); stdin is empty unless given; returns the finished process (text mode)."""
     environ = dict(os.environ)  # the autouse fixture set CAUSERIE_HOME and cleared keys
     environ["PYTHONPATH"] = str(SRC) + os.pathsep + environ.get("PYTHONPATH", "")
     environ.setdefault("COLUMNS", "100")
@@ -22,6 +24,7 @@ def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = N
         capture_output=True,
         text=True,
         env=environ,
+        cwd=cwd,
         timeout=60,
         check=False,
     )

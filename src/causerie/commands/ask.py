@@ -24,6 +24,7 @@ from causerie.commands import (
     open_store,
     settings_from,
 )
+from causerie.core.attachments.record import Attachment
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.safe_text import sanitize
 from causerie.core.settings.config import Settings
@@ -137,6 +138,7 @@ _WAITING_FOR = {
 
 async def _run_turn(settings: Settings, store: ConversationStore, conversation: Conversation, model: str) -> int:
     """Run one turn through the engine, the reply to stdout and every note to stderr."""
+    from causerie.core.chat.way_out import refuses_attachments
     from causerie.core.engine import events
     from causerie.core.engine.factory import make_client, make_engine
     from causerie.core.engine.saving import SaveQueue
@@ -177,6 +179,8 @@ async def _run_turn(settings: Settings, store: ConversationStore, conversation: 
                     error = event.error
                     detail = f" ({sanitize(error.detail)})" if error.detail else ""
                     print(f"causerie: {sanitize(error.message)}{detail}", file=sys.stderr)
+                    if refuses_attachments(error) and any(m.attachments for m in conversation.active_path()):
+                        _say("the model did not accept the attachments: ask again without -a, or pick one with --model")
                     code = EXIT_REQUEST
     finally:
         output.close()
@@ -187,12 +191,33 @@ async def _run_turn(settings: Settings, store: ConversationStore, conversation: 
     return code
 
 
+def _attach(files: list[str], settings: Settings) -> list[Attachment]:
+    """Store each `-a FILE` and return their records; a file that cannot be attached stops everything first."""
+    if not files:
+        return []
+    from causerie.core.attachments.intake import AttachmentError, attach_file, limits_from
+    from causerie.core.attachments.store import default_store
+
+    store, limits = default_store(), limits_from(settings)
+    attached = []
+    for name in files:
+        try:
+            result = attach_file(name, store, limits=limits)
+        except AttachmentError as exc:
+            raise CommandError(f"cannot attach {exc}; nothing was sent", EXIT_USAGE) from None
+        if result.note:
+            _say(result.note)
+        attached.append(result.attachment)
+    return attached
+
+
 @guarded
 def run_ask(args: argparse.Namespace) -> int:
     """Ask once: stream the reply to stdout, save the conversation, exit 0 (or a distinct error code)."""
     settings = settings_from(args)
     prompt = build_prompt(args.prompt, None if args.no_stdin else sys.stdin)
-    if not prompt.strip():
+    attachments = _attach(getattr(args, "attach", None) or [], settings)
+    if not prompt.strip() and not attachments:
         raise CommandError('nothing to ask: give a prompt (causerie ask "...") or pipe text in', EXIT_USAGE)
     if not settings.can_send:
         raise CommandError(
@@ -214,7 +239,7 @@ def run_ask(args: argparse.Namespace) -> int:
         system = args.system if args.system is not None else settings.system_prompt
         conversation = Conversation(model=settings.model, profile=settings.profile, system_prompt=system)
         model = settings.model
-    conversation.append(Message(role="user", content=prompt))
+    conversation.append(Message(role="user", content=prompt, attachments=attachments))
     conversation.title = conversation.title or conversation.default_title()
     try:
         store.save(conversation)

@@ -78,3 +78,12 @@ class MessagesFocusRequested(Message):
 @dataclass
 class RecallRequested(Message):
     """Up in an empty prompt: the user wants their last sent message back, to edit it."""
+
+
+@dataclass
+class AttachRequested(Message):
+    """The user wants to attach a file: the picker (`typed_at`: by an `@` typed at the start of a word), or
+    `pasted`: a paste that is exactly one path to an existing file (the screen offers to attach it)."""
+
+    typed_at: bool = False
+    pasted: str | None = None

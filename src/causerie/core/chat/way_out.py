@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from causerie.core.chat.errors import ChatError
@@ -13,6 +14,16 @@ TRIM = "trim"
 CONTINUE = "continue"
 PICK_MODEL = "pick_model"
 WITHOUT_TOOLS = "without_tools"  # send the same request again without `tools`
+WITHOUT_ATTACHMENTS = "without_attachments"
+
+# What servers say when a model cannot read an image or a file part: OpenAI ("Invalid content type. image_url is
+# only supported by certain models"), vLLM / llama.cpp / Ollama ("does not support image input", "no vision",
+# "multimodal", "image input is not supported", "unsupported content part type").
+_REFUSES_ATTACHMENTS_RE = re.compile(
+    r"image_url|image input|images? (?:are |is )?not supported|vision|multimodal|mmproj|content type|"
+    r"content part|file_data|input_file|does not support (?:images?|files?)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -37,9 +48,17 @@ def way_out(
     key_source: str = "",
     partial: bool = False,
     policy: str = "summarize",
+    attachments: bool = False,
 ) -> WayOut:
-    """The sentence and the ways out for `error` (`partial`: some of the reply had arrived)."""
+    """The sentence and the ways out for `error` (`partial`: some of the reply had arrived; `attachments`: the
+    request carried images or files)."""
     kind = error.kind
+    if attachments and refuses_attachments(error):
+        return WayOut(
+            "The model or server did not accept the attached image or file (it reads text only, or not this "
+            "kind of file). Send the message again without its attachments, or pick a model that reads images.",
+            (WITHOUT_ATTACHMENTS, PICK_MODEL),
+        )
     if kind == "auth":
         where = f" It is read from {key_source}." if key_source else ""
         return WayOut(
@@ -83,3 +102,10 @@ def way_out(
             (RETRY, CONTINUE),
         )
     return WayOut(f"{error.message} Your message is kept: press ctrl+r to try again.", (RETRY,))
+
+
+def refuses_attachments(error: ChatError) -> bool:
+    """Whether a 4xx answer says the model or server cannot take an image or file content part."""
+    if error.kind not in ("bad_request", "unknown"):
+        return False
+    return bool(_REFUSES_ATTACHMENTS_RE.search(f"{error.message} {error.detail or ''}"))

@@ -9,7 +9,10 @@ or not at all: trimming and summarizing cut only at a user message or a plain re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from causerie.core.attachments.sending import attachment_tokens, message_content, part_tokens
+from causerie.core.attachments.store import AttachmentStore, default_store
 from causerie.core.conversation.models import Conversation, Message
 
 POLICIES = ("summarize", "trim", "off")
@@ -96,24 +99,39 @@ def context_path(conversation: Conversation, upto: str | None = None) -> tuple[M
     return summary, _answered_calls([m for m in path[start:] if sendable(m)])
 
 
-def to_api(conversation: Conversation, summary: Message | None, messages: list[Message]) -> list[dict]:
-    """The request's messages: system prompt, summary, then the turns (content and tool calls, never reasoning)."""
-    result: list[dict[str, str]] = []
+def to_api(
+    conversation: Conversation,
+    summary: Message | None,
+    messages: list[Message],
+    store: AttachmentStore | None = None,
+) -> list[dict[str, Any]]:
+    """The request's messages: system prompt, summary, then the turns (content and tool calls, never reasoning).
+
+    A message's attachments are read from `store` (default: the data directory's) and sent with it every turn.
+    """
+    result: list[dict[str, Any]] = []
     if conversation.system_prompt:
         result.append({"role": "system", "content": conversation.system_prompt})
     if summary is not None:
         result.append({"role": "system", "content": SUMMARY_PREFIX + summary.content})
-    result.extend(api_message(m) for m in messages)
+    for m in messages:
+        data = api_message(m)
+        if m.attachments:
+            store = store or default_store()
+            data["content"] = message_content(m.content, m.attachments, store)
+        result.append(data)
     return result
 
 
-def request_messages(conversation: Conversation, upto: str | None = None) -> list[dict[str, str]]:
+def request_messages(
+    conversation: Conversation, upto: str | None = None, store: AttachmentStore | None = None
+) -> list[dict[str, Any]]:
     """The messages of a request: the API keeps no history, so the whole active path is sent every turn.
 
     `upto` stops the path at that message id (inclusive), for regenerating an earlier reply.
     """
     summary, messages = context_path(conversation, upto)
-    return to_api(conversation, summary, messages)
+    return to_api(conversation, summary, messages, store)
 
 
 # -- estimating --------------------------------------------------------------------------------------------
@@ -122,17 +140,27 @@ def estimate_text(text: str) -> int:
     return int(len(text) / CHARS_PER_TOKEN + 0.999) if text else 0
 
 
+def estimate_content(content: Any) -> int:
+    """Tokens of a request message's content: a string, or content parts (text, images, files)."""
+    if isinstance(content, str):
+        return estimate_text(content)
+    if isinstance(content, list):
+        return sum(part_tokens(part, CHARS_PER_TOKEN) for part in content if isinstance(part, dict))
+    return 0
+
+
 def estimate_message(message: Message) -> int:
-    """Raw token estimate of one stored message as it is sent (its text, its calls' names and arguments)."""
+    """Tokens a stored message adds to every request carrying it: its text, its calls, its attachments."""
     calls = sum(estimate_text(c.name) + estimate_text(c.arguments) + PER_MESSAGE_TOKENS for c in message.tool_calls)
-    return estimate_text(message.content) + PER_MESSAGE_TOKENS + calls
+    tokens = estimate_text(message.content) + PER_MESSAGE_TOKENS + calls
+    return tokens + sum(attachment_tokens(a, CHARS_PER_TOKEN) for a in message.attachments)
 
 
-def estimate_messages(messages: list[dict]) -> int:
+def estimate_messages(messages: list[dict[str, Any]]) -> int:
     """Raw (uncalibrated) token estimate of a request's messages (tool calls counted by name and arguments)."""
     total = 3
     for m in messages:
-        total += estimate_text(m.get("content") or "") + PER_MESSAGE_TOKENS
+        total += estimate_content(m.get("content") or "") + PER_MESSAGE_TOKENS
         for call in m.get("tool_calls") or ():
             function = call.get("function") or {}
             total += estimate_text(function.get("name", "")) + estimate_text(function.get("arguments", ""))
@@ -152,13 +180,15 @@ def calibration(conversation: Conversation) -> float:
             continue
         if message.parent is None:
             continue
-        estimate = estimate_messages(request_messages(conversation, upto=message.parent))
+        summary, turns = context_path(conversation, upto=message.parent)
+        # From the stored messages, as plan() counts them: attachments are not read from the store for this.
+        estimate = estimate_messages(to_api(conversation, summary, [])) + sum(estimate_message(m) for m in turns)
         if estimate > 0:
             return min(max(usage.prompt_tokens / estimate, 0.25), 4.0)
     return 1.0
 
 
-def estimate_request(conversation: Conversation, messages: list[dict[str, str]]) -> int:
+def estimate_request(conversation: Conversation, messages: list[dict[str, Any]]) -> int:
     """Calibrated token estimate of sending `messages` in this conversation."""
     return int(estimate_messages(messages) * calibration(conversation) + 0.5)
 
@@ -168,7 +198,7 @@ def estimate_request(conversation: Conversation, messages: list[dict[str, str]])
 class Plan:
     """What to send for the next reply, and what had to be left out or summarized to fit."""
 
-    messages: list[dict[str, str]]
+    messages: list[dict[str, Any]]
     tokens: int  # calibrated estimate of `messages`
     window: int
     reserve: int
@@ -195,6 +225,7 @@ def plan(
     reserve: int = DEFAULT_REPLY_RESERVE,
     policy: str | None = None,
     upto: str | None = None,
+    with_messages: bool = True,
 ) -> Plan:
     """Estimate the next request against `window` minus `reserve` and decide what to do when it does not fit.
 
@@ -202,11 +233,15 @@ def plan(
     - `trim`: leave out the oldest turns (never the system prompt, never the newest KEEP_RECENT messages).
     - `summarize`: name the oldest turns to summarize with one request; the caller stores the summary and plans again.
     Oldest turns go first, and whole user/assistant pairs where possible.
+    `with_messages=False` leaves `messages` empty (a meter needs the figures, not the attachments' bytes).
     """
     policy = policy or conversation.context_policy or "summarize"
     reserve = min(reserve, window // 4) if window else reserve
     ratio = calibration(conversation)
     summary, turns = context_path(conversation, upto)
+
+    def build(sent: list[Message]) -> list[dict[str, Any]]:
+        return to_api(conversation, summary, sent) if with_messages else []
 
     base = estimate_messages(to_api(conversation, summary, []))
     sizes = [estimate_message(m) for m in turns]
@@ -217,7 +252,7 @@ def plan(
     full = tokens_from(0)
     budget = max(window - reserve, 0)
     if full <= budget or policy == "off" or len(turns) <= KEEP_RECENT:
-        return Plan(to_api(conversation, summary, turns), full, window, reserve, policy, full <= budget)
+        return Plan(build(turns), full, window, reserve, policy, full <= budget)
 
     cut = 0
     remaining = base + sum(sizes)
@@ -234,9 +269,9 @@ def plan(
     left_out = turns[:cut]
     kept = turns[cut:]
     if policy == "summarize":
-        return Plan(to_api(conversation, summary, turns), full, window, reserve, policy, False, summarize=left_out)
+        return Plan(build(turns), full, window, reserve, policy, False, summarize=left_out)
     size = tokens_from(cut)
-    return Plan(to_api(conversation, summary, kept), size, window, reserve, policy, size <= budget, dropped=left_out)
+    return Plan(build(kept), size, window, reserve, policy, size <= budget, dropped=left_out)
 
 
 def _continues_round(turns: list[Message], index: int) -> bool:

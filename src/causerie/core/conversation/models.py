@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from causerie.core.attachments.record import Attachment, AttachmentRecordError
 from causerie.core.conversation.migrations import SCHEMA_VERSION, migrate
 from causerie.core.conversation.token_usage import SchemaError, Usage
 from causerie.core.conversation.tool_calls import ToolCall, ToolCallError
@@ -98,6 +99,7 @@ _MESSAGE_KEYS = frozenset(
         "name",
         "is_error",
         "duration_s",
+        "attachments",
     )
 )
 
@@ -125,6 +127,7 @@ class Message:
     name: str | None = None
     is_error: bool = False  # a tool result that is an error (the tool failed, timed out, was declined...)
     duration_s: float | None = None  # how long the tool ran
+    attachments: list[Attachment] = field(default_factory=list)  # files sent with it (bytes in the attachment store)
     # Keys this version does not know (written by a newer causerie): kept as they were and written back unchanged.
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -163,6 +166,8 @@ class Message:
             data["is_error"] = True
         if self.duration_s is not None:
             data["duration_s"] = self.duration_s
+        if self.attachments:
+            data["attachments"] = [a.to_dict() for a in self.attachments]
         data.update({k: v for k, v in self.extra.items() if k not in data})
         return data
 
@@ -190,6 +195,7 @@ class Message:
         return cls(
             role=role,
             content=content,
+            attachments=_attachments(data.get("attachments")),
             id=mid,
             parent=parent,
             created_at=data.get("created_at") or utc_now(),
@@ -208,6 +214,17 @@ class Message:
             duration_s=_cost(data.get("duration_s"), "duration_s"),
             extra={k: v for k, v in data.items() if k not in _MESSAGE_KEYS},
         )
+
+
+def _attachments(value: Any) -> list[Attachment]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SchemaError("message attachments must be a list")
+    try:
+        return [Attachment.from_dict(item) for item in value]
+    except AttachmentRecordError as exc:
+        raise SchemaError(str(exc)) from None
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from causerie.core.attachments.record import describe
 from causerie.core.conversation.models import Conversation, Message
 
 FORMATS = ("md", "json")
@@ -59,6 +60,9 @@ def _message_markdown(message: Message) -> str:
     for call in message.tool_calls:
         fence = _fence_for(call.arguments)
         parts += ["", f"**Tool call** `{call.name}` (id {call.id}):", "", f"{fence}json", call.arguments, fence]
+    if message.attachments:
+        parts += ["", "Attachments:"]
+        parts += [f"- {describe(a)} ({a.mime.split(';')[0]}, sha256 {a.sha256[:12]}…)" for a in message.attachments]
     return "\n".join(parts)
 
 

@@ -42,10 +42,11 @@ class Profile:
     local: bool = False
     stream_options: bool = True
     max_tokens_param: str = "max_completion_tokens"
+    accepts_pdf: bool = False  # the server takes PDF files as `file` content parts
 
 
 BUILTIN_PROFILES: dict[str, Profile] = {
-    "openai": Profile("openai", None, None, "OPENAI_API_KEY"),
+    "openai": Profile("openai", None, None, "OPENAI_API_KEY", accepts_pdf=True),
     "ollama": Profile("ollama", "http://localhost:11434/v1", None, None, local=True),
     "llamacpp": Profile("llamacpp", "http://localhost:8080/v1", None, None, local=True),
     "vllm": Profile("vllm", "http://localhost:8000/v1", None, None, local=True),
@@ -79,6 +80,10 @@ class Settings:
     tool_servers: tuple[ServerConfig, ...] = ()  # [mcp_servers.NAME]; nothing is started before it is needed
     max_tool_rounds: int = DEFAULT_MAX_TOOL_ROUNDS
     config_warnings: tuple[str, ...] = ()  # shown once (e.g. Codex keys causerie does not use)
+    attach_max_text_bytes: int = 1_000_000  # [attachments] max_text_bytes
+    attach_max_image_bytes: int = 20_000_000  # [attachments] max_image_bytes (PDF files too)
+    image_detail: str = "auto"  # [attachments] detail: how closely the model looks at images
+    accepts_pdf: bool = False  # the profile's server takes PDF files
 
     @property
     def can_send(self) -> bool:
@@ -171,6 +176,7 @@ def load_settings(
         config_path=path,
     )
 
+    attachments = data.get("attachments", {})
     # Needing no key does not make a server free: a proxy on localhost may forward to a paid API, so only the
     # profile's `local = true` stops the cost from being counted.
     keyless = profile.local or is_loopback_url(base_url) or (bool(cli.get("base_url")) and not api_key)
@@ -196,4 +202,8 @@ def load_settings(
         tool_servers=tuple(tool_servers),
         max_tool_rounds=int(data.get("max_tool_rounds", DEFAULT_MAX_TOOL_ROUNDS)),
         config_warnings=tuple(config_warnings),
+        attach_max_text_bytes=int(attachments.get("max_text_bytes", 1_000_000)),
+        attach_max_image_bytes=int(attachments.get("max_image_bytes", 20_000_000)),
+        image_detail=str(attachments.get("detail", "auto")),
+        accepts_pdf=profile.accepts_pdf,
     )

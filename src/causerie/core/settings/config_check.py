@@ -35,6 +35,12 @@ TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "render_math": ((bool,), "true or false"),
     "max_tool_rounds": ((int,), "a whole number of rounds (1 or more)"),
     "mcp_servers": ((dict,), "a table of [mcp_servers.NAME] sections"),
+    "attachments": ((dict,), "an [attachments] table (max_text_bytes, max_image_bytes, detail)"),
+}
+ATTACHMENT_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "max_text_bytes": ((int,), "a whole number of bytes"),
+    "max_image_bytes": ((int,), "a whole number of bytes"),
+    "detail": ((str,), '"auto", "low" or "high"'),
 }
 # [mcp_servers.NAME], in the form Codex CLI uses (so a block can be copied), plus causerie's own `allow`.
 MCP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
@@ -71,6 +77,7 @@ PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "local": ((bool,), "true or false"),
     "stream_options": ((bool,), "true or false"),
     "max_tokens_param": ((str,), '"max_completion_tokens" or "max_tokens"'),
+    "accepts_pdf": ((bool,), "true or false"),
 }
 MAX_TOKENS_PARAMS = ("max_completion_tokens", "max_tokens")
 
@@ -144,6 +151,14 @@ def parse_config_text(text: str, path: Path) -> dict[str, Any]:
         if param is not None and param not in MAX_TOKENS_PARAMS:
             line = locate(text, f"profiles.{name}", "max_tokens_param")
             raise ConfigError(f"{_where(path, line)}: max_tokens_param must be {PROFILE_KEYS['max_tokens_param'][1]}")
+    attachments = data.get("attachments", {})
+    _check_table(attachments, ATTACHMENT_KEYS, "attachments", text, path)
+    if attachments.get("detail", "auto") not in ("auto", "low", "high"):
+        line = locate(text, "attachments", "detail")
+        raise ConfigError(f"{_where(path, line)}: detail in [attachments] must be {ATTACHMENT_KEYS['detail'][1]}")
+    for key in ("max_text_bytes", "max_image_bytes"):
+        if attachments.get(key, 1) <= 0:
+            raise ConfigError(f"{_where(path, locate(text, 'attachments', key))}: {key} must be more than 0")
     for name, table in data.get("prices", {}).items():
         try:
             PriceTable().with_overrides({name: table})

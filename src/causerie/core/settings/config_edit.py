@@ -61,6 +61,12 @@ CONFIG_TEMPLATE = """\
 # cached_input = 0.05
 # output = 1.5
 
+# Attached files (@ or F8 in the prompt, `causerie ask -a FILE`): size limits, and how closely a model looks at images.
+# [attachments]
+# max_text_bytes = 1000000
+# max_image_bytes = 20000000
+# detail = "auto"
+
 # Profiles: one table per endpoint. A table named like a built-in profile changes only the keys it sets.
 # Keys of a profile:
 #   base_url          the OpenAI-compatible API root, e.g. "http://localhost:11434/v1" (openai: OPENAI_BASE_URL if set)
@@ -71,6 +77,7 @@ CONFIG_TEMPLATE = """\
 #   local             true for a server on your machine: no key needed, no cost counted
 #   stream_options    false for servers that reject stream_options (token usage is then estimated)
 #   max_tokens_param  "max_completion_tokens" (OpenAI) or "max_tokens" (older OpenAI-compatible servers)
+#   accepts_pdf       true when the server takes PDF files as file content parts (openai: true)
 # The key itself is never accepted as a command-line option: it would be visible to other users in `ps`.
 
 # [profiles.openai]

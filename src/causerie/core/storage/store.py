@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from causerie.core.conversation.models import Conversation, is_valid_id
 from causerie.core.storage import fulltext
+from causerie.core.storage.attachment_refs import collect_unreferenced
 from causerie.core.storage.conflicts import Conflict, Seen, diverged, file_lock, fork, seen_bytes
 from causerie.core.storage.database import INDEX_FILE, IndexDatabase
 from causerie.core.storage.documents import (
@@ -299,7 +300,10 @@ class ConversationStore:
         return conversation_id
 
     def purge_trash(self) -> int:
-        """Delete every conversation file in the trash for good; returns how many were removed."""
+        """Delete every conversation file in the trash for good, and the attachments nobody references any more.
+
+        Returns how many conversations were removed.
+        """
         removed = 0
         try:
             entries = list(os.scandir(self.trash_dir))
@@ -315,6 +319,7 @@ class ConversationStore:
             except OSError:
                 continue
         self._deleted.clear()
+        collect_unreferenced(self.data_dir, self.conversations_dir, self.trash_dir)
         return removed
 
     def was_deleted(self, conversation_id: str) -> bool:

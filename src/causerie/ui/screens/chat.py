@@ -25,6 +25,7 @@ from causerie.ui.commands import PaletteCommand
 from causerie.ui.drafts import DraftKeeper
 from causerie.ui.engine_commands import EngineCommands
 from causerie.ui.messages import (
+    AttachRequested,
     ConversationChosen,
     DeleteRequested,
     EditRequested,
@@ -37,6 +38,7 @@ from causerie.ui.messages import (
     UndoDeleteRequested,
     VersionSwitchRequested,
 )
+from causerie.ui.screens.attach_actions import AttachmentActions
 from causerie.ui.screens.background import StartupWork
 from causerie.ui.screens.chat_actions import MessageActions
 from causerie.ui.screens.chat_texts import WELCOME, no_key_help
@@ -45,6 +47,7 @@ from causerie.ui.screens.reply_presenter import ReplyPresenter
 from causerie.ui.screens.saving import ConversationSaver
 from causerie.ui.screens.status_facts import StatusFacts
 from causerie.ui.screens.tool_approval import DialogApprover
+from causerie.ui.widgets.attachment_tray import AttachmentTray
 from causerie.ui.widgets.conversation import ConversationView
 from causerie.ui.widgets.error_notice import ErrorNotice
 from causerie.ui.widgets.footer import KeptFooter
@@ -79,6 +82,7 @@ class ChatScreen(Screen):
         Binding("f5", "branch", "Branch", show=False, id="chat.branch"),
         Binding("ctrl+o", "copy_conversation", "Copy all", show=False, id="chat.copy_conversation"),
         Binding("ctrl+s", "export_markdown", "Export", show=False, id="chat.export_markdown"),
+        Binding("f8", "attach", "Attach", show=False, id="chat.attach"),
     ]
 
     def __init__(
@@ -100,6 +104,7 @@ class ChatScreen(Screen):
             store, notify=self.notify, listed=lambda summary: self.sidebar.upsert(summary), every=self.set_interval
         )
         self.messages = MessageActions(self)
+        self.attachments = AttachmentActions(self)
         self.history = HistoryActions(self)
         self.replies = ReplyPresenter(self, self.saver, finished=self.messages.maybe_auto_title)
         self._status_facts = StatusFacts()
@@ -121,6 +126,7 @@ class ChatScreen(Screen):
         yield HistorySidebar(id="sidebar", clock=getattr(self.app, "clock", None))
         with Vertical(id="main"):
             yield ConversationView(id="conversation")
+            yield AttachmentTray(id="attachments")
             yield PromptInput(id="prompt")
             yield StatusLine(id="status")
         yield KeptFooter()
@@ -260,8 +266,9 @@ class ChatScreen(Screen):
 
     def update_status(self) -> None:
         """Show the profile, model, tokens, cost and context meter of the open conversation."""
+        line, pending = self.query_one(StatusLine), self.attachments.pending_tokens()
         self._status_facts.show(
-            self.query_one(StatusLine), self.conversation, self.settings, self.engine, streaming=self.streaming
+            line, self.conversation, self.settings, self.engine, streaming=self.streaming, pending=pending
         )
 
     @on(Worker.StateChanged)
@@ -353,6 +360,19 @@ class ChatScreen(Screen):
     def action_export_markdown(self) -> None:
         """Write the conversation to a Markdown file in the exports directory."""
         self.messages.export_markdown()
+
+    def action_attach(self) -> None:
+        """Attach a file to the message being written (a fuzzy picker over the working directory)."""
+        self.attachments.open_picker()
+
+    @on(AttachRequested)
+    def _attach_requested(self, event: AttachRequested) -> None:
+        event.stop()
+        self.attachments.requested(event.typed_at, event.pasted)
+
+    @on(AttachmentTray.Changed)
+    def _chips_changed(self) -> None:
+        self.update_status()
 
     @on(SearchRequested)
     def _search_requested(self, event: SearchRequested) -> None:

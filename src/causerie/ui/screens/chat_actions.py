@@ -76,7 +76,7 @@ class MessageActions:
             self.send_edit(edit_of, text)
             return
         conversation = host.conversation
-        message = conversation.append(Message(role="user", content=text))
+        message = conversation.append(Message(role="user", content=text, attachments=host.attachments.take()))
         host.view.add_message(message)
         host.prompt.clear()
         host.drafts.sent(conversation)
@@ -124,7 +124,10 @@ class MessageActions:
         if original is None:
             self.host.notify("The message being edited is gone; the text stays in the prompt.", severity="warning")
             return
-        conversation.append(Message(role="user", content=text), parent=original.parent)
+        # A new version keeps the files the original was sent with.
+        conversation.append(
+            Message(role="user", content=text, attachments=original.attachments), parent=original.parent
+        )
         self.host.prompt.stop_editing()
         self.host.show_conversation(conversation)
         self.host.save(conversation)

@@ -10,7 +10,16 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from causerie.core.chat.errors import ChatError
-from causerie.core.chat.way_out import CONTINUE, PICK_MODEL, RETRY, SUMMARIZE, TRIM, WITHOUT_TOOLS, way_out
+from causerie.core.chat.way_out import (
+    CONTINUE,
+    PICK_MODEL,
+    RETRY,
+    SUMMARIZE,
+    TRIM,
+    WITHOUT_ATTACHMENTS,
+    WITHOUT_TOOLS,
+    way_out,
+)
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.engine import events
 from causerie.core.engine.engine import SEND, Engine
@@ -37,6 +46,7 @@ class ReplyHost(Protocol):
     def show_conversation(self, conversation: Conversation) -> None: ...
     def start_reply(self, conversation: Conversation, mode: str = SEND) -> None: ...
     def action_pick_model(self) -> None: ...
+    def notify(self, message: str, *, severity: str = "information") -> None: ...
 
 
 class ReplyPresenter:
@@ -99,6 +109,22 @@ class ReplyPresenter:
         elif action == WITHOUT_TOOLS and host.engine.tools is not None:
             host.engine.tools.enabled = False  # for this session
             self.regenerate()
+        elif action == WITHOUT_ATTACHMENTS:
+            self.send_without_attachments(conversation)
+
+    def send_without_attachments(self, conversation: Conversation) -> None:
+        """Send the last message again as a new version without its attachments (the first version keeps them)."""
+        path = conversation.active_path()
+        last = path[-1] if path else None
+        if last is None or last.role != "user" or not last.attachments:
+            self.host.notify(
+                "The attachments are on an earlier message: edit that message (e) to send it without them.",
+                severity="warning",
+            )
+            return
+        conversation.append(Message(role="user", content=last.content), parent=last.parent)
+        self.host.show_conversation(conversation)
+        self.host.start_reply(conversation)
 
     def _visible(self, conversation: Conversation) -> bool:
         return self.host.conversation is conversation
@@ -213,6 +239,7 @@ class ReplyPresenter:
             key_source=settings.api_key_source,
             partial=partial,
             policy=conversation.context_policy,
+            attachments=any(m.attachments for m in conversation.active_path()),
         )
         notice = ErrorNotice(found.text, found.actions)
         self.host.view.mount(notice)

@@ -28,8 +28,12 @@ class StatusFacts:
         engine: Engine | None,
         *,
         streaming: bool,
+        pending: int = 0,
     ) -> None:
-        """Show the profile, model, tokens, cost and context meter of `conversation` on the status line."""
+        """Show the profile, model, tokens, cost and context meter of `conversation` on the status line.
+
+        `pending`: tokens of what the next message will add before it is sent (its attachments).
+        """
         model = conversation.model or settings.model
         prices = engine.prices if engine is not None else price_table(settings)
         cost, context = self.of(
@@ -38,6 +42,7 @@ class StatusFacts:
             window=engine.context_window(model) if engine is not None else prices.context_window(model),
             reserve=engine.reply_reserve if engine is not None else DEFAULT_REPLY_RESERVE,
             local=settings.local,
+            pending=pending,
         )
         last = next((m.usage for m in reversed(conversation.active_path()) if m.usage is not None), None)
         line.show(
@@ -51,7 +56,14 @@ class StatusFacts:
         )
 
     def of(
-        self, conversation: Conversation, *, prices: PriceTable, window: int, reserve: int, local: bool
+        self,
+        conversation: Conversation,
+        *,
+        prices: PriceTable,
+        window: int,
+        reserve: int,
+        local: bool,
+        pending: int = 0,
     ) -> tuple[str, str]:
         """(cost of the conversation, context meter) for the status line."""
         last = conversation.messages[-1] if conversation.messages else None
@@ -66,14 +78,16 @@ class StatusFacts:
             window,
             reserve,
             local,
+            pending,
         )
         if self._last is not None and self._last[0] == key:
             return self._last[1]
         total = conversation_cost(conversation, prices, local=local)
         replied = any(m.usage is not None for m in conversation.messages)
         cost = format_total(total) if replied else ""
-        estimate = plan(conversation, window, reserve=reserve, policy="off")
-        facts = (cost, f"context ≈{estimate.percent:.0f}% of {short_count(window)}")
+        estimate = plan(conversation, window, reserve=reserve, policy="off", with_messages=False)
+        percent = 100.0 * (estimate.tokens + pending) / window if window else 0.0
+        facts = (cost, f"context ≈{percent:.0f}% of {short_count(window)}")
         self._last = (key, facts)
         return facts
 

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from causerie.core.chat.way_out import CONTINUE, PICK_MODEL, RETRY, SUMMARIZE, TRIM, WITHOUT_TOOLS
+from causerie.core.chat.way_out import CONTINUE, PICK_MODEL, RETRY, SUMMARIZE, TRIM, WITHOUT_ATTACHMENTS, WITHOUT_TOOLS
 from causerie.ui.text import outside
 from causerie.ui.widgets.conversation import Notice
 
@@ -22,6 +22,7 @@ LABELS = {
     CONTINUE: "Continue the reply",
     PICK_MODEL: "Pick another model",
     WITHOUT_TOOLS: "Send again without tools",
+    WITHOUT_ATTACHMENTS: "Send without the attachments",
 }
 
 

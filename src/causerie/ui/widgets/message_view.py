@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static
 
+from causerie.core.attachments.record import describe
 from causerie.core.conversation.models import Message
-from causerie.core.safe_text import sanitize
+from causerie.core.safe_text import sanitize, sanitize_line
 from causerie.ui.compat import SettledLayout
 from causerie.ui.widgets.math_render import RENDER
 from causerie.ui.widgets.message_body import SHOWN_CHARS, SHOWN_LINES, MessageBody, shown_part
@@ -114,7 +115,11 @@ class MessageView(SettledLayout, Widget, can_focus=True):
     def _label(self) -> Text:
         message = self.message
         if message.role == "user":
-            return Text("You", style="bold") + self._version_label()
+            label = Text("You", style="bold") + self._version_label()
+            for attachment in message.attachments:  # the chips it was sent with
+                label.append(" ")
+                label.append(f" {sanitize_line(describe(attachment))} ", style="reverse")
+            return label
         label = Text("Assistant", style="bold") + self._version_label()
         if message.model:
             label.append(f" · {sanitize(message.model)}", style="dim")

@@ -11,6 +11,7 @@ It has an "editing" mode: the text of an earlier message is put in the box, and 
 
 from __future__ import annotations
 
+import os
 import re
 
 from textual import events
@@ -20,7 +21,12 @@ from textual.strip import Strip
 from textual.widgets import TextArea
 
 from causerie.ui.compat import bound_keys, render_text_area
-from causerie.ui.messages import MessagesFocusRequested, PromptSubmitted, RecallRequested
+from causerie.ui.messages import (
+    AttachRequested,
+    MessagesFocusRequested,
+    PromptSubmitted,
+    RecallRequested,
+)
 
 PASTE_INLINE_LIMIT = 20_000
 _PLACEHOLDER_RE = re.compile(r"\[pasted text #(\d+): [^\]\n]*\]")
@@ -31,6 +37,17 @@ def _size(text: str) -> str:
     size = len(text.encode("utf-8", "replace"))
     amount = f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{size // 1024:,} KB"
     return f"{lines:,} line{'s' if lines != 1 else ''}, {amount}"
+
+
+def _names_a_file(text: str) -> bool:
+    """Whether a paste is exactly one path (one line, nothing else) to an existing regular file."""
+    candidate = text.strip()
+    if not candidate or "\n" in candidate or len(candidate) > 4096:
+        return False
+    try:
+        return os.path.isfile(os.path.expanduser(candidate))
+    except (OSError, ValueError):
+        return False
 
 
 class PromptInput(TextArea):
@@ -104,6 +121,8 @@ class PromptInput(TextArea):
             event.stop()
             self.replace(self._compact(event.text), *self.selection)
             self.focus()
+        elif not self.read_only and _names_a_file(event.text):
+            self.post_message(AttachRequested(pasted=event.text))  # pasted as text too: the screen offers to attach it
 
     def clear(self):  # noqa: ANN201 - TextArea's signature
         """Empty the box (and forget long pastes it held)."""
@@ -117,6 +136,16 @@ class PromptInput(TextArea):
         # so "Hello" typed quickly followed by Enter would send only "H". Textual calls a subclass's handler first.
         if event.key in bound_keys(self):
             event.prevent_default()  # skip TextArea's handler; the event still bubbles to the binding check
+        elif event.character == "@" and self._at_word_start():
+            self.post_message(AttachRequested(typed_at=True))  # handled once TextArea has inserted the "@"
+
+    def _at_word_start(self) -> bool:
+        """Whether the cursor is at the start of a word (nothing selected)."""
+        start, end = self.selection
+        if start != end:
+            return False
+        row, column = end
+        return column == 0 or self.document.get_line(row)[column - 1].isspace()
 
     def action_submit(self) -> None:
         """Send the prompt's text (the screen decides whether it can)."""
