@@ -6,13 +6,14 @@ names changes. Everything else in causerie uses public APIs only.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from rich.markdown import Markdown as RichMarkdown
 from rich.syntax import SyntaxTheme
 from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
@@ -108,8 +109,8 @@ def teach_alt_enter() -> None:
         table[ALT_ENTER_SEQUENCE] = (_NamedKey("alt+enter"),)  # type: ignore[index]
 
 
-def bound_keys(widget: Widget) -> Container[str]:
-    """The keys bound on `widget` itself (its class's bindings with the user's keymap applied), looked up per key.
+def bound_keys(widget: Widget) -> Mapping[str, list[Binding]]:
+    """The keys bound on `widget` itself (its class's bindings with the user's keymap applied) and their bindings.
 
     `Screen.active_bindings` would be public, but it walks the whole focus chain at every key press.
     """

@@ -132,10 +132,17 @@ class PromptInput(TextArea):
 
     async def on_key(self, event: events.Key) -> None:
         # A key bound here (Enter, the newline keys, or what the keymap maps onto them) goes to its binding,
-        # not to TextArea's insert. Not a priority binding: those run before keys still queued for this widget,
-        # so "Hello" typed quickly followed by Enter would send only "H". Textual calls a subclass's handler first.
-        if event.key in bound_keys(self):
+        # not to TextArea's insert. Textual calls a subclass's handler first. Sending and a new line act here, in
+        # the order the keys arrive: through the binding check they ran after keys typed behind them on a loaded
+        # machine ("first" alt+enter "second" became "firstsecond\n"), and a priority binding would send "Hello"
+        # typed quickly before Enter as "H".
+        bindings = bound_keys(self).get(event.key)
+        if bindings:
             event.prevent_default()  # skip TextArea's handler; the event still bubbles to the binding check
+            actions = {binding.action for binding in bindings}
+            if "newline" in actions or "submit" in actions:
+                event.stop()
+                self.action_newline() if "newline" in actions else self.action_submit()
         elif event.character == "@" and self._at_word_start():
             self.post_message(AttachRequested(typed_at=True))  # handled once TextArea has inserted the "@"
 
