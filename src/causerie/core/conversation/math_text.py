@@ -10,73 +10,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text, get_default_latex_context_db
 
 from causerie.core.conversation import math_symbols as sym
+from causerie.core.conversation.math_nodes import Atom, Fenced, Frac, Row, Script, Sqrt, Unconvertible  # noqa: F401
 
 # A control word eats the spaces after it when a letter, digit or command follows (TeX: `\Delta x` is Δx); before
 # an operator they stay (`\theta + 1` is θ + 1).
 _TOKEN_RE = re.compile(r"\\([A-Za-z]+)(?:\s+(?=[A-Za-z0-9\\]))?|\\(.)|(\s+)|(.)", re.DOTALL)
 _LATEX_DB = get_default_latex_context_db()
 MAX_SOURCE = 2_000  # longer formulas are shown as source (the layout is not worth its cost there)
-
-
-class Unconvertible(Exception):
-    """The formula has a part with no faithful Unicode form."""
-
-
-@dataclass
-class Atom:
-    """Text already in Unicode; `spaced` asks for a space on each side (a relation), `word` for an operator name."""
-
-    text: str
-    spaced: bool = False
-    word: bool = False
-    closing: bool = False  # a right delimiter (`\\rvert`, `)`): no space before it
-
-
-@dataclass
-class Row:
-    """A sequence of nodes (a group in braces, or the whole formula)."""
-
-    items: list = field(default_factory=list)
-
-
-@dataclass
-class Script:
-    """A base with a superscript and/or a subscript."""
-
-    base: object
-    sup: object = None
-    sub: object = None
-
-
-@dataclass
-class Frac:
-    """A fraction (also `\\dfrac`, `\\tfrac`)."""
-
-    num: object
-    den: object
-
-
-@dataclass
-class Sqrt:
-    """A root, with an optional index (`\\sqrt[3]{x}`)."""
-
-    body: object
-    index: object = None
-
-
-@dataclass
-class Fenced:
-    """`\\left( ... \\right)`: delimiters that grow with what they enclose."""
-
-    left: str
-    body: Row
-    right: str
 
 
 class _Parser:

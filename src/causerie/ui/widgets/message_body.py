@@ -9,7 +9,6 @@ ends, whatever is still open is rendered whole, once.
 
 from __future__ import annotations
 
-import re
 from time import perf_counter
 
 from rich.style import Style
@@ -30,6 +29,7 @@ from causerie.ui.widgets.block_render import (
     render_styles,
 )
 from causerie.ui.widgets.blocks import BlockSplitter, OpenFence
+from causerie.ui.widgets.display_caps import BLOCK_CHARS, BLOCK_LINES, is_rule, shown_end, shown_part
 from causerie.ui.widgets.math_render import RENDER, SOURCE, render_block
 
 FRAME_INTERVAL = 1 / 15  # at most this often the open tail is rendered again
@@ -37,46 +37,9 @@ FLUSH_BUDGET = 0.008  # seconds of rendering before yielding to the event loop
 YIELD_DELAY = 0.001
 TAIL_COST_FACTOR = 4  # an expensive tail is rendered less often: at most ~1/4 of the time goes to it
 FENCE_CHUNK_LINES = 24  # complete lines of an open code fence highlighted together and kept
-# While a reply streams, new lines make the body taller at most this often. Growing means a relayout and, with the
-# view following the bottom, a scroll that repaints the whole pane (~13 ms a frame at 120x40); in between, only the
-# lines that changed within the current height are repainted (the last line fills in word by word). A reply at a
-# reading pace (under about two lines a second) shows each new line as it comes; a faster one moves up a few lines
-# at a time, twice a second (0.25 s cost about 4 points more of a core at 200 tokens/s).
+# While a reply streams, the body grows taller at most this often: growing relays out and scrolls the whole pane
+# (~13 ms a frame at 120x40); in between only changed lines within the height are repainted (0.25 s cost ~4 points).
 GROW_INTERVAL = 0.5
-
-# One block is rendered in one call: a pathological block (a 50,000-line code block, a 1 MB line) would freeze the
-# event loop meanwhile (a 5,000-line code block takes ~2 s), so only its beginning is rendered, with a note. A long
-# reply of ordinary blocks is rendered whole, block by block in time-boxed flushes; past SHOWN_CHARS / SHOWN_LINES
-# (far beyond any model's longest reply) the rest of a message is not rendered either (its cached lines would take
-# hundreds of MB). The whole text always stays in the message (saved, sent, copied, exported).
-BLOCK_CHARS = 100_000
-BLOCK_LINES = 2_000
-SHOWN_CHARS = 1_000_000
-SHOWN_LINES = 50_000
-
-
-def shown_end(body: str, chars: int = SHOWN_CHARS, lines: int = SHOWN_LINES) -> int:
-    """How much of `body` is rendered: at most `chars` characters and `lines` lines."""
-    cut = min(len(body), chars)
-    if body.count("\n", 0, cut) > lines:
-        cut = -1
-        for _ in range(lines):
-            cut = body.index("\n", cut + 1)
-    return cut
-
-
-def shown_part(body: str, chars: int = SHOWN_CHARS, lines: int = SHOWN_LINES) -> tuple[str, int]:
-    """The beginning of `body` that is rendered and how many characters are left out."""
-    cut = shown_end(body, chars, lines)
-    return body[:cut], len(body) - cut
-
-
-_HR_RE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*\n*")
-
-
-def _is_rule(block: str) -> bool:
-    """Rich draws no blank line after a horizontal rule; neither do we."""
-    return _HR_RE.fullmatch(block) is not None
 
 
 class MessageBody(SettledLayout, Widget):
@@ -306,7 +269,7 @@ class MessageBody(SettledLayout, Widget):
                 if self._lines and strips and not self._last_rule:
                     self._lines.append(blank_strip(width))
                 if strips:
-                    self._last_rule = _is_rule(block)
+                    self._last_rule = is_rule(block)
             else:
                 strips = render_plain(block, width, console)
             self._lines.extend(strips)

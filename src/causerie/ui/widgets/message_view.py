@@ -12,8 +12,9 @@ from causerie.core.attachments.record import describe
 from causerie.core.conversation.models import Message
 from causerie.core.safe_text import sanitize, sanitize_line
 from causerie.ui.compat import SettledLayout
+from causerie.ui.widgets.display_caps import SHOWN_CHARS, SHOWN_LINES, shown_part
 from causerie.ui.widgets.math_render import RENDER
-from causerie.ui.widgets.message_body import SHOWN_CHARS, SHOWN_LINES, MessageBody, shown_part
+from causerie.ui.widgets.message_body import MessageBody
 
 __all__ = ["FINISH_LABELS", "SHOWN_CHARS", "SHOWN_LINES", "EarlierMessages", "MessageView", "shown_part"]
 
