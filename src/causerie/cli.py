@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("id", help="conversation id")
     export.add_argument("--format", "-f", choices=("md", "json"), default="md", help="md (default) or json")
     export.add_argument("-o", "--output", help="write to this file instead of stdout (refuses to overwrite)")
+    export.add_argument(
+        "--with-attachments",
+        action="store_true",
+        help="with --format json: embed the attached files, which `causerie import` restores",
+    )
 
     search = verb("search", "Search all conversations for words.")
     search.add_argument("words", nargs="+", help="words to look for")

@@ -253,3 +253,28 @@ async def test_a_new_version_of_a_sent_message_keeps_its_attachments(server: Fak
         assert sent.startswith("v2\n\nsrc/util.py\n```python\n")
         second = screen.conversation.children(None)[1]
         assert second.content == "v2" and second.attachments == first.attachments
+
+
+async def test_chips_alone_are_sent_and_an_empty_enter_sends_nothing(server: FakeOpenAI, project: Path) -> None:
+    server.default = Reply(text="A picture.")
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await pilot.press("enter")  # nothing typed, nothing attached: nothing is sent (checked by the end state)
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: isinstance(app.screen, FilePicker), what="the picker")
+        picker = _picker(app)
+        await type_text(pilot, "shot")
+        await wait_for(pilot, lambda: len(_listed(picker)) == 1, what="one match")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen, what="the picker closed")
+        await pilot.press("enter")  # no text typed: the chip is the message
+        await wait_for(pilot, lambda: not screen.streaming and len(screen.conversation.messages) == 2, what="reply")
+        url = "data:image/png;base64," + base64.b64encode(png(6, 4)).decode()
+        [request] = server.chat_requests()
+        assert request.body["messages"] == [
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url, "detail": "auto"}}]}
+        ]
+        assert [m.role for m in screen.conversation.messages] == ["user", "assistant"]
+        assert screen.query_one(AttachmentTray).attachments == []

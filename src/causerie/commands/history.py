@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from causerie.commands import EXIT_FAILED, EXIT_OK, CommandError, guarded, load_conversation, open_store
+from causerie.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandError, guarded, load_conversation, open_store
 from causerie.core.safe_text import json_for_terminal, sanitize, sanitize_line
 
 
@@ -69,8 +69,12 @@ def run_export(args: argparse.Namespace) -> int:
     from causerie.core.interchange.export import export_conversation
     from causerie.core.storage.fileio import atomic_write_text
 
-    conversation = load_conversation(open_store(), args.id)
-    text = export_conversation(conversation, args.format)
+    if args.with_attachments and args.format != "json":
+        raise CommandError("--with-attachments needs --format json (Markdown only lists the files)", EXIT_USAGE)
+    store = open_store()
+    conversation = load_conversation(store, args.id)
+    carried = _carried_files(conversation, store.data_dir) if args.with_attachments else None
+    text = export_conversation(conversation, args.format, carried)
     if not args.output or args.output == "-":
         # JSON escapes are lossless, so they always apply; Markdown is cleaned only for a terminal (a pipe gets data).
         if args.format == "json":
@@ -88,6 +92,19 @@ def run_export(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot write {target}: {exc.strerror or exc}", EXIT_FAILED) from None
     print(f"Exported {conversation.id} to {sanitize_line(str(target))}", file=sys.stderr)
     return EXIT_OK
+
+
+def _carried_files(conversation, data_dir: Path) -> dict[str, str]:  # noqa: ANN001 - a Conversation
+    """The attached files to embed; a file the store no longer has is named on stderr (the export goes on)."""
+    from causerie.core.attachments.store import AttachmentStore
+    from causerie.core.interchange.carried_files import collect
+
+    carried, missing = collect(conversation, AttachmentStore(data_dir))
+    for digest in missing:
+        names = {a.name for m in conversation.messages for a in m.attachments if a.sha256 == digest}
+        shown = ", ".join(sorted(sanitize_line(n) for n in names))
+        print(f"causerie: attached file not in the store, not embedded: {shown} ({digest[:12]}…)", file=sys.stderr)
+    return carried
 
 
 @guarded

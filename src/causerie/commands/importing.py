@@ -16,6 +16,7 @@ SHOW_SKIPPED = 20
 @guarded
 def run_import(args: argparse.Namespace) -> int:
     """Import, showing progress on a terminal, then report what was imported, present already, or skipped."""
+    from causerie.core.attachments.store import AttachmentStore
     from causerie.core.interchange.importers import ImportFailed, import_file
 
     path = Path(args.file).expanduser()
@@ -37,7 +38,7 @@ def run_import(args: argparse.Namespace) -> int:
         progress_bar.update(task, completed=done)
 
     try:
-        report = import_file(store, path, progress)
+        report = import_file(store, path, progress, AttachmentStore(store.data_dir))
     except ImportFailed as exc:
         raise CommandError(str(exc), EXIT_FAILED) from None
     finally:
@@ -55,6 +56,16 @@ def run_import(args: argparse.Namespace) -> int:
     if report.parts_left_out:
         parts = ", ".join(f"{count} {what}" for what, count in sorted(report.parts_left_out.items()))
         print(f"Left out (causerie keeps text only): {parts}.")
+    if report.files.stored:
+        print(f"Restored {report.files.stored} attached file(s).")
+    for reason in report.files.refused[:SHOW_SKIPPED]:
+        print(f"causerie: attached file not restored: {sanitize_line(reason)}", file=sys.stderr)
+    if report.files_missing:
+        print(
+            f"causerie: {report.files_missing} attached file(s) are not in this file (export them with "
+            "`causerie export -f json --with-attachments`): their messages show them as missing",
+            file=sys.stderr,
+        )
     for label, reason in report.not_saved:
         print(f"causerie: not saved {sanitize_line(label)!r}: {sanitize_line(reason)}", file=sys.stderr)
     if report.not_saved:

@@ -7,6 +7,7 @@ from typing import Any
 
 from causerie.core.attachments.record import describe
 from causerie.core.conversation.models import Conversation, Message
+from causerie.core.interchange.carried_files import KEY as CARRIED_KEY
 
 FORMATS = ("md", "json")
 
@@ -95,9 +96,14 @@ def conversation_to_dict(conversation: Conversation) -> dict[str, Any]:
     return conversation.to_dict()
 
 
-def conversation_to_json(conversation: Conversation) -> str:
-    """The conversation as causerie's own JSON (every branch kept), indented, UTF-8 friendly."""
+def conversation_to_json(conversation: Conversation, carried: dict[str, str] | None = None) -> str:
+    """The conversation as causerie's own JSON (every branch kept), indented, UTF-8 friendly.
+
+    `carried`: attached files to embed (SHA-256 -> base64, see carried_files), which `causerie import` restores.
+    """
     data = conversation_to_dict(conversation)
+    if carried:
+        data[CARRIED_KEY] = carried
     text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     try:
         text.encode("utf-8")
@@ -106,10 +112,10 @@ def conversation_to_json(conversation: Conversation) -> str:
     return text
 
 
-def export_conversation(conversation: Conversation, fmt: str) -> str:
-    """Export in `fmt` (`md` or `json`); raises ValueError for another format."""
+def export_conversation(conversation: Conversation, fmt: str, carried: dict[str, str] | None = None) -> str:
+    """Export in `fmt` (`md` or `json`, which can carry attached files); raises ValueError for another format."""
     if fmt in ("md", "markdown"):
         return conversation_to_markdown(conversation)
     if fmt == "json":
-        return conversation_to_json(conversation)
+        return conversation_to_json(conversation, carried)
     raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")

@@ -15,7 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from causerie.core.attachments.store import AttachmentStore
 from causerie.core.conversation.models import Conversation, Message, SchemaError
+from causerie.core.interchange.carried_files import KEY as CARRIED_KEY
+from causerie.core.interchange.carried_files import Restored, referenced, restore
 from causerie.core.storage.store import ConversationStore, StoreError
 
 Progress = Callable[[int, int], None]
@@ -38,6 +41,8 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     not_saved: list[tuple[str, str]] = field(default_factory=list)  # readable, but the store could not write it
     parts_left_out: dict[str, int] = field(default_factory=dict)
+    files: Restored = field(default_factory=Restored)  # attached files the import file carried
+    files_missing: int = 0  # attached files referenced by the imported conversations that nothing provides
 
     def leave_out(self, what: str, count: int = 1) -> None:
         """Count a message or part that is not imported (tool calls, images, hidden system messages...)."""
@@ -242,8 +247,16 @@ def _exists(store: ConversationStore, conversation_id: str) -> bool:
     return store.path_for(conversation_id).exists() or (store.trash_dir / f"{conversation_id}.json").exists()
 
 
-def import_file(store: ConversationStore, path: Path, progress: Progress | None = None) -> ImportReport:
-    """Import every conversation in `path` into `store`; raises ImportFailed if the file is unusable as a whole."""
+def import_file(
+    store: ConversationStore,
+    path: Path,
+    progress: Progress | None = None,
+    attachments: AttachmentStore | None = None,
+) -> ImportReport:
+    """Import every conversation in `path` into `store`; raises ImportFailed if the file is unusable as a whole.
+
+    Attached files carried by a causerie export go into `attachments` (never into a conversation file).
+    """
     data = read_source(path)
     items = data if isinstance(data, list) else [data]
     report = ImportReport(source=str(path))
@@ -256,7 +269,11 @@ def import_file(store: ConversationStore, path: Path, progress: Progress | None 
         label = str(item.get("title") or item.get("id") or f"item {done}")[:60]
         try:
             if item.get("schema") == "causerie.conversation":
+                carried = item.pop(CARRIED_KEY, None)  # never part of the conversation file
                 conversation = Conversation.from_dict(item)
+                report.files.add(restore(carried, attachments))
+                if attachments is not None:
+                    report.files_missing += sum(not attachments.has(d) for d in referenced(conversation))
             else:
                 conversation = chatgpt_to_conversation(item, report)
         except (SchemaError, TypeError, ValueError, RecursionError) as exc:

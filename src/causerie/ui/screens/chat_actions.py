@@ -62,6 +62,8 @@ class MessageActions:
     def submit(self, text: str, edit_of: str | None) -> None:
         """The prompt was submitted: send it (or the edit of an earlier message), unless it cannot be sent now."""
         host = self.host
+        if not text.strip() and (edit_of is not None or not host.attachments.pending()):
+            return  # nothing to send: an empty prompt, or an edit emptied of its text
         if not host.settings.can_send or host.client is None:
             host.notify(no_key_help(host.settings), title="Cannot send", severity="warning", timeout=15)
             return

@@ -155,9 +155,8 @@ class PromptInput(TextArea):
         return column == 0 or self.document.get_line(row)[column - 1].isspace()
 
     def action_submit(self) -> None:
-        """Send the prompt's text (the screen decides whether it can)."""
-        if self.text.strip():
-            self.post_message(PromptSubmitted(self.full_text, edit_of=self.editing))
+        """Send the prompt's text (the screen decides whether it can: attachments alone can be sent)."""
+        self.post_message(PromptSubmitted(self.full_text, edit_of=self.editing))
 
     def action_newline(self) -> None:
         """Insert a newline at the cursor."""
