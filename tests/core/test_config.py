@@ -211,6 +211,7 @@ def test_every_example_in_the_template_is_a_valid_setting(tmp_path: Path) -> Non
     data = parse_config_text("\n".join(lines), tmp_path / "config.toml")
     assert set(data) >= {"profile", "model", "theme", "read_timeout", "max_retries", "keymap", "profiles", "prices"}
     assert set(data["profiles"]["openrouter"]) == {"base_url", "model", "api_key_env", "max_tokens_param"}
+    assert data["max_tool_rounds"] == 10 and data["mcp_servers"]["weather"]["allow"] == ["forecast"]
 
 
 def test_a_loopback_base_url_needs_no_key_but_is_not_free() -> None:

@@ -48,6 +48,9 @@ CONFIG_TEMPLATE = """\
 # How many times a failed request is retried automatically (rate limits, server errors, dropped connections).
 # max_retries = 2
 
+# How many times in a row the model may call tools (MCP servers, below) before it is stopped.
+# max_tool_rounds = 10
+
 # Ask the model for a short title after the first reply (default: on, except for local servers).
 # auto_title = true
 
@@ -66,6 +69,17 @@ CONFIG_TEMPLATE = """\
 # max_text_bytes = 1000000
 # max_image_bytes = 20000000
 # detail = "auto"
+
+# Tools from MCP servers (needs `pip install 'causerie[mcp]'`), in the form Codex CLI uses: a copied block works.
+# Each call to a tool not listed in `allow` waits for your answer; the model sees a tool as "server__tool".
+# [mcp_servers.weather]
+# command = "python"                  # or: url = "http://127.0.0.1:9000/mcp" (streamable HTTP)
+# args = ["weather_server.py"]
+# env = { UNITS = "metric" }          # the server gets a minimal environment plus this, never your API keys
+# startup_timeout_sec = 10
+# tool_timeout_sec = 60
+# enabled_tools = ["forecast"]        # offer only these (disabled_tools leaves some out)
+# allow = ["forecast"]                # tools that run without asking
 
 # Profiles: one table per endpoint. A table named like a built-in profile changes only the keys it sets.
 # Keys of a profile:
