@@ -175,8 +175,10 @@ class ReplyPresenter:
                 self._countdown = None
         elif isinstance(event, events.ToolRound):
             if visible:
-                calls = ", ".join(f"{c.name}({c.arguments})" for c in event.reply.tool_calls)
-                view.add_notice(f"Tool round {event.number} of at most {event.limit}: {calls}")
+                reply_view = view.view_for(event.reply.id)
+                if reply_view is not None:
+                    reply_view.refresh_label()  # its calls, one line each, under its text
+                view.add_notice(f"Tool round {event.number} of at most {event.limit}")
         elif isinstance(event, events.ToolAnswered):
             if visible:
                 view.add_message(event.message)

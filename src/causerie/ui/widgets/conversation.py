@@ -87,6 +87,7 @@ class ConversationView(SettledLayout, VerticalScroll):
         Binding("c", "copy_code", "Copy code", id="messages.copy_code"),
         Binding("e", "edit_message", "Edit", id="messages.edit"),
         Binding("m", "toggle_math", "Math source", show=False, id="messages.toggle_math"),
+        Binding("o", "toggle_fold", "Unfold", show=False, id="messages.toggle_fold"),
         Binding("left,[", "older_version", "Older version", show=False, id="messages.older_version"),
         Binding("right,]", "newer_version", "Newer version", show=False, id="messages.newer_version"),
     ]
@@ -313,6 +314,12 @@ class ConversationView(SettledLayout, VerticalScroll):
             return
         mode = view.body.toggle_math()
         self.notify("Formulas shown as their source." if mode == SOURCE else "Formulas rendered.")
+
+    def action_toggle_fold(self) -> None:
+        """Show the whole of the focused tool result, or fold it back to its first lines."""
+        view = self.focused_message
+        if view is not None and not view.toggle_fold():
+            self.notify("Only a long tool result folds.", severity="warning")
 
     def action_edit_message(self) -> None:
         """Edit the focused message of yours (sending the edit adds a new version)."""

@@ -15,6 +15,7 @@ from causerie.ui.compat import SettledLayout
 from causerie.ui.widgets.display_caps import SHOWN_CHARS, SHOWN_LINES, shown_part
 from causerie.ui.widgets.math_render import RENDER
 from causerie.ui.widgets.message_body import MessageBody
+from causerie.ui.widgets.tool_block import calls_text, foldable, result_label
 
 __all__ = ["FINISH_LABELS", "SHOWN_CHARS", "SHOWN_LINES", "EarlierMessages", "MessageView", "shown_part"]
 
@@ -47,8 +48,18 @@ class MessageView(SettledLayout, Widget, can_focus=True):
         background: $boost;
         border-left: outer $accent;
     }
+    MessageView.-tool {
+        border-left: outer $message-role-assistant 40%;
+    }
+    MessageView.-tool.-folded > MessageBody {
+        max-height: 3;
+    }
     MessageView > .message-label {
         height: 1;
+    }
+    MessageView > .tool-calls {
+        height: auto;
+        color: $text-muted;
     }
     MessageView > .message-note {
         display: none;
@@ -64,13 +75,17 @@ class MessageView(SettledLayout, Widget, can_focus=True):
         super().__init__(classes=f"-{message.role}")
         self.message = message
         self.label = Static(classes="message-label")
-        self.body = MessageBody(message, markdown=message.role != "user", streaming=streaming, math=math)
+        markdown = message.role not in ("user", "tool")  # a tool's result is shown as it came, like typed text
+        self.body = MessageBody(message, markdown=markdown, streaming=streaming, math=math)
+        self.calls = Static(classes="tool-calls")
         self.note = Static(classes="message-note")
+        self.set_class(message.role == "tool" and foldable(message), "-folded")
         self.version: tuple[int, int] = (1, 1)  # (position, count) among the versions of this turn
 
     def compose(self) -> ComposeResult:
         yield self.label
         yield self.body
+        yield self.calls
         yield self.note
 
     def on_mount(self) -> None:
@@ -102,6 +117,8 @@ class MessageView(SettledLayout, Widget, can_focus=True):
         message loaded or switched to without its label. Updating a Static that is not mounted yet is harmless.
         """
         self.label.update(self._label())
+        self.calls.display = bool(self.message.tool_calls)  # a streamed reply learns its calls at its end
+        self.calls.update(calls_text(self.message))
         left_out = self.body.left_out
         self.note.set_class(left_out > 0, "-shown")
         if left_out:
@@ -115,6 +132,8 @@ class MessageView(SettledLayout, Widget, can_focus=True):
 
     def _label(self) -> Text:
         message = self.message
+        if message.role == "tool":
+            return result_label(message, self.has_class("-folded"))
         if message.role == "user":
             label = Text("You", style="bold") + self._version_label()
             for attachment in message.attachments:  # the chips it was sent with
@@ -131,6 +150,14 @@ class MessageView(SettledLayout, Widget, can_focus=True):
         elif message.partial:
             label.append(" · incomplete", style="italic")
         return label
+
+    def toggle_fold(self) -> bool:
+        """Unfold a long tool result, or fold it again; False for a message that does not fold."""
+        if self.message.role != "tool" or not foldable(self.message):
+            return False
+        self.toggle_class("-folded")
+        self.refresh_label()
+        return True
 
     def append(self, text: str) -> None:
         """Show more streamed text (the message's content already holds it); redraws are frame-capped."""
