@@ -74,3 +74,26 @@ async def test_at_200_columns_messages_keep_a_readable_measure(server: FakeOpenA
             # In the middle of the pane, not against its left edge.
             left, right = region.x - view.region.x, view.region.right - region.right
             assert abs(left - right) <= 4, (left, right)
+
+
+async def test_the_footer_offers_stop_only_while_a_reply_is_written(server: FakeOpenAI) -> None:
+    server.default = Reply(text="one two three four five six", delay=0.3)
+    app = make_app(server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        footer = screen.query_one(KeptFooter)
+        actions = lambda: {getattr(k, "action", None) for k in footer.query("FooterKey")}  # noqa: E731
+        await wait_for(pilot, lambda: "quit" in actions(), what="the footer's keys")
+        assert "stop" not in actions()
+        await type_text(pilot, "count")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "stop" in actions(), what="Stop offered while the reply is written")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not screen.streaming, what="the reply stopped")
+        await wait_for(pilot, lambda: "stop" not in actions(), what="Stop gone once it ended")
+        assert screen.conversation.messages[-1].finish_reason == "cancelled"
+        await pilot.press("shift+tab")  # to the messages
+        await wait_for(pilot, lambda: app.focused is not screen.prompt, what="the focus on the messages")
+        await pilot.press("escape")  # idle, Esc still brings the focus back to the prompt
+        await wait_for(pilot, lambda: app.focused is screen.prompt, what="back to the prompt")

@@ -74,7 +74,8 @@ class ChatScreen(Screen):
         Binding("ctrl+f", "search", "Search", id="chat.search"),
         Binding("ctrl+n", "new_conversation", "New", id="chat.new"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="chat.toggle_sidebar"),
-        Binding("escape", "stop", "Stop", id="chat.stop"),
+        Binding("escape", "stop", "Stop", id="chat.stop"),  # shown and run only while a reply is written
+        Binding("escape", "back", "Back", show=False, id="chat.back"),
         Binding("ctrl+r", "regenerate", "Retry", id="chat.regenerate"),
         Binding("f4", "show_usage", "Usage", id="chat.usage"),
         Binding("ctrl+g", "continue_reply", "Continue", show=False, id="chat.continue"),
@@ -246,11 +247,20 @@ class ChatScreen(Screen):
             self.replies.cancelled(conversation, self.saves.take_failures())
             raise
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Esc is "Stop" (and the footer says so) only while a reply is written; otherwise it is "Back".
+        if action == "stop":
+            return self.streaming
+        return True
+
     def action_stop(self) -> None:
-        """Stop the reply being written (keeping what arrived), or leave editing, or go back to the prompt."""
+        """Stop the reply being written (keeping what arrived)."""
         if self.streaming and self._reply_worker is not None:
             self._reply_worker.cancel()
-        elif self.prompt.editing is not None and self.focused is self.prompt:
+
+    def action_back(self) -> None:
+        """Leave editing a message, or go back to the prompt."""
+        if self.prompt.editing is not None and self.focused is self.prompt:
             self.prompt.stop_editing()
         else:
             self.prompt.focus()
@@ -275,6 +285,7 @@ class ChatScreen(Screen):
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is self._reply_worker:
             self.update_status()
+            self.refresh_bindings()  # Esc: "Stop" while the reply is written, not after
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.notify(f"Something went wrong: {event.worker.error}", severity="error", markup=False)
 
