@@ -65,7 +65,10 @@ def main() -> None:
     args = parser.parse_args()
     server = FakeOpenAI()
     server.default = Reply(text=args.text or SAMPLE_MARKDOWN, delay=args.delay)
-    server.start(args.port)
+    try:
+        server.start(args.port)
+    except OSError as exc:  # a busy port or one that needs privileges: say which, in one line
+        parser.exit(1, f"fake_openai: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}\n")
     print(f"causerie --base-url {server.base_url}", flush=True)
     try:
         while True:
