@@ -20,6 +20,7 @@ from causerie.core.engine.factory import make_engine, price_table
 from causerie.core.engine.saving import SaveQueue
 from causerie.core.settings.config import BUILTIN_PROFILES, Settings
 from causerie.core.storage.drafts import DraftStore
+from causerie.core.storage.queued import QueueStore
 from causerie.core.storage.store import ConversationStore, StoreError
 from causerie.ui.commands import PaletteCommand
 from causerie.ui.drafts import DraftKeeper
@@ -43,6 +44,8 @@ from causerie.ui.screens.background import StartupWork
 from causerie.ui.screens.chat_actions import MessageActions
 from causerie.ui.screens.chat_texts import WELCOME, no_key_help
 from causerie.ui.screens.history import HistoryActions
+from causerie.ui.screens.queue_actions import BINDINGS as QUEUE_BINDINGS
+from causerie.ui.screens.queue_actions import PromptQueue
 from causerie.ui.screens.reply_presenter import ReplyPresenter
 from causerie.ui.screens.saving import ConversationSaver
 from causerie.ui.screens.status_facts import StatusFacts
@@ -52,6 +55,7 @@ from causerie.ui.widgets.conversation import ConversationView
 from causerie.ui.widgets.error_notice import ErrorNotice
 from causerie.ui.widgets.footer import KeptFooter
 from causerie.ui.widgets.prompt import PromptInput
+from causerie.ui.widgets.queued import QueuedPrompts
 from causerie.ui.widgets.sidebar import HistorySidebar
 from causerie.ui.widgets.status import StatusLine
 
@@ -83,6 +87,7 @@ class ChatScreen(Screen):
         Binding("ctrl+o", "copy_conversation", "Copy all", show=False, id="chat.copy_conversation"),
         Binding("ctrl+s", "export_markdown", "Export", show=False, id="chat.export_markdown"),
         Binding("f8", "attach", "Attach", show=False, id="chat.attach"),
+        *QUEUE_BINDINGS,
     ]
 
     def __init__(
@@ -109,6 +114,7 @@ class ChatScreen(Screen):
         self.replies = ReplyPresenter(self, self.saver, finished=self.messages.maybe_auto_title)
         self._status_facts = StatusFacts()
         self.drafts = DraftKeeper(DraftStore(store.data_dir), lambda: self.prompt, self.set_timer)
+        self.queue = PromptQueue(self, QueueStore(store.data_dir))
 
     def _make_engine(self, client: ChatClient | None) -> Engine | None:
         if client is None:
@@ -126,6 +132,7 @@ class ChatScreen(Screen):
         yield HistorySidebar(id="sidebar", clock=getattr(self.app, "clock", None))
         with Vertical(id="main"):
             yield ConversationView(id="conversation")
+            yield QueuedPrompts(id="queued")
             yield AttachmentTray(id="attachments")
             yield PromptInput(id="prompt")
             yield StatusLine(id="status")
@@ -176,6 +183,7 @@ class ChatScreen(Screen):
         self.conversation = conversation
         self.drafts.show(conversation)
         self.view.show(conversation, intro=self._intro())
+        self.queue.refresh()
         self.update_status()
         if conversation.read_only:
             self.view.add_notice(
@@ -245,6 +253,8 @@ class ChatScreen(Screen):
         except asyncio.CancelledError:
             self.replies.cancelled(conversation, self.saves.take_failures())
             raise
+        finally:
+            self.call_later(self.queue.turn_ended, conversation)  # once this worker is over
 
     def action_stop(self) -> None:
         """Stop the reply being written (keeping what arrived), or leave editing, or go back to the prompt."""
@@ -254,6 +264,18 @@ class ChatScreen(Screen):
             self.prompt.stop_editing()
         else:
             self.prompt.focus()
+
+    def action_send_queued(self) -> None:
+        """Send the held queued prompts (the first now, or when the reply ends; the rest one after another)."""
+        self.queue.send_held()
+
+    def action_edit_queued(self) -> None:
+        """Take the last queued prompt back into the prompt box to edit it (when the box is empty)."""
+        self.queue.edit_last()
+
+    def action_remove_queued(self) -> None:
+        """Remove the last queued prompt."""
+        self.queue.remove_last()
 
     def action_regenerate(self) -> None:
         """Ask again: a new version of the last reply (or a retry after a failure)."""

@@ -16,6 +16,7 @@ from causerie.core.interchange.export_files import write_markdown_export
 from causerie.ui.drafts import DraftKeeper
 from causerie.ui.screens.chat_texts import no_key_help
 from causerie.ui.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
+from causerie.ui.screens.queue_actions import PromptQueue
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -51,6 +52,7 @@ class ChatHost(Protocol):
     def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
 
     drafts: DraftKeeper
+    queue: PromptQueue
 
 
 class MessageActions:
@@ -69,8 +71,11 @@ class MessageActions:
             host.notify("This conversation is read-only.", severity="warning")
             return
         if host.streaming:
-            # Refused rather than queued: the text stays in the prompt (still editable) until the reply ends.
-            host.notify("A reply is still being written: wait, or press Esc to stop it.", severity="warning")
+            if edit_of is not None:  # a new version of a sent message waits for the reply to end, in the prompt
+                host.notify("A reply is still being written: wait, or press Esc to stop it.", severity="warning")
+            elif host.queue.add(text):  # sent when the reply ends well
+                host.prompt.clear()
+                host.drafts.sent(host.conversation)
             return
         if edit_of is not None:
             self.send_edit(edit_of, text)
@@ -104,7 +109,9 @@ class MessageActions:
 
     # -- versions and editing --------------------------------------------------------------------------------
     def recall_last_sent(self) -> None:
-        """Up in an empty prompt: the last message sent, back in the prompt for editing."""
+        """Up in an empty prompt: the last prompt queued (taken back), else the last message sent, for editing."""
+        if self.host.queue.edit_last(quiet=True):
+            return
         last = next((m for m in reversed(self.host.conversation.active_path()) if m.role == "user"), None)
         if last is None:
             self.host.view.focus_message()
