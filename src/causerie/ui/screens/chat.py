@@ -41,9 +41,9 @@ from causerie.ui.messages import (
 )
 from causerie.ui.screens.attach_actions import AttachmentActions
 from causerie.ui.screens.background import StartupWork
-from causerie.ui.screens.chat_actions import MessageActions
+from causerie.ui.screens.chat_actions import MessageActions, MessageIntent
 from causerie.ui.screens.chat_texts import WELCOME, no_key_help
-from causerie.ui.screens.history import HistoryActions
+from causerie.ui.screens.history import HistoryActions, HistoryIntent
 from causerie.ui.screens.queue_actions import BINDINGS as QUEUE_BINDINGS
 from causerie.ui.screens.queue_actions import PromptQueue
 from causerie.ui.screens.reply_presenter import ReplyPresenter
@@ -310,11 +310,6 @@ class ChatScreen(Screen):
             self.conversation.profile = settings.profile
         self.show_conversation(self.conversation)
 
-    @on(ConversationChosen)
-    def _open_conversation(self, event: ConversationChosen) -> None:
-        if self.open_conversation(event.conversation_id):
-            self.prompt.focus()
-
     def action_new_conversation(self) -> None:
         """Start a new, empty conversation."""
         self.show_conversation(self._new_conversation())
@@ -322,13 +317,7 @@ class ChatScreen(Screen):
 
     def action_toggle_sidebar(self) -> None:
         """Hide or show the history sidebar (showing it moves the focus into the list)."""
-        sidebar = self.sidebar
-        sidebar.toggle_class("-hidden")
-        if sidebar.has_class("-hidden"):
-            if self.focused is None or sidebar in self.focused.ancestors:
-                self.prompt.focus()
-        else:
-            sidebar.option_list.focus()
+        self.history.toggle_sidebar()
 
     def action_show_usage(self) -> None:
         """Open the usage screen: tokens and cost per day and per model across all conversations."""
@@ -340,12 +329,7 @@ class ChatScreen(Screen):
 
     def set_context_policy(self, policy: str) -> None:
         """Set how this conversation handles a full context window (summarize, trim or off), and save it."""
-        conversation = self.conversation
-        conversation.context_policy = policy
-        if conversation.messages:
-            self.save(conversation)
-        self.notify(f"Context policy for this conversation: {policy}.", title="Context")
-        self.update_status()
+        self.messages.set_context_policy(policy)
 
     def conversation_titles(self) -> list[tuple[str, str]]:
         """(id, title) of every listed conversation, newest first (for "Open conversation…")."""
@@ -396,47 +380,20 @@ class ChatScreen(Screen):
     def _chips_changed(self) -> None:
         self.update_status()
 
+    @on(ConversationChosen)
     @on(SearchRequested)
-    def _search_requested(self, event: SearchRequested) -> None:
-        event.stop()
-        self.history.search(event.query)
-
     @on(RenameRequested)
-    def _rename_requested(self, event: RenameRequested) -> None:
-        event.stop()
-        self.history.ask_rename(event.conversation_id, event.title)
-
     @on(DeleteRequested)
-    def _delete_requested(self, event: DeleteRequested) -> None:
-        event.stop()
-        self.history.ask_delete(event.conversation_id, event.title)
-
     @on(UndoDeleteRequested)
-    def _undo_requested(self, event: UndoDeleteRequested) -> None:
+    def _history_requested(self, event: HistoryIntent) -> None:
         event.stop()
-        self.history.undo_delete()
+        self.history.requested(event)
 
     @on(MessagesFocusRequested)
-    def _focus_messages(self, event: MessagesFocusRequested) -> None:
-        event.stop()
-        self.messages.focus_messages()
-
     @on(PromptFocusRequested)
-    def _focus_prompt(self, event: PromptFocusRequested) -> None:
-        event.stop()
-        self.prompt.focus()
-
     @on(RecallRequested)
-    def _recall_last_sent(self, event: RecallRequested) -> None:
-        event.stop()
-        self.messages.recall_last_sent()
-
     @on(EditRequested)
-    def _edit_requested(self, event: EditRequested) -> None:
-        event.stop()
-        self.messages.edit(event.message_id)
-
     @on(VersionSwitchRequested)
-    def _switch_version(self, event: VersionSwitchRequested) -> None:
+    def _messages_requested(self, event: MessageIntent) -> None:
         event.stop()
-        self.messages.switch_version(event.message_id, event.step)
+        self.messages.requested(event)

@@ -14,6 +14,13 @@ from causerie.core.conversation.titles import auto_title_enabled, clean_title, t
 from causerie.core.interchange.export import conversation_to_markdown
 from causerie.core.interchange.export_files import write_markdown_export
 from causerie.ui.drafts import DraftKeeper
+from causerie.ui.messages import (
+    EditRequested,
+    MessagesFocusRequested,
+    PromptFocusRequested,
+    RecallRequested,
+    VersionSwitchRequested,
+)
 from causerie.ui.screens.chat_texts import no_key_help
 from causerie.ui.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
 from causerie.ui.screens.queue_actions import PromptQueue
@@ -27,6 +34,8 @@ if TYPE_CHECKING:
     from causerie.ui.widgets.prompt import PromptInput
 
 CONTINUABLE = ("length", "cancelled", "incomplete", "error")
+
+MessageIntent = MessagesFocusRequested | PromptFocusRequested | RecallRequested | EditRequested | VersionSwitchRequested
 
 
 class ChatHost(Protocol):
@@ -99,6 +108,19 @@ class MessageActions:
             self.host.notify("A reply is still being written: wait, or press Esc to stop it.", severity="warning")
             return False
         return True
+
+    def requested(self, event: MessageIntent) -> None:
+        """An intent posted by the prompt or a message: move the focus, recall, edit, switch versions."""
+        if isinstance(event, MessagesFocusRequested):
+            self.focus_messages()
+        elif isinstance(event, PromptFocusRequested):
+            self.host.prompt.focus()
+        elif isinstance(event, RecallRequested):
+            self.recall_last_sent()
+        elif isinstance(event, EditRequested):
+            self.edit(event.message_id)
+        else:
+            self.switch_version(event.message_id, event.step)
 
     # -- focus between the prompt and the messages ---------------------------------------------------------
     def focus_messages(self) -> None:
@@ -211,6 +233,15 @@ class MessageActions:
         self.host.notify(f"Saved as Markdown: {path}", title="Export", timeout=15, markup=False)
 
     # -- conversation settings --------------------------------------------------------------------------------
+    def set_context_policy(self, policy: str) -> None:
+        """Set how this conversation handles a full context window (summarize, trim or off), and save it."""
+        conversation = self.host.conversation
+        conversation.context_policy = policy
+        if conversation.messages:
+            self.host.save(conversation)
+        self.host.notify(f"Context policy for this conversation: {policy}.", title="Context")
+        self.host.update_status()
+
     def pick_model(self) -> None:
         """Choose another model for this conversation (the settings modal, on the model field)."""
         self.conversation_settings(focus="model")
