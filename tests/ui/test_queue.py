@@ -12,6 +12,7 @@ from causerie.core.settings import paths
 from causerie.core.storage.queued import QueueStore
 from causerie.testing.fake_openai import FakeOpenAI, Reply, error_body
 from causerie.ui.screens.chat import ChatScreen
+from causerie.ui.screens.help import HelpScreen
 from causerie.ui.screens.queue_actions import SendQueuedDialog
 from causerie.ui.widgets.queued import QueuedPrompts
 
@@ -271,3 +272,16 @@ async def test_a_damaged_queue_file_is_said_once_left_alone_and_the_text_stays(s
         assert screen.prompt.text == " please" and queued(screen) == []
         assert sum("cannot be read" in n.message for n in recorder.notifications()) == 1
     assert path.read_bytes() == b'{"schema": "causerie.queued", "prompts": [{"text": "half'
+
+
+async def test_f1_lists_the_queue_keys(server: FakeOpenAI) -> None:
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        shown = {entry.id: entry for entry in app.screen.actions}
+        assert shown["queue.send"].keys == ("^l",)
+        assert shown["queue.edit"].keys == ("alt+↑",)
+        assert shown["queue.remove"].keys == ("f9",)
+        assert {shown[i].group for i in ("queue.send", "queue.edit", "queue.remove")} == {"Queued prompts"}
+        assert shown["chat.stop"].keys == ("esc",)
