@@ -205,7 +205,7 @@ class PromptQueue:
             for entry in self.entries(each):
                 entry.held = True
         self.refresh()
-        count = sum(len(self.entries(c)) for c in waiting)
+        count = len(self.entries(waiting[0]))  # y sends these; another conversation's stay held
         how = "was stopped" if self._was_stopped(conversation) else "did not end well"
         where = "" if waiting == [host.conversation] else f' (in "{waiting[0].title}")'
         question = (
