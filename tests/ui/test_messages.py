@@ -296,7 +296,8 @@ async def test_continue_after_a_reply_cut_off_by_the_length_limit(server: FakeOp
         assert len(server.chat_requests()) == 2
 
 
-async def test_prompt_stays_editable_while_streaming_and_sending_is_refused(server: FakeOpenAI) -> None:
+async def test_prompt_stays_editable_while_streaming_and_an_edit_waits(server: FakeOpenAI) -> None:
+    """A new prompt is queued while a reply streams (tests/ui/test_queue.py); a new version of a sent one waits."""
     server.queue(Reply(text=" ".join(f"w{i}" for i in range(300)), stall_after=5))  # streams until stopped
     app = make_app(server)
     recorder = Recorder()
@@ -305,14 +306,16 @@ async def test_prompt_stays_editable_while_streaming_and_sending_is_refused(serv
         await type_text(pilot, "long")
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.streaming and "w3" in screen.conversation.active_path()[-1].content)
-        await type_text(pilot, "next one")
+        await pilot.press("up")  # the last sent message, to edit
+        await wait_for(pilot, lambda: screen.prompt.editing is not None, what="editing")
+        await type_text(pilot, " er")
         await pilot.press("enter")
-        assert screen.prompt.text == "next one"
+        assert screen.prompt.text == "long er"
         assert "still being written" in recorder.notifications()[-1].message
         assert len(server.chat_requests()) == 1
         await pilot.press("escape")
         await wait_for(pilot, lambda: not screen.streaming, what="stopped")
-        assert screen.prompt.text == "next one"
+        assert screen.prompt.text == "long er" and screen.prompt.editing is not None
 
 
 async def test_code_block_language_is_not_markup(server: FakeOpenAI) -> None:

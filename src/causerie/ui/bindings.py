@@ -20,6 +20,8 @@ GROUP_TITLES = {
     "messages": "Messages",
     "search": "Search",
     "dialog": "Dialogs",
+    "queue": "Queued prompts",
+    "queue_dialog": "Dialogs",
     "help": "Help",
 }
 

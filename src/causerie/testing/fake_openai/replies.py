@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,9 @@ class Reply:
     hang: bool = False
     byte_by_byte: bool = False  # every byte of the stream in its own write (a slow link)
     on_sent: Callable[[], None] | None = None  # called right after the last byte of a stream (benchmarks)
+    # When set, the stream sends its first piece, then waits until the event is set (or the server stops) and goes
+    # on: a reply the test holds open for as long as it needs, then lets end normally.
+    release: threading.Event | None = None
     # Tool calls after the text: "openai" streams each call's arguments in pieces under its own index;
     # "ollama" sends each call whole in its own chunk, every one with index 0 (they differ only by id).
     tool_calls: list[ToolCallSpec] = field(default_factory=list)

@@ -291,6 +291,9 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                         server._stop.wait(reply.stall_seconds)
                         self._drop()
                         return
+                    if reply.release is not None and index == 1:
+                        while not reply.release.wait(0.05) and not server._stop.is_set():
+                            pass
                     self._event(chunk({"content": piece}), reply)
                     if reply.keepalive and index % 5 == 4:
                         self._write(b": keep-alive\n\n", reply)

@@ -20,6 +20,7 @@ from causerie.core.engine.factory import make_engine, price_table
 from causerie.core.engine.saving import SaveQueue
 from causerie.core.settings.config import BUILTIN_PROFILES, Settings
 from causerie.core.storage.drafts import DraftStore
+from causerie.core.storage.queued import QueueStore
 from causerie.core.storage.store import ConversationStore, StoreError
 from causerie.ui.commands import PaletteCommand
 from causerie.ui.drafts import DraftKeeper
@@ -40,9 +41,11 @@ from causerie.ui.messages import (
 )
 from causerie.ui.screens.attach_actions import AttachmentActions
 from causerie.ui.screens.background import StartupWork
-from causerie.ui.screens.chat_actions import MessageActions
+from causerie.ui.screens.chat_actions import MessageActions, MessageIntent
 from causerie.ui.screens.chat_texts import WELCOME, no_key_help
-from causerie.ui.screens.history import HistoryActions
+from causerie.ui.screens.history import HistoryActions, HistoryIntent
+from causerie.ui.screens.queue_actions import BINDINGS as QUEUE_BINDINGS
+from causerie.ui.screens.queue_actions import PromptQueue
 from causerie.ui.screens.reply_presenter import ReplyPresenter
 from causerie.ui.screens.saving import ConversationSaver
 from causerie.ui.screens.status_facts import StatusFacts
@@ -52,6 +55,7 @@ from causerie.ui.widgets.conversation import ConversationView
 from causerie.ui.widgets.error_notice import ErrorNotice
 from causerie.ui.widgets.footer import KeptFooter
 from causerie.ui.widgets.prompt import PromptInput
+from causerie.ui.widgets.queued import QueuedPrompts
 from causerie.ui.widgets.sidebar import HistorySidebar
 from causerie.ui.widgets.status import StatusLine
 
@@ -84,6 +88,7 @@ class ChatScreen(Screen):
         Binding("ctrl+o", "copy_conversation", "Copy all", show=False, id="chat.copy_conversation"),
         Binding("ctrl+s", "export_markdown", "Export", show=False, id="chat.export_markdown"),
         Binding("f8", "attach", "Attach", show=False, id="chat.attach"),
+        *QUEUE_BINDINGS,
     ]
 
     def __init__(
@@ -110,6 +115,7 @@ class ChatScreen(Screen):
         self.replies = ReplyPresenter(self, self.saver, finished=self.messages.maybe_auto_title)
         self._status_facts = StatusFacts()
         self.drafts = DraftKeeper(DraftStore(store.data_dir), lambda: self.prompt, self.set_timer)
+        self.queue = PromptQueue(self, QueueStore(store.data_dir))
 
     def _make_engine(self, client: ChatClient | None) -> Engine | None:
         if client is None:
@@ -127,6 +133,7 @@ class ChatScreen(Screen):
         yield HistorySidebar(id="sidebar", clock=getattr(self.app, "clock", None))
         with Vertical(id="main"):
             yield ConversationView(id="conversation")
+            yield QueuedPrompts(id="queued")
             yield AttachmentTray(id="attachments")
             yield PromptInput(id="prompt")
             yield StatusLine(id="status")
@@ -177,6 +184,7 @@ class ChatScreen(Screen):
         self.conversation = conversation
         self.drafts.show(conversation)
         self.view.show(conversation, intro=self._intro())
+        self.queue.refresh()
         self.update_status()
         if conversation.read_only:
             self.view.add_notice(
@@ -246,6 +254,8 @@ class ChatScreen(Screen):
         except asyncio.CancelledError:
             self.replies.cancelled(conversation, self.saves.take_failures())
             raise
+        finally:
+            self.call_later(self.queue.turn_ended, conversation)  # once this worker is over
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Esc is "Stop" (and the footer says so) only while a reply is written; otherwise it is "Back".
@@ -264,6 +274,18 @@ class ChatScreen(Screen):
             self.prompt.stop_editing()
         else:
             self.prompt.focus()
+
+    def action_send_queued(self) -> None:
+        """Send the held queued prompts (the first now, or when the reply ends; the rest one after another)."""
+        self.queue.send_held()
+
+    def action_edit_queued(self) -> None:
+        """Take the last queued prompt back into the prompt box to edit it (when the box is empty)."""
+        self.queue.edit_last()
+
+    def action_remove_queued(self) -> None:
+        """Remove the last queued prompt."""
+        self.queue.remove_last()
 
     def action_regenerate(self) -> None:
         """Ask again: a new version of the last reply (or a retry after a failure)."""
@@ -299,11 +321,6 @@ class ChatScreen(Screen):
             self.conversation.profile = settings.profile
         self.show_conversation(self.conversation)
 
-    @on(ConversationChosen)
-    def _open_conversation(self, event: ConversationChosen) -> None:
-        if self.open_conversation(event.conversation_id):
-            self.prompt.focus()
-
     def action_new_conversation(self) -> None:
         """Start a new, empty conversation."""
         self.show_conversation(self._new_conversation())
@@ -311,13 +328,7 @@ class ChatScreen(Screen):
 
     def action_toggle_sidebar(self) -> None:
         """Hide or show the history sidebar (showing it moves the focus into the list)."""
-        sidebar = self.sidebar
-        sidebar.toggle_class("-hidden")
-        if sidebar.has_class("-hidden"):
-            if self.focused is None or sidebar in self.focused.ancestors:
-                self.prompt.focus()
-        else:
-            sidebar.option_list.focus()
+        self.history.toggle_sidebar()
 
     def action_show_usage(self) -> None:
         """Open the usage screen: tokens and cost per day and per model across all conversations."""
@@ -329,12 +340,7 @@ class ChatScreen(Screen):
 
     def set_context_policy(self, policy: str) -> None:
         """Set how this conversation handles a full context window (summarize, trim or off), and save it."""
-        conversation = self.conversation
-        conversation.context_policy = policy
-        if conversation.messages:
-            self.save(conversation)
-        self.notify(f"Context policy for this conversation: {policy}.", title="Context")
-        self.update_status()
+        self.messages.set_context_policy(policy)
 
     def conversation_titles(self) -> list[tuple[str, str]]:
         """(id, title) of every listed conversation, newest first (for "Open conversation…")."""
@@ -385,47 +391,20 @@ class ChatScreen(Screen):
     def _chips_changed(self) -> None:
         self.update_status()
 
+    @on(ConversationChosen)
     @on(SearchRequested)
-    def _search_requested(self, event: SearchRequested) -> None:
-        event.stop()
-        self.history.search(event.query)
-
     @on(RenameRequested)
-    def _rename_requested(self, event: RenameRequested) -> None:
-        event.stop()
-        self.history.ask_rename(event.conversation_id, event.title)
-
     @on(DeleteRequested)
-    def _delete_requested(self, event: DeleteRequested) -> None:
-        event.stop()
-        self.history.ask_delete(event.conversation_id, event.title)
-
     @on(UndoDeleteRequested)
-    def _undo_requested(self, event: UndoDeleteRequested) -> None:
+    def _history_requested(self, event: HistoryIntent) -> None:
         event.stop()
-        self.history.undo_delete()
+        self.history.requested(event)
 
     @on(MessagesFocusRequested)
-    def _focus_messages(self, event: MessagesFocusRequested) -> None:
-        event.stop()
-        self.messages.focus_messages()
-
     @on(PromptFocusRequested)
-    def _focus_prompt(self, event: PromptFocusRequested) -> None:
-        event.stop()
-        self.prompt.focus()
-
     @on(RecallRequested)
-    def _recall_last_sent(self, event: RecallRequested) -> None:
-        event.stop()
-        self.messages.recall_last_sent()
-
     @on(EditRequested)
-    def _edit_requested(self, event: EditRequested) -> None:
-        event.stop()
-        self.messages.edit(event.message_id)
-
     @on(VersionSwitchRequested)
-    def _switch_version(self, event: VersionSwitchRequested) -> None:
+    def _messages_requested(self, event: MessageIntent) -> None:
         event.stop()
-        self.messages.switch_version(event.message_id, event.step)
+        self.messages.requested(event)

@@ -14,8 +14,16 @@ from causerie.core.conversation.titles import auto_title_enabled, clean_title, t
 from causerie.core.interchange.export import conversation_to_markdown
 from causerie.core.interchange.export_files import write_markdown_export
 from causerie.ui.drafts import DraftKeeper
+from causerie.ui.messages import (
+    EditRequested,
+    MessagesFocusRequested,
+    PromptFocusRequested,
+    RecallRequested,
+    VersionSwitchRequested,
+)
 from causerie.ui.screens.chat_texts import no_key_help
 from causerie.ui.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
+from causerie.ui.screens.queue_actions import PromptQueue
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -26,6 +34,8 @@ if TYPE_CHECKING:
     from causerie.ui.widgets.prompt import PromptInput
 
 CONTINUABLE = ("length", "cancelled", "incomplete", "error")
+
+MessageIntent = MessagesFocusRequested | PromptFocusRequested | RecallRequested | EditRequested | VersionSwitchRequested
 
 
 class ChatHost(Protocol):
@@ -51,6 +61,7 @@ class ChatHost(Protocol):
     def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
 
     drafts: DraftKeeper
+    queue: PromptQueue
 
 
 class MessageActions:
@@ -71,8 +82,11 @@ class MessageActions:
             host.notify("This conversation is read-only.", severity="warning")
             return
         if host.streaming:
-            # Refused rather than queued: the text stays in the prompt (still editable) until the reply ends.
-            host.notify("A reply is still being written: wait, or press Esc to stop it.", severity="warning")
+            if edit_of is not None:  # a new version of a sent message waits for the reply to end, in the prompt
+                host.notify("A reply is still being written: wait, or press Esc to stop it.", severity="warning")
+            elif host.queue.add(text):  # sent when the reply ends well
+                host.prompt.clear()
+                host.drafts.sent(host.conversation)
             return
         if edit_of is not None:
             self.send_edit(edit_of, text)
@@ -97,6 +111,19 @@ class MessageActions:
             return False
         return True
 
+    def requested(self, event: MessageIntent) -> None:
+        """An intent posted by the prompt or a message: move the focus, recall, edit, switch versions."""
+        if isinstance(event, MessagesFocusRequested):
+            self.focus_messages()
+        elif isinstance(event, PromptFocusRequested):
+            self.host.prompt.focus()
+        elif isinstance(event, RecallRequested):
+            self.recall_last_sent()
+        elif isinstance(event, EditRequested):
+            self.edit(event.message_id)
+        else:
+            self.switch_version(event.message_id, event.step)
+
     # -- focus between the prompt and the messages ---------------------------------------------------------
     def focus_messages(self) -> None:
         """Into the messages: the one being edited, else the last."""
@@ -106,7 +133,9 @@ class MessageActions:
 
     # -- versions and editing --------------------------------------------------------------------------------
     def recall_last_sent(self) -> None:
-        """Up in an empty prompt: the last message sent, back in the prompt for editing."""
+        """Up in an empty prompt: the last prompt queued (taken back), else the last message sent, for editing."""
+        if self.host.queue.edit_last(quiet=True):
+            return
         last = next((m for m in reversed(self.host.conversation.active_path()) if m.role == "user"), None)
         if last is None:
             self.host.view.focus_message()
@@ -206,6 +235,15 @@ class MessageActions:
         self.host.notify(f"Saved as Markdown: {path}", title="Export", timeout=15, markup=False)
 
     # -- conversation settings --------------------------------------------------------------------------------
+    def set_context_policy(self, policy: str) -> None:
+        """Set how this conversation handles a full context window (summarize, trim or off), and save it."""
+        conversation = self.host.conversation
+        conversation.context_policy = policy
+        if conversation.messages:
+            self.host.save(conversation)
+        self.host.notify(f"Context policy for this conversation: {policy}.", title="Context")
+        self.host.update_status()
+
     def pick_model(self) -> None:
         """Choose another model for this conversation (the settings modal, on the model field)."""
         self.conversation_settings(focus="model")

@@ -9,19 +9,30 @@ from causerie.core.conversation.branches import newest_leaf
 from causerie.core.safe_text import sanitize_line
 from causerie.core.storage.store import StoreError
 from causerie.ui.commands import PaletteCommand
+from causerie.ui.messages import (
+    ConversationChosen,
+    DeleteRequested,
+    RenameRequested,
+    SearchRequested,
+    UndoDeleteRequested,
+)
 from causerie.ui.screens.dialogs import ConfirmDialog, TextDialog
 from causerie.ui.screens.search import SearchScreen
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.widget import Widget
 
     from causerie.core.conversation.models import Conversation
     from causerie.core.storage.fulltext import SearchHit
     from causerie.core.storage.store import ConversationStore
     from causerie.ui.widgets.conversation import ConversationView
+    from causerie.ui.widgets.prompt import PromptInput
     from causerie.ui.widgets.sidebar import HistorySidebar
 
 FOUND_CLASS = "-found"
+
+HistoryIntent = ConversationChosen | SearchRequested | RenameRequested | DeleteRequested | UndoDeleteRequested
 
 
 class HistoryHost(Protocol):
@@ -37,6 +48,10 @@ class HistoryHost(Protocol):
     def view(self) -> ConversationView: ...
     @property
     def streaming(self) -> bool: ...
+    @property
+    def focused(self) -> Widget | None: ...
+    @property
+    def prompt(self) -> PromptInput: ...
     def notify(self, message: str, **kwargs: Any) -> None: ...
     def open_conversation(self, conversation_id: str) -> bool: ...
     def show_conversation(self, conversation: Conversation) -> None: ...
@@ -52,6 +67,31 @@ class HistoryActions:
         self.host = host
         self.trashed: list[tuple[str, str]] = []
         """Conversations deleted in this session, last on top: (id, title)."""
+
+    def requested(self, event: HistoryIntent) -> None:
+        """An intent posted by the sidebar or the search screen."""
+        if isinstance(event, ConversationChosen):
+            if self.host.open_conversation(event.conversation_id):
+                self.host.prompt.focus()
+        elif isinstance(event, SearchRequested):
+            self.search(event.query)
+        elif isinstance(event, RenameRequested):
+            self.ask_rename(event.conversation_id, event.title)
+        elif isinstance(event, DeleteRequested):
+            self.ask_delete(event.conversation_id, event.title)
+        else:
+            self.undo_delete()
+
+    def toggle_sidebar(self) -> None:
+        """Hide or show the sidebar (showing it moves the focus into the list; hiding it, back to the prompt)."""
+        sidebar = self.host.sidebar
+        sidebar.toggle_class("-hidden")
+        if sidebar.has_class("-hidden"):
+            focused = self.host.focused
+            if focused is None or sidebar in focused.ancestors:
+                self.host.prompt.focus()
+        else:
+            sidebar.option_list.focus()
 
     # -- palette -------------------------------------------------------------------------------------------
     def conversation_titles(self) -> list[tuple[str, str]]:

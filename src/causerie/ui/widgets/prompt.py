@@ -163,7 +163,7 @@ class PromptInput(TextArea):
         self.insert("\n")
 
     def action_up_or_recall(self) -> None:
-        """Up: in an empty prompt recall the last sent message; at the very start of the text go to the messages."""
+        """Up: in an empty prompt take back the last queued or sent message; at the text's start go to the messages."""
         if not self.text and self.editing is None:
             self.post_message(RecallRequested())
         elif self.cursor_location == (0, 0):
@@ -185,6 +185,11 @@ class PromptInput(TextArea):
         self.add_class("-editing")
         self.border_title = "Editing a sent message · Enter sends a new version · Esc cancels"
         self.focus()
+
+    def restore(self, text: str) -> None:
+        """Put `text` back in the (empty) box to be edited and sent again: a queued prompt taken back."""
+        self.load_text(self._compact(text))
+        self.move_cursor(self.document.end)
 
     def stop_editing(self) -> None:
         """Leave the editing mode and put the draft back."""
