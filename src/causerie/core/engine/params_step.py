@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from causerie.core.chat.errors import ChatError
-from causerie.core.chat.params import CONTROLS, ParamError, RequestParams, controls_offered
+from causerie.core.chat.params import CONTROLS, ParamError, RequestParams, controls_offered, efforts_offered
 from causerie.core.chat.refusals import Refusals
 from causerie.core.conversation.models import Conversation
 from causerie.core.usage.pricing import PriceTable
@@ -88,3 +88,28 @@ def turn_params(
         chosen = chosen.without(*left_out)
     turn.chosen = chosen
     return turn
+
+
+@dataclass(frozen=True)
+class ModelOffer:
+    """What conversation settings offer for one model: the controls, the efforts, and why some are left out."""
+
+    controls: frozenset[str]
+    efforts: tuple[str, ...]
+    why: str = ""
+
+
+def model_offer(prices: PriceTable, refusals: Refusals, profile: str, model: str) -> ModelOffer:
+    """The controls and efforts `model` takes on `profile`, by the model table and the refusals remembered."""
+    entry = prices.lookup(model)
+    efforts = entry.efforts if entry is not None else None
+    refused = refusals.refused(profile, model)
+    offered = controls_offered(efforts, refused)
+    notes = []
+    by_table = [name for name in CONTROLS if name not in controls_offered(efforts)]
+    if by_table:
+        notes.append(f"{', '.join(by_table)}: not taken by {model} (the model table)")
+    if refused:
+        notes.append(f"{', '.join(sorted(refused))}: refused by the server for {model}")
+    shown_efforts = tuple(e for e in efforts_offered(efforts) if e not in refused)
+    return ModelOffer(frozenset(offered), shown_efforts, "Not offered: " + "; ".join(notes) + "." if notes else "")
