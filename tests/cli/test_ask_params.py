@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 
 from causerie.core.settings import paths
 from causerie.core.storage.store import ConversationStore
-from causerie.testing.fake_openai import FakeOpenAI
+from causerie.testing.fake_openai import FakeOpenAI, Reply
 from tests.cli.helpers import run_cli
 
 CONTROLS = {"reasoning_effort", "temperature", "top_p", "max_tokens", "max_completion_tokens", "seed"}
@@ -121,3 +122,16 @@ def test_a_refused_command_line_value_is_an_error_not_dropped(server: FakeOpenAI
         "The server does not accept temperature for this model; it is set on the command line: remove it there."
         in done.stderr
     )
+
+
+def test_list_json_splits_the_cost_by_effort(server: FakeOpenAI) -> None:
+    server.default = Reply(text="ok", usage={"prompt_tokens": 0, "completion_tokens": 1_000_000, "total_tokens": 1})
+    for args in (("--reasoning-effort", "high"), ("--reasoning-effort", "low"), ()):
+        continued = ("-c",) if server.chat_requests() else ()
+        done = run_cli("ask", *continued, "hi", "--model", "gpt-6-luna", *args, env=_env(server))
+        assert done.returncode == 0, done.stderr
+    done = run_cli("list", "--json")
+    assert done.returncode == 0, done.stderr
+    [row] = json.loads(done.stdout)
+    assert row["cost"] == pytest.approx(1.5)
+    assert row["cost_by_effort"] == {"high": 0.5, "low": 0.5}

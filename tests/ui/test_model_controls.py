@@ -185,3 +185,28 @@ async def test_a_refused_setting_is_sent_again_without_it_remembered_and_no_long
         assert "temperature: refused by the server for local-model" in str(
             modal.query_one("#controls-hint", Label).render()
         )
+
+
+async def test_the_usage_screen_splits_cost_by_effort(server: FakeOpenAI) -> None:
+    from textual.widgets import DataTable
+
+    from causerie.core.conversation.models import Conversation, Message, Usage
+    from causerie.ui.screens.usage import UsageScreen
+
+    conversation = Conversation(model="gpt-6-luna", profile="openai", title="efforts")
+    conversation.append(Message("user", "q"))
+    for effort, cost in (("high", 0.25), ("low", 0.01), (None, 0.5)):
+        usage = Usage(10, 1000, 1010, reasoning_tokens=800 if effort else 0)
+        reply = conversation.append(Message("assistant", "a", model="gpt-6-luna", usage=usage, cost=cost))
+        reply.params = {"reasoning_effort": effort} if effort else {}
+    store = ConversationStore(paths.data_dir())
+    store.save(conversation)
+    store.close()
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, UsageScreen) and app.screen.summary is not None)
+        table = app.screen.query_one("#usage-efforts", DataTable)
+        assert table.display
+        rows = [[str(cell) for cell in table.get_row_at(n)] for n in range(table.row_count)]
+        assert rows == [["low", "1", "1,000", "800", "$0.01"], ["high", "1", "1,000", "800", "$0.25"]]

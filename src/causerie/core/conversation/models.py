@@ -320,6 +320,15 @@ class Conversation:
         costs = [m.cost for m in self.messages if m.cost is not None]
         return sum(costs) if costs else None
 
+    def cost_by_effort(self) -> dict[str, float]:
+        """The stored costs of the replies asked with a reasoning effort, summed per effort (rounded like `cost`)."""
+        costs: dict[str, float] = {}
+        for message in self.messages:
+            effort = effort_of(message)
+            if effort is not None and message.cost is not None:
+                costs[effort] = costs.get(effort, 0.0) + message.cost
+        return {effort: round(cost, 8) for effort, cost in costs.items()}
+
     def default_title(self) -> str:
         """A title from the first user message (first line, about 60 characters)."""
         for message in self.active_path():
