@@ -262,3 +262,27 @@ def test_bad_profile_controls_name_the_line(line: str, expected: str) -> None:
     _write_config(f'[profiles.local]\nbase_url = "http://127.0.0.1:9/v1"\n{line}\n')
     with pytest.raises(ConfigError, match=expected):
         load_settings({"profile": "local"})
+
+
+async def test_a_refused_output_cap_is_known_by_its_name_on_the_wire(engine: Engine, server: FakeOpenAI) -> None:
+    server.rejected_params = {"max_completion_tokens": "parameter"}
+    engine.defaults = RequestParams()
+    conversation = _conversation("local-model", {"max_tokens": 50})
+    events = await _turn(engine, conversation, "local-model")
+    assert isinstance(events[-1], Finished)
+    first, second = (r.body for r in server.chat_requests())
+    assert first["max_completion_tokens"] == 50 and "max_completion_tokens" not in second
+    assert engine.refusals.refused("openai", "local-model") == {"max_tokens"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["not json", "[]", '{"profiles": []}', '{"profiles": {"openai": {"m": "temperature"}}}', '{"profiles": {"a": 1}}'],
+)
+def test_a_malformed_refusals_file_is_ignored(tmp_path: Path, text: str) -> None:
+    (tmp_path / "refused_params.json").write_text(text)
+    refusals = Refusals.in_data_dir(tmp_path)
+    assert refusals.refused("openai", "m") == frozenset()
+    assert refusals.learn("openai", "m", "seed")
+    assert not refusals.learn("openai", "m", "seed")
+    assert Refusals.in_data_dir(tmp_path).refused("openai", "m") == {"seed"}

@@ -195,6 +195,8 @@ class Engine:
                         yield event
                     mode, force, attempt = SEND, None, 0  # ask the model again, with the results
                     continue
+                if error.param == self.client.max_tokens_param:
+                    error.param = "max_tokens"  # the cap's name on the wire, as the profile says
                 if error.param is not None and not partial and error.param in controls.sent.names():
                     self.refusals.learn(self.profile, model, error.param)
                     note = controls.drop_refused(error)
