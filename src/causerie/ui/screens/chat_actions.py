@@ -212,7 +212,7 @@ class MessageActions:
         self.conversation_settings(focus="model")
 
     def conversation_settings(self, focus: str = "system-prompt") -> None:
-        """Edit this conversation's system prompt, model and context policy."""
+        """Edit this conversation's system prompt, model, model controls and context policy."""
         conversation = self.host.conversation
         current = ConversationSettings(
             system_prompt=conversation.system_prompt,

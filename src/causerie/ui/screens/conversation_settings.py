@@ -190,7 +190,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         with model_input.prevent(Input.Changed):
             model_input.value = self._shown_model(event.option.id or "")
         self._offer_for(event.option.id or "")
-        self.query_one("#effort").focus()
+        self.query_one(ModelControls).focus_first()
 
     def _shown_model(self, model: str) -> str:
         """The model id as the input shows it: cleaned, remembered so that saving gives back the id byte for byte."""

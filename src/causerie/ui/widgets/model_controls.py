@@ -134,6 +134,14 @@ class ModelControls(Vertical):
             raise ParamError(f"Extra body fields: {exc}") from None
         return RequestParams(**values, extra=extra)
 
+    def focus_first(self) -> None:
+        """Put the cursor in the first control shown for the model."""
+        for name in CONTROLS:
+            if name in self._offered:
+                field_id = "effort" if name == "reasoning_effort" else name.replace("_", "-")
+                self.screen.set_focus(self.query_one(f"#{field_id}"))
+                return
+
     def focus_problem(self) -> None:
         """Scroll the problem into view and put the cursor in the first field that does not parse."""
         error = self.query_one("#controls-error", Label)
