@@ -71,7 +71,7 @@ def check_extra(extra: Any) -> dict[str, Any]:
             raise ParamError(f"{key!r} cannot be an extra body field ({hint})")
     try:
         json.dumps(extra, allow_nan=False)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise ParamError("extra body fields must be plain JSON values (no NaN or infinity)") from None
     return dict(extra)
 
