@@ -184,7 +184,7 @@ async def test_a_conversation_setting_the_model_refuses_is_learned_and_sent_agai
     assert remembered["profiles"] == {"openai": {"local-model": ["temperature"]}}
     assert os.stat(tmp_path / "data" / "refused_params.json").st_mode & 0o777 == 0o600
 
-    # The next turn (even in a new session) leaves it out at once, and says so.
+    # The next turn (even after a restart) leaves it out at once, and says so.
     engine.refusals = Refusals.in_data_dir(tmp_path / "data")
     conversation.append(Message(role="user", content="again"))
     events = await _turn(engine, conversation, "local-model")

@@ -67,5 +67,5 @@ class Refusals:
                 try:
                     atomic_write_text(self.path, text + "\n")
                 except OSError:
-                    pass  # a read-only data directory: remembered for this session only
+                    pass  # a read-only data directory: remembered until causerie quits
         return True
