@@ -34,6 +34,25 @@ def _add_endpoint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", default=s, help="an OpenAI-compatible server, e.g. http://localhost:11434/v1")
 
 
+def _add_control_options(parser: argparse.ArgumentParser) -> None:
+    """The request controls of `ask`, over the conversation's and the profile's (checked when the verb runs)."""
+    from causerie.core.chat.params import EFFORTS
+
+    controls = parser.add_argument_group("model controls (sent only when given here, in F3 or in the profile)")
+    controls.add_argument("--reasoning-effort", choices=EFFORTS, help="how hard a reasoning model thinks")
+    controls.add_argument("--temperature", type=float, metavar="T", help="sampling temperature, 0 to 2")
+    controls.add_argument("--top-p", type=float, metavar="P", help="nucleus sampling, 0 to 1")
+    controls.add_argument("--max-tokens", type=int, metavar="N", help="the most output tokens of the reply")
+    controls.add_argument("--seed", type=int, metavar="N", help="seed for repeatable sampling, where supported")
+    controls.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an extra request body field (VALUE read as JSON, else as a string), e.g. top_k=40 (repeatable)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `causerie` and its verbs (the API key is never an argument)."""
     parser = argparse.ArgumentParser(
@@ -71,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="attach a file: text goes in as a fenced block, an image as an image (repeatable)",
     )
     _add_endpoint_options(ask)
+    _add_control_options(ask)
 
     opener = verb("open", "Open the app on a saved conversation.")
     opener.add_argument("id", help="conversation id (see `causerie list`)")

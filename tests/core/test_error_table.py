@@ -6,6 +6,7 @@ import pytest
 
 from causerie.core.chat.client import ChatClient, OptionDropped, TextDelta, UsageReport
 from causerie.core.chat.errors import ChatError, classify
+from causerie.core.chat.params import RequestParams
 from causerie.core.chat.retry import RetryPolicy
 from causerie.testing.fake_openai import (
     CONTEXT_TOO_LONG,
@@ -128,7 +129,7 @@ async def test_server_rejecting_stream_options_is_asked_again_without(server: Fa
 async def test_max_tokens_parameter_name_follows_the_profile(server: FakeOpenAI) -> None:
     for param in ("max_completion_tokens", "max_tokens"):
         client = ChatClient(base_url=server.base_url, api_key=KEY, max_tokens_param=param)
-        async for _ in client.stream([{"role": "user", "content": "hi"}], "m", max_tokens=77):
+        async for _ in client.stream([{"role": "user", "content": "hi"}], "m", params=RequestParams(max_tokens=77)):
             pass
         await client.close()
         body = server.chat_requests()[-1].body

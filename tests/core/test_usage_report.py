@@ -44,3 +44,19 @@ def test_stored_cost_wins_over_todays_prices() -> None:
     message.cost = 7.0
     conversation.append(message)
     assert summarize_usage([conversation], shipped_prices()).total.cost == 7.0
+
+
+def test_cost_split_by_reasoning_effort_where_it_was_set() -> None:
+    conversation = Conversation(model="gpt-6-luna", profile="openai")
+    conversation.append(Message("user", "q"))
+    high = conversation.append(reply("2026-11-21", "gpt-6-luna", 0, 1_000_000, reasoning_tokens=900_000))
+    high.params = {"reasoning_effort": "high", "seed": 1}
+    low = conversation.append(reply("2026-11-21", "gpt-6-luna", 0, 100_000))
+    low.params = {"reasoning_effort": "low"}
+    conversation.append(reply("2026-11-21", "gpt-6-luna", 1_000_000, 0))  # no effort set: in no split
+    summary = summarize_usage([conversation], shipped_prices())
+    assert set(summary.efforts) == {"high", "low"}
+    assert summary.efforts["high"].cost == pytest.approx(0.50)
+    assert summary.efforts["high"].reasoning_tokens == 900_000
+    assert summary.efforts["low"].cost == pytest.approx(0.05) and summary.efforts["low"].replies == 1
+    assert summary.total.cost == pytest.approx(0.65)

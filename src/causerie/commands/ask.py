@@ -25,6 +25,7 @@ from causerie.commands import (
     settings_from,
 )
 from causerie.core.attachments.record import Attachment
+from causerie.core.chat.params import CONTROLS, ParamError, RequestParams, check, parse_assignment
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.safe_text import sanitize
 from causerie.core.settings.config import Settings
@@ -136,7 +137,33 @@ _WAITING_FOR = {
 }
 
 
-async def _run_turn(settings: Settings, store: ConversationStore, conversation: Conversation, model: str) -> int:
+def command_params(args: argparse.Namespace) -> RequestParams:
+    """The controls given on the command line, checked; raises CommandError (usage) naming the option."""
+    values = {}
+    for name in CONTROLS:
+        value = getattr(args, name, None)
+        if value is not None:
+            try:
+                values[name] = check(name, value)
+            except ParamError as exc:
+                raise CommandError(f"--{name.replace('_', '-')}: {exc}", EXIT_USAGE) from None
+    extra = {}
+    for assignment in getattr(args, "param", None) or []:
+        try:
+            key, value = parse_assignment(assignment)
+        except ParamError as exc:
+            raise CommandError(f"--param: {exc}", EXIT_USAGE) from None
+        extra[key] = value
+    return RequestParams(**values, extra=extra)
+
+
+async def _run_turn(
+    settings: Settings,
+    store: ConversationStore,
+    conversation: Conversation,
+    model: str,
+    params: RequestParams | None = None,
+) -> int:
     """Run one turn through the engine, the reply to stdout and every note to stderr."""
     from causerie.core.chat.way_out import refuses_attachments
     from causerie.core.engine import events
@@ -154,7 +181,7 @@ async def _run_turn(settings: Settings, store: ConversationStore, conversation: 
     output = _Output(sys.stdout)
     code = EXIT_OK
     try:
-        async with contextlib.aclosing(engine.run(conversation, model)) as turn:
+        async with contextlib.aclosing(engine.run(conversation, model, params=params)) as turn:
             async for event in turn:
                 if isinstance(event, events.TextAdded):
                     output.write(sanitize(event.text))
@@ -215,6 +242,7 @@ def _attach(files: list[str], settings: Settings) -> list[Attachment]:
 def run_ask(args: argparse.Namespace) -> int:
     """Ask once: stream the reply to stdout, save the conversation, exit 0 (or a distinct error code)."""
     settings = settings_from(args)
+    params = command_params(args)
     prompt = build_prompt(args.prompt, None if args.no_stdin else sys.stdin)
     attachments = _attach(getattr(args, "attach", None) or [], settings)
     if not prompt.strip() and not attachments:
@@ -243,7 +271,7 @@ def run_ask(args: argparse.Namespace) -> int:
     conversation.title = conversation.title or conversation.default_title()
     try:
         store.save(conversation)
-        return asyncio.run(_run_turn(settings, store, conversation, model))
+        return asyncio.run(_run_turn(settings, store, conversation, model, params))
     except StoreError as exc:
         raise CommandError(f"not saved: {exc}", EXIT_FAILED) from None
     except KeyboardInterrupt:

@@ -17,6 +17,19 @@ def _date(iso: str) -> str:
     return iso[:16].replace("T", " ") if iso else ""
 
 
+def _costs(stored: str) -> dict:
+    """`cost` (dollars, or null when no reply has a known cost) and `cost_by_effort` (where an effort was set)."""
+    try:
+        costs = json.loads(stored)
+    except ValueError:
+        costs = {}
+    by_effort = costs.get("by_effort") if isinstance(costs, dict) else None
+    return {
+        "cost": costs.get("cost") if isinstance(costs, dict) else None,
+        "cost_by_effort": by_effort if isinstance(by_effort, dict) else {},
+    }
+
+
 @guarded
 def run_list(args: argparse.Namespace) -> int:
     """List conversations: id, date, title (tab-separated), or JSON."""
@@ -34,6 +47,7 @@ def run_list(args: argparse.Namespace) -> int:
                 "updated_at": s.updated_at,
                 "model": s.model,
                 "messages": s.message_count,
+                **_costs(s.costs),
             }
             for s in summaries
         ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from causerie.core.chat.errors import ChatError, classify, redact, tools_rejection
+from causerie.core.chat.params import RequestParams
 from causerie.core.chat.sse import LineTooLong, paced_lines, server_events
 from causerie.core.chat.thinking import ThinkSplitter
 from causerie.core.chat.tool_deltas import ToolCallAssembler
@@ -157,10 +158,14 @@ class ChatClient:
         messages: list[dict[str, Any]],
         model: str,
         *,
-        max_tokens: int | None = None,
+        params: RequestParams | None = None,
         tools: list[dict[str, Any]] | None = None,
     ) -> AsyncIterator[StreamEvent]:
         """Send `messages` and yield the reply as events; raises ChatError on any failure.
+
+        `params` are the controls set (effort, temperature, output cap...): only those are sent, the cap under
+        the profile's `max_tokens_param`, extra fields in the body. A 400 refusing one raises a ChatError whose
+        `param` names it (the engine decides whether to send again without it).
 
         `tools` is the API's `tools` parameter (function specs); the calls the model makes are yielded as one
         ToolCallsRequested after the reply's last chunk. A server that rejects `tools` raises a ChatError of kind
@@ -175,8 +180,8 @@ class ChatClient:
             kwargs: dict[str, Any] = {"model": model, "messages": messages, "stream": True}
             if self.stream_options:
                 kwargs["stream_options"] = {"include_usage": True}
-            if max_tokens is not None:
-                kwargs[self.max_tokens_param] = max_tokens
+            if params is not None:
+                kwargs.update(params.request_kwargs(self.max_tokens_param))
             if tools:
                 kwargs["tools"] = tools
             splitter = ThinkSplitter()

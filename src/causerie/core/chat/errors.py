@@ -35,6 +35,7 @@ class ChatError(Exception):
     status: int | None = None
     detail: str = ""
     context_limit: int | None = None  # the window the server named in a context_length error
+    param: str | None = None  # the request parameter the server refused (400 "Unsupported parameter: 'x'")
 
     def __str__(self) -> str:
         return self.message
@@ -184,6 +185,30 @@ def _body_fields(body: object) -> tuple[str, str, str]:
     return "", "", ""
 
 
+_REFUSED_RE = re.compile(
+    r"(?:unsupported (?:parameter|value)|unrecognized request argument supplied|unknown parameter|"
+    r"extra inputs are not permitted)\W+'?([A-Za-z_][A-Za-z0-9_.]{0,99})",
+    re.IGNORECASE,
+)
+
+
+def refused_param(status: int | None, code: str, body: object, text: str) -> str | None:
+    """The parameter a 400 names as not accepted (OpenAI's `unsupported_parameter` / `unsupported_value`, or
+    the wording of compatible servers), else None."""
+    if status != 400:
+        return None
+    param = None
+    if isinstance(body, dict) and isinstance(body.get("error", body), dict):
+        candidate = body.get("error", body).get("param")
+        param = candidate if isinstance(candidate, str) and candidate else None
+    if param and code in ("unsupported_parameter", "unsupported_value"):
+        return param.split(".")[0]
+    match = _REFUSED_RE.search(text)
+    if match is None:
+        return None
+    return match.group(1).split(".")[0]
+
+
 def classify(
     *,
     status: int | None,
@@ -222,6 +247,11 @@ def classify(
         return error
     if status == 400 and "stream_options" in lowered:
         return make("bad_request", "The server does not accept the stream_options parameter.")
+    refused = refused_param(status, code, body, text)
+    if refused is not None:
+        error = make("bad_request", f"The server does not accept the parameter {refused!r} for this model.")
+        error.param = refused
+        return error
     if status == 429 or code in ("rate_limit_exceeded", "rate_limit") or "rate limit" in lowered:
         wait = f" The server asks to wait {retry_after:.0f} s." if retry_after and retry_after >= 1 else ""
         return make("rate_limit", f"The server is rate-limiting requests.{wait}")

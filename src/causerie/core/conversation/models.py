@@ -100,6 +100,7 @@ _MESSAGE_KEYS = frozenset(
         "is_error",
         "duration_s",
         "attachments",
+        "params",
     )
 )
 
@@ -128,6 +129,8 @@ class Message:
     is_error: bool = False  # a tool result that is an error (the tool failed, timed out, was declined...)
     duration_s: float | None = None  # how long the tool ran
     attachments: list[Attachment] = field(default_factory=list)  # files sent with it (bytes in the attachment store)
+    # A reply's controls as sent (reasoning_effort, temperature, ... and `extra` body fields); empty when none.
+    params: dict[str, Any] = field(default_factory=dict)
     # Keys this version does not know (written by a newer causerie): kept as they were and written back unchanged.
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -168,6 +171,8 @@ class Message:
             data["duration_s"] = self.duration_s
         if self.attachments:
             data["attachments"] = [a.to_dict() for a in self.attachments]
+        if self.params:
+            data["params"] = dict(self.params)
         data.update({k: v for k, v in self.extra.items() if k not in data})
         return data
 
@@ -212,8 +217,24 @@ class Message:
             name=data.get("name"),
             is_error=bool(data.get("is_error", False)),
             duration_s=_cost(data.get("duration_s"), "duration_s"),
+            params=_params(data.get("params"), "message params"),
             extra={k: v for k, v in data.items() if k not in _MESSAGE_KEYS},
         )
+
+
+def _params(value: Any, what: str) -> dict[str, Any]:
+    """Request controls (checked where they are used: a value no server takes never makes a file unreadable)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SchemaError(f"{what} must be an object")
+    return dict(value)
+
+
+def effort_of(message: Message) -> str | None:
+    """The reasoning effort a reply was asked with, if one was set (and is text)."""
+    effort = message.params.get("reasoning_effort")
+    return effort if isinstance(effort, str) and effort else None
 
 
 def _attachments(value: Any) -> list[Attachment]:
@@ -241,6 +262,8 @@ class Conversation:
     messages: list[Message] = field(default_factory=list)
     active_leaf: str | None = None
     context_policy: str = "summarize"
+    # The conversation's own controls (F3): the JSON form of RequestParams, over the profile's defaults.
+    params: dict[str, Any] = field(default_factory=dict)
     read_only: bool = field(default=False, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -297,6 +320,15 @@ class Conversation:
         costs = [m.cost for m in self.messages if m.cost is not None]
         return sum(costs) if costs else None
 
+    def cost_by_effort(self) -> dict[str, float]:
+        """The stored costs of the replies asked with a reasoning effort, summed per effort (rounded like `cost`)."""
+        costs: dict[str, float] = {}
+        for message in self.messages:
+            effort = effort_of(message)
+            if effort is not None and message.cost is not None:
+                costs[effort] = costs.get(effort, 0.0) + message.cost
+        return {effort: round(cost, 8) for effort, cost in costs.items()}
+
     def default_title(self) -> str:
         """A title from the first user message (first line, about 60 characters)."""
         for message in self.active_path():
@@ -327,6 +359,8 @@ class Conversation:
             "usage": total.to_dict(),
             "messages": [m.to_dict() for m in self.messages],
         }
+        if self.params:
+            data["params"] = dict(self.params)
         cost = self.total_cost()
         if cost is not None:
             data["cost"] = round(cost, 8)
@@ -380,6 +414,7 @@ class Conversation:
             "usage",
             "cost",
             "messages",
+            "params",
         }
         return cls(
             id=cid,
@@ -392,5 +427,6 @@ class Conversation:
             messages=messages,
             active_leaf=leaf,
             context_policy=data.get("context_policy") or "summarize",
+            params=_params(data.get("params"), "'params'"),
             extra={k: v for k, v in data.items() if k not in known},
         )

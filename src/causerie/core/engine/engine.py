@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator, Callable
 from causerie.core.chat import client as chat
 from causerie.core.chat.client import ChatClient
 from causerie.core.chat.errors import ChatError
+from causerie.core.chat.params import RequestParams
+from causerie.core.chat.refusals import Refusals
 from causerie.core.chat.retry import RetryPolicy
 from causerie.core.chat.way_out import CONTINUE, SUMMARIZE, TRIM
 from causerie.core.conversation.context import DEFAULT_REPLY_RESERVE, request_messages
@@ -37,6 +39,7 @@ from causerie.core.engine.events import (
     ToolAnswered,
     ToolRound,
 )
+from causerie.core.engine.params_step import TurnParams, turn_params
 from causerie.core.engine.saving import SaveQueue
 from causerie.core.engine.tool_step import Tools
 from causerie.core.storage.store import Deleted, StoreError
@@ -68,10 +71,15 @@ class Engine:
         checkpoint_interval: float = CHECKPOINT_INTERVAL,
         pause: Callable[[], float] | None = None,
         tools: Tools | None = None,
+        profile: str = "",
+        defaults: RequestParams | None = None,
+        refusals: Refusals | None = None,
     ) -> None:
         """`pause()` says how long to rest at each yield of a fast stream (longer while the user types).
 
         `tools` are offered to the model; the calls a reply asks for run in rounds (see tool_step.py).
+        `defaults` are the profile's controls; `refusals` what the server of `profile` refused before (see
+        params_step.py).
         """
         self.client = client
         self.saves = saves
@@ -82,6 +90,9 @@ class Engine:
         self.checkpoint_interval = checkpoint_interval
         self.pause = pause or (lambda: 0.0)
         self.tools = tools
+        self.profile = profile
+        self.defaults = defaults or RequestParams()
+        self.refusals = refusals or Refusals(None)
         self._open: tuple[Message, str, int] | None = None  # the reply being streamed, its model and estimate
         self.learned_windows: dict[str, int] = {}
         self._retry_event: asyncio.Event | None = None
@@ -97,13 +108,31 @@ class Engine:
         self._retry_event.set()
         return True
 
-    async def run(self, conversation: Conversation, model: str, mode: str = SEND) -> AsyncIterator[EngineEvent]:
+    def turn_params(self, conversation: Conversation, model: str, command: RequestParams | None = None) -> TurnParams:
+        """The controls a turn of `conversation` with `model` would send (profile < conversation < `command`)."""
+        return turn_params(
+            conversation,
+            model,
+            profile_name=self.profile,
+            defaults=self.defaults,
+            command=command,
+            prices=self.prices,
+            refusals=self.refusals,
+        )
+
+    async def run(
+        self, conversation: Conversation, model: str, mode: str = SEND, *, params: RequestParams | None = None
+    ) -> AsyncIterator[EngineEvent]:
         """Run one turn on `conversation` (whose last message is the prompt, or the reply to continue).
 
         `mode` is SEND, CONTINUE (extend the last reply), SUMMARIZE or TRIM (shorten the context first).
+        `params` are the command line's controls, over the conversation's and the profile's.
         Cancelling the consumer stops the turn: the partial reply is kept, marked cancelled, and saved.
         """
         try:
+            controls = self.turn_params(conversation, model, params)
+            for note in controls.notes:
+                yield ContextNote(note, "warning")
             force = mode if mode in (SUMMARIZE, TRIM) else None
             attempt = rounds = 0
             while True:
@@ -145,7 +174,8 @@ class Engine:
                     assert prepared is not None
                     messages, estimate = prepared.messages, prepared.estimate
                 outcome: list[tuple[ChatError | None, bool]] = []
-                async for event in self._stream(conversation, model, messages, estimate, reply, outcome, offered):
+                stream = self._stream(conversation, model, messages, estimate, reply, outcome, offered, controls.sent)
+                async for event in stream:
                     yield event
                 error, partial = outcome[0]
                 if error is None:
@@ -165,6 +195,15 @@ class Engine:
                         yield event
                     mode, force, attempt = SEND, None, 0  # ask the model again, with the results
                     continue
+                if error.param == self.client.max_tokens_param:
+                    error.param = "max_tokens"  # the cap's name on the wire, as the profile says
+                if error.param is not None and not partial and error.param in controls.sent.names():
+                    self.refusals.learn(self.profile, model, error.param)
+                    note = controls.drop_refused(error)
+                    if note is not None:
+                        yield ContextNote(note, "warning")
+                        continue
+                    controls.explain(error)
                 if error.kind == "context_length":
                     if error.context_limit:
                         self.learned_windows[model] = error.context_limit
@@ -197,8 +236,9 @@ class Engine:
         reply: Message | None,
         outcome: list[tuple[ChatError | None, bool]],
         tools: list[dict] | None = None,
+        params: RequestParams | None = None,
     ) -> AsyncIterator[EngineEvent]:
-        """One request streamed into `reply` (a new message unless continuing).
+        """One request streamed into `reply` (a new message unless continuing), with `params` as its controls.
 
         Puts (its error, whether part of a reply arrived and was kept) in `outcome`.
         """
@@ -208,6 +248,7 @@ class Engine:
         else:
             reply.finish_reason = None
             reply.partial = True
+        reply.params = params.to_dict() if params is not None else {}
         if not conversation.title:
             conversation.title = conversation.default_title()
         yield ReplyStarted(reply, continuing)
@@ -215,7 +256,7 @@ class Engine:
         error: ChatError | None = None
         last_checkpoint = last_yield = done_at = time.monotonic()
         try:
-            async for event in self.client.stream(messages, model, tools=tools):
+            async for event in self.client.stream(messages, model, params=params, tools=tools):
                 if time.monotonic() - done_at > WAITED:
                     last_yield = done_at  # the stream waited for the network: other tasks ran meanwhile
                 if isinstance(event, chat.TextDelta):

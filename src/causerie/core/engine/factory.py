@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from causerie.core.chat.client import ChatClient
+from causerie.core.chat.refusals import Refusals
 from causerie.core.chat.retry import RetryPolicy
 from causerie.core.engine.engine import Engine
 from causerie.core.engine.saving import SaveQueue
 from causerie.core.engine.tool_step import Tools
+from causerie.core.settings import paths
 from causerie.core.settings.config import Settings
 from causerie.core.tools.approval import Approver, ToolPolicy
 from causerie.core.tools.servers import ToolServers
@@ -57,7 +59,8 @@ def make_engine(
     pause: Callable[[], float] | None = None,
     approver: Approver | None = None,
 ) -> Engine:
-    """An engine with the settings' retry bound, prices, whether the server is local (free), and its tools."""
+    """An engine with the settings' retry bound, prices, whether the server is local (free), its tools, the
+    profile's request controls and the parameters its server refused before (remembered in the data directory)."""
     return Engine(
         client,
         saves,
@@ -66,4 +69,7 @@ def make_engine(
         retry_policy=RetryPolicy(attempts=max(0, settings.max_retries)),
         pause=pause,
         tools=make_tools(settings, approver) if approver is not None else None,
+        profile=settings.profile,
+        defaults=settings.params,
+        refusals=Refusals.in_data_dir(paths.data_dir()),
     )

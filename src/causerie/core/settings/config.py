@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from causerie.core.chat.params import RequestParams
 from causerie.core.settings import paths
 from causerie.core.settings.config_check import ConfigError, holds_a_key, names_a_command, read_config_file
 from causerie.core.settings.keys import check_not_writable_by_others, check_private, resolve_key
@@ -43,6 +44,25 @@ class Profile:
     stream_options: bool = True
     max_tokens_param: str = "max_completion_tokens"
     accepts_pdf: bool = False  # the server takes PDF files as `file` content parts
+    # Request controls sent with every request of this profile (unset: not sent).
+    reasoning_effort: str | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    seed: int | None = None
+    extra_body: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def params(self) -> RequestParams:
+        """The profile's controls as one RequestParams."""
+        return RequestParams(
+            reasoning_effort=self.reasoning_effort,
+            temperature=self.temperature,
+            top_p=self.top_p,
+            max_tokens=self.max_tokens,
+            seed=self.seed,
+            extra=dict(self.extra_body),
+        )
 
 
 BUILTIN_PROFILES: dict[str, Profile] = {
@@ -84,6 +104,7 @@ class Settings:
     attach_max_image_bytes: int = 20_000_000  # [attachments] max_image_bytes (PDF files too)
     image_detail: str = "auto"  # [attachments] detail: how closely the model looks at images
     accepts_pdf: bool = False  # the profile's server takes PDF files
+    params: RequestParams = field(default_factory=RequestParams)  # the profile's request controls
 
     @property
     def can_send(self) -> bool:
@@ -206,4 +227,5 @@ def load_settings(
         attach_max_image_bytes=int(attachments.get("max_image_bytes", 20_000_000)),
         image_detail=str(attachments.get("detail", "auto")),
         accepts_pdf=profile.accepts_pdf,
+        params=profile.params,
     )

@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from causerie.core.chat.params import CONTROLS, ParamError, check, check_extra
 from causerie.core.usage.pricing import PriceTable
 
 
@@ -30,7 +31,7 @@ TOP_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "max_retries": ((int,), "a whole number"),
     "profiles": ((dict,), "a table of [profiles.NAME] sections"),
     "keymap": ((dict,), 'a table of action id = "keys"'),
-    "prices": ((dict,), "a table of [prices.MODEL] sections (input, cached_input, output, context_window)"),
+    "prices": ((dict,), "a table of [prices.MODEL] sections (input, cached_input, output, context_window, efforts)"),
     "auto_title": ((bool,), "true or false"),
     "render_math": ((bool,), "true or false"),
     "max_tool_rounds": ((int,), "a whole number of rounds (1 or more)"),
@@ -78,6 +79,13 @@ PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "stream_options": ((bool,), "true or false"),
     "max_tokens_param": ((str,), '"max_completion_tokens" or "max_tokens"'),
     "accepts_pdf": ((bool,), "true or false"),
+    # The controls every request of the profile sends (a conversation's settings and `ask` options go over them).
+    "reasoning_effort": ((str,), '"minimal", "low", "medium" or "high" ("none" or "xhigh" where the model takes it)'),
+    "temperature": ((int, float), "a number from 0 to 2"),
+    "top_p": ((int, float), "a number from 0 to 1"),
+    "max_tokens": ((int,), "a whole number of output tokens (1 or more)"),
+    "seed": ((int,), "a whole number"),
+    "extra_body": ((dict,), "a table of request body fields, e.g. extra_body = { top_k = 40 }"),
 }
 MAX_TOKENS_PARAMS = ("max_completion_tokens", "max_tokens")
 
@@ -151,6 +159,7 @@ def parse_config_text(text: str, path: Path) -> dict[str, Any]:
         if param is not None and param not in MAX_TOKENS_PARAMS:
             line = locate(text, f"profiles.{name}", "max_tokens_param")
             raise ConfigError(f"{_where(path, line)}: max_tokens_param must be {PROFILE_KEYS['max_tokens_param'][1]}")
+        _check_controls(table, f"profiles.{name}", text, path)
     attachments = data.get("attachments", {})
     _check_table(attachments, ATTACHMENT_KEYS, "attachments", text, path)
     if attachments.get("detail", "auto") not in ("auto", "low", "high"):
@@ -195,6 +204,22 @@ def _check_table(
         if not _type_ok(value, kinds):
             line = locate(text, table, key)
             raise ConfigError(f"{_where(path, line)}: {key}{where_table} must be {expected}")
+
+
+def _check_controls(table: dict[str, Any], section: str, text: str, path: Path) -> None:
+    """A profile's request controls: values a server could take (ranges, efforts, extra body fields)."""
+    for key in CONTROLS:
+        if key in table:
+            try:
+                check(key, table[key])
+            except ParamError as exc:
+                raise ConfigError(f"{_where(path, locate(text, section, key))}: {exc} in [{section}]") from None
+    if "extra_body" in table:
+        try:
+            check_extra(table["extra_body"])
+        except ParamError as exc:
+            line = locate(text, section, "extra_body") or locate_table(text, f"{section}.extra_body")
+            raise ConfigError(f"{_where(path, line)}: extra_body in [{section}]: {exc}") from None
 
 
 def _check_mcp_server(name: str, table: Any, text: str, path: Path) -> None:

@@ -92,6 +92,12 @@ CONFIG_TEMPLATE = """\
 #   stream_options    false for servers that reject stream_options (token usage is then estimated)
 #   max_tokens_param  "max_completion_tokens" (OpenAI) or "max_tokens" (older OpenAI-compatible servers)
 #   accepts_pdf       true when the server takes PDF files as file content parts (openai: true)
+# Model controls of a profile (sent only when set; a conversation's settings, F3, and `ask` options go over them):
+#   reasoning_effort  "minimal", "low", "medium" or "high" ("none", "xhigh" where the model takes them)
+#   temperature       0 to 2;  top_p  0 to 1
+#   max_tokens        the most output tokens of a reply (sent under max_tokens_param's name)
+#   seed              a whole number, for repeatable sampling where supported
+#   extra_body        other request body fields, e.g. extra_body = { top_k = 40 }
 # The key itself is never accepted as a command-line option: it would be visible to other users in `ps`.
 
 # [profiles.openai]
@@ -101,6 +107,8 @@ CONFIG_TEMPLATE = """\
 # base_url = "http://localhost:11434/v1"
 # model = "llama3.2"
 # local = true
+# temperature = 0.7
+# extra_body = { top_k = 40 }
 
 # [profiles.openrouter]
 # base_url = "https://openrouter.ai/api/v1"

@@ -20,7 +20,7 @@ from causerie.core.safe_text import encodable
 from causerie.core.storage.documents import Fingerprint, Summary
 
 INDEX_FILE = "index.sqlite3"
-SCHEMA_VERSION = 1  # PRAGMA user_version; any other value means "rebuild"
+SCHEMA_VERSION = 2  # PRAGMA user_version; any other value means "rebuild" (2: the cost split by effort)
 BUSY_TIMEOUT_MS = 10_000
 OLD_CACHES = ("index.json", "search")  # version 0.1's summary index and search cache, removed once
 
@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS files(
 CREATE TABLE IF NOT EXISTS summaries(
     id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     model TEXT NOT NULL, message_count INTEGER NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    read_only INTEGER NOT NULL
+    read_only INTEGER NOT NULL, costs TEXT NOT NULL DEFAULT '{}'
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(
     body, conversation_id UNINDEXED, message_id UNINDEXED, tokenize="unicode61 remove_diacritics 2"
@@ -112,10 +112,10 @@ class IndexDatabase:
     def summaries(self) -> list[Summary]:
         """Every summary, newest first."""
         rows = self.db.execute(
-            "SELECT id, title, created_at, updated_at, model, message_count, size, mtime_ns, read_only"
+            "SELECT id, title, created_at, updated_at, model, message_count, size, mtime_ns, read_only, costs"
             " FROM summaries ORDER BY updated_at DESC, id DESC"
         ).fetchall()
-        return [Summary(*row[:8], bool(row[8])) for row in rows]
+        return [Summary(*row[:8], bool(row[8]), row[9]) for row in rows]
 
     def files(self) -> dict[str, tuple[Fingerprint, str | None, bool]]:
         """File name -> (fingerprint, problem or None, whether its text is indexed)."""
@@ -133,7 +133,7 @@ class IndexDatabase:
         self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, NULL, 0, NULL, NULL)", (name, *fp))
         # SQLite holds UTF-8: a lone surrogate (a broken paste kept byte-exact in the file) is shown as U+FFFD.
         row = [encodable(value) if isinstance(value, str) else value for value in summary]
-        self.db.execute("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        self.db.execute("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
 
     def put_problem(self, name: str, fp: Fingerprint, reason: str) -> None:
         """Record a file that cannot be loaded (until its fingerprint changes)."""

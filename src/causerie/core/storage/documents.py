@@ -34,6 +34,9 @@ class Summary(NamedTuple):
     size: int
     mtime_ns: int
     read_only: bool = False
+    # JSON: {"cost": dollars of the replies with a stored cost (or null), "by_effort": {effort: dollars}} for the
+    # replies asked with a reasoning effort.
+    costs: str = "{}"
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,10 @@ def read_conversation(path: Path, root: Path) -> tuple[Conversation, os.stat_res
     return parse_conversation(raw, path.stem), info, raw
 
 
+def _rounded(cost: float | None) -> float | None:
+    return None if cost is None else round(cost, 8)
+
+
 def summary_of(conversation: Conversation, info: os.stat_result | None) -> Summary:
     """The summary of a conversation whose file has this stat (size and mtime 0 when unknown)."""
     return Summary(
@@ -140,4 +147,5 @@ def summary_of(conversation: Conversation, info: os.stat_result | None) -> Summa
         size=info.st_size if info is not None else 0,
         mtime_ns=info.st_mtime_ns if info is not None else 0,
         read_only=conversation.read_only,
+        costs=json.dumps({"cost": _rounded(conversation.total_cost()), "by_effort": conversation.cost_by_effort()}),
     )

@@ -8,6 +8,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from causerie.core.chat.params import EFFORTS
 from causerie.core.conversation.models import Conversation, Message, Usage
 
 DEFAULT_CONTEXT_WINDOW = 128_000
@@ -22,6 +23,9 @@ class ModelPrice:
     cached_input: float | None = None
     output: float | None = None
     context_window: int | None = None
+    # Reasoning efforts the model takes: None when unknown, () for a model without reasoning (then it takes
+    # temperature and top_p; a reasoning model does not).
+    efforts: tuple[str, ...] | None = None
 
     @property
     def priced(self) -> bool:
@@ -84,11 +88,17 @@ def _merge(base: ModelPrice, raw: Any) -> ModelPrice:
     if window is not None and (isinstance(window, bool) or not isinstance(window, int) or window <= 0):
         raise ValueError("'context_window' must be a positive integer")
     values = {k: _number(raw, k) for k in ("input", "cached_input", "output") if k in raw}
+    efforts = raw.get("efforts", base.efforts)
+    if efforts is not None:
+        if not isinstance(efforts, list | tuple) or any(e not in EFFORTS for e in efforts):
+            raise ValueError(f"'efforts' must be a list of {', '.join(EFFORTS)} ([] for a model without reasoning)")
+        efforts = tuple(efforts)
     return ModelPrice(
         input=values.get("input", base.input),
         cached_input=values.get("cached_input", base.cached_input),
         output=values.get("output", base.output),
         context_window=window,
+        efforts=efforts,
     )
 
 

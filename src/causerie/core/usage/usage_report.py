@@ -1,4 +1,5 @@
-"""Usage across all conversations: tokens and cost per day and per model, from each reply's stored usage."""
+"""Usage across all conversations: tokens and cost per day, per model and per reasoning effort, from each reply's
+stored usage."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from causerie.core.conversation.models import Conversation
+from causerie.core.conversation.models import Conversation, effort_of
 from causerie.core.usage.pricing import PriceTable, cost_of
 
 
@@ -17,6 +18,7 @@ class Bucket:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_tokens: int = 0
+    reasoning_tokens: int = 0
     replies: int = 0
     cost: float = 0.0
     unpriced: int = 0  # replies whose cost is unknown
@@ -30,10 +32,11 @@ class Bucket:
 
 @dataclass
 class UsageSummary:
-    """Totals per day (ISO date, UTC) and per model, and overall."""
+    """Totals per day (ISO date, UTC), per model, per reasoning effort (replies asked with one), and overall."""
 
     days: dict[str, Bucket] = field(default_factory=dict)
     models: dict[str, Bucket] = field(default_factory=dict)
+    efforts: dict[str, Bucket] = field(default_factory=dict)
     total: Bucket = field(default_factory=Bucket)
     conversations: int = 0
 
@@ -53,6 +56,7 @@ def _add(bucket: Bucket, usage, cost: float | None) -> None:
     bucket.prompt_tokens += usage.prompt_tokens
     bucket.completion_tokens += usage.completion_tokens
     bucket.cached_tokens += usage.cached_tokens
+    bucket.reasoning_tokens += usage.reasoning_tokens
     bucket.replies += 1
     bucket.estimated = bucket.estimated or usage.estimated
     if cost is None:
@@ -87,5 +91,7 @@ def summarize_usage(
             day = (message.created_at or conversation.created_at)[:10]
             _add(summary.days.setdefault(day, Bucket()), usage, cost)
             _add(summary.models.setdefault(model, Bucket()), usage, cost)
+            if (effort := effort_of(message)) is not None:
+                _add(summary.efforts.setdefault(effort, Bucket()), usage, cost)
             _add(summary.total, usage, cost)
     return summary

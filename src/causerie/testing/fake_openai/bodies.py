@@ -35,6 +35,17 @@ STREAM_OPTIONS_REJECTED = error_body(
     None,
     "Unrecognized request argument supplied: stream_options",
 )
+
+
+def unsupported_param(name: str, value: object = None) -> dict[str, Any]:
+    """OpenAI's 400 for a parameter the model does not take (`value` given: for a value it does not take)."""
+    if value is None:
+        message, code = f"Unsupported parameter: '{name}' is not supported with this model.", "unsupported_parameter"
+    else:
+        message, code = f"Unsupported value: '{name}' does not support {value!r} with this model.", "unsupported_value"
+    return {"error": {"message": message, "type": "invalid_request_error", "param": name, "code": code}}
+
+
 # A model or server that cannot call tools, as Ollama words it.
 TOOLS_REJECTED = {
     "error": {

@@ -17,6 +17,7 @@ from causerie.testing.fake_openai.bodies import (
     context_error,
     error_body,
     prompt_tokens_of,
+    unsupported_param,
 )
 from causerie.testing.fake_openai.replies import Received, Reply, tokens_of
 from causerie.testing.fake_openai.tool_stream import finish_reason, tool_call_deltas
@@ -34,6 +35,8 @@ class FakeOpenAI:
         # error, and whether it rejects `stream_options` like some OpenAI-compatible servers do.
         self.context_window: int | None = None
         self.reject_stream_options: bool = False
+        # Body fields the "model" refuses with OpenAI's 400: name -> "parameter" (any value) or "value" (this one).
+        self.rejected_params: dict[str, str] = {}
         # When set, every request must carry `Authorization: Bearer <required_key>` (else OpenAI's 401 body).
         self.required_key: str | None = None
         self.models: list[dict[str, Any]] = [
@@ -153,6 +156,12 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 return
             if server.reject_stream_options and isinstance(body, dict) and "stream_options" in body:
                 self._send_json(400, STREAM_OPTIONS_REJECTED)
+                return
+            refused = [k for k in server.rejected_params if isinstance(body, dict) and k in body]
+            if refused:
+                name = refused[0]
+                value = body[name] if server.rejected_params[name] == "value" else None
+                self._send_json(400, unsupported_param(name, value))
                 return
             if server.context_window is not None and prompt_tokens_of(body) > server.context_window:
                 self._send_json(400, context_error(server.context_window, prompt_tokens_of(body)))

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from causerie.core.chat.client import ChatClient
+    from causerie.core.engine.engine import Engine
+    from causerie.core.engine.params_step import ModelOffer
     from causerie.core.settings.config import Settings
     from causerie.ui.widgets.conversation import ConversationView
     from causerie.ui.widgets.prompt import PromptInput
@@ -44,6 +46,7 @@ class ChatHost(Protocol):
     conversation: Conversation
     settings: Settings
     client: ChatClient | None
+    engine: Engine | None
     app: App
 
     @property
@@ -249,17 +252,30 @@ class MessageActions:
         self.conversation_settings(focus="model")
 
     def conversation_settings(self, focus: str = "system-prompt") -> None:
-        """Edit this conversation's system prompt, model and context policy."""
+        """Edit this conversation's system prompt, model, model controls and context policy."""
         conversation = self.host.conversation
         current = ConversationSettings(
             system_prompt=conversation.system_prompt,
             model=conversation.model or self.host.settings.model,
             context_policy=conversation.context_policy,
+            params=dict(conversation.params),
         )
         self.host.app.push_screen(
-            ConversationSettingsScreen(current, self.host.client, focus=focus),
+            ConversationSettingsScreen(current, self.host.client, focus=focus, offer=self._model_offer),
             lambda result: self._apply_conversation_settings(conversation, result),
         )
+
+    def _model_offer(self, model: str) -> ModelOffer:
+        """The controls `model` takes on this profile (the model table, and what its server refused before)."""
+        from causerie.core.chat.refusals import Refusals
+        from causerie.core.engine.factory import price_table
+        from causerie.core.engine.params_step import model_offer
+        from causerie.core.settings import paths
+
+        engine = self.host.engine
+        prices = engine.prices if engine is not None else price_table(self.host.settings)
+        refusals = engine.refusals if engine is not None else Refusals.in_data_dir(paths.data_dir())
+        return model_offer(prices, refusals, self.host.settings.profile, model or self.host.settings.model)
 
     def _apply_conversation_settings(self, conversation: Conversation, result: ConversationSettings | None) -> None:
         if result is None:
@@ -267,12 +283,17 @@ class MessageActions:
         conversation.system_prompt = result.system_prompt
         conversation.model = result.model
         conversation.context_policy = result.context_policy
+        conversation.params = dict(result.params)
         conversation.touch()
         if conversation.messages:  # an empty conversation is saved with its first message
             self.host.save(conversation)
         if conversation is self.host.conversation:
             self.host.update_status()
-        message = f"Conversation settings saved (model {result.model}, context {result.context_policy})."
+        controls = ", ".join(f"{k} {v}" for k, v in result.params.items() if k != "extra")
+        if result.params.get("extra"):
+            controls = f"{controls}, extra body fields" if controls else "extra body fields"
+        controls = f", {controls}" if controls else ""
+        message = f"Conversation settings saved (model {result.model}{controls}, context {result.context_policy})."
         self.host.notify(message, markup=False)
 
     # -- auto-title -------------------------------------------------------------------------------------------

@@ -1,21 +1,26 @@
-"""ConversationSettingsScreen: a modal to edit one conversation's system prompt, model and context policy."""
+"""ConversationSettingsScreen: a modal to edit one conversation's system prompt, model, controls and context policy."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, TextArea
 from textual.widgets.option_list import Option
 
 from causerie.core.chat.client import ChatClient
 from causerie.core.chat.errors import ChatError
+from causerie.core.chat.params import CONTROLS, DEFAULT_EFFORTS, ParamError
+from causerie.core.engine.params_step import ModelOffer
 from causerie.core.safe_text import sanitize, sanitize_line
 from causerie.ui.text import outside
+from causerie.ui.widgets.model_controls import ModelControls
 
 POLICIES: dict[str, str] = {
     "summarize": "Summarize the oldest turns",
@@ -31,6 +36,12 @@ class ConversationSettings:
     system_prompt: str
     model: str
     context_policy: str
+    params: dict[str, Any] = field(default_factory=dict)  # the conversation's controls (RequestParams' JSON form)
+
+
+def offer_everything(model: str) -> ModelOffer:
+    """Every control, for a screen opened without a model table."""
+    return ModelOffer(frozenset(CONTROLS), DEFAULT_EFFORTS)
 
 
 def filter_models(models: list[str], query: str) -> list[str]:
@@ -40,7 +51,8 @@ def filter_models(models: list[str], query: str) -> list[str]:
 
 
 class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
-    """System prompt editor, model picker (the server's /models, filtered by typing) and context policy."""
+    """System prompt editor, model picker (the server's /models, filtered by typing), the model's controls and
+    the context policy."""
 
     DEFAULT_CSS = """
     ConversationSettingsScreen {
@@ -83,8 +95,15 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         Binding("ctrl+s", "save", "Save", id="conversation_settings.save"),
     ]
 
-    def __init__(self, current: ConversationSettings, client: ChatClient | None, focus: str = "system-prompt") -> None:
+    def __init__(
+        self,
+        current: ConversationSettings,
+        client: ChatClient | None,
+        focus: str = "system-prompt",
+        offer: Callable[[str], ModelOffer] = offer_everything,
+    ) -> None:
         super().__init__()
+        self.offer = offer
         self._first_focus = focus
         self.current = current
         self.client = client
@@ -93,7 +112,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         self._real_ids: dict[str, str] = {}  # a model id as shown (cleaned) -> the id itself
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
+        with VerticalScroll(id="dialog") as dialog:
             dialog.border_title = "Conversation settings"
             yield Label("System prompt", classes="-heading")
             # A system prompt from a file is outside text: shown cleaned, given back byte for byte if left unchanged.
@@ -103,6 +122,8 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
             yield Input(self._shown_model(self.current.model), id="model", placeholder="model name")
             yield OptionList(id="models")
             yield Label("Loading the server's models…", id="models-status")
+            yield Label("Model controls (empty: the profile's, or not sent)", classes="-heading")
+            yield ModelControls(self.current.params, id="controls")
             yield Label("When the conversation is longer than the model's context", classes="-heading")
             with RadioSet(id="policy"):
                 for name, text in POLICIES.items():
@@ -113,7 +134,13 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
 
     def on_mount(self) -> None:
         self.query_one(f"#{self._first_focus}").focus()
+        self._offer_for(self.current.model)
         self._load_models()
+
+    def _offer_for(self, model: str) -> None:
+        """Show the controls `model` takes (by the model table and what its server refused before)."""
+        offer = self.offer(model.strip())
+        self.query_one(ModelControls).offer(offer.controls, offer.efforts, model, offer.why)
 
     @work(exclusive=True, group="models", exit_on_error=False)
     async def _load_models(self) -> None:
@@ -147,6 +174,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
             self._typed = True
         if self.models and self._typed:
             self._refilter()
+        self._offer_for(self._real_model(event.value.strip()) or self.current.model)
 
     @on(Input.Submitted, "#model")
     def _model_submitted(self, event: Input.Submitted) -> None:
@@ -161,7 +189,8 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         model_input = self.query_one("#model", Input)
         with model_input.prevent(Input.Changed):
             model_input.value = self._shown_model(event.option.id or "")
-        self.query_one("#policy", RadioSet).focus()
+        self._offer_for(event.option.id or "")
+        self.query_one(ModelControls).focus_first()
 
     def _shown_model(self, model: str) -> str:
         """The model id as the input shows it: cleaned, remembered so that saving gives back the id byte for byte."""
@@ -187,12 +216,19 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         return pressed.name if pressed is not None and pressed.name else self.current.context_policy
 
     def action_save(self) -> None:
-        """Close and apply the settings."""
+        """Close and apply the settings (not while a control holds a value no server takes: it says which)."""
+        controls = self.query_one(ModelControls)
+        try:
+            params = controls.read()
+        except ParamError:
+            controls.focus_problem()
+            return
         model = self._real_model(self.query_one("#model", Input).value.strip()) or self.current.model
         prompt = self.query_one("#system-prompt", TextArea).text
         if prompt == sanitize(self.current.system_prompt):
             prompt = self.current.system_prompt  # unchanged: the stored text, not its cleaned display
-        self.dismiss(ConversationSettings(system_prompt=prompt, model=model, context_policy=self.selected_policy()))
+        policy = self.selected_policy()
+        self.dismiss(ConversationSettings(prompt, model, policy, params.to_dict()))
 
     def action_cancel(self) -> None:
         """Close without changing anything."""

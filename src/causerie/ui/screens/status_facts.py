@@ -5,6 +5,7 @@ The context plan walks the whole active path: it ran on every worker state chang
 
 from __future__ import annotations
 
+from causerie.core.chat.params import ParamError, RequestParams
 from causerie.core.conversation.context import DEFAULT_REPLY_RESERVE, plan
 from causerie.core.conversation.models import Conversation
 from causerie.core.engine.engine import Engine
@@ -53,6 +54,7 @@ class StatusFacts:
             state="writing…" if streaming else "",
             cost=cost,
             context=context,
+            effort=next_effort(conversation, model, settings, engine) or "",
         )
 
     def of(
@@ -90,6 +92,16 @@ class StatusFacts:
         facts = (cost, f"context ≈{percent:.0f}% of {short_count(window)}")
         self._last = (key, facts)
         return facts
+
+
+def next_effort(conversation: Conversation, model: str, settings: Settings, engine: Engine | None) -> str | None:
+    """The reasoning effort the next request of `conversation` sends, if one is set (profile or conversation)."""
+    if engine is not None:
+        return engine.turn_params(conversation, model).sent.reasoning_effort
+    try:
+        return settings.params.merged(RequestParams.from_dict(conversation.params or None)).reasoning_effort
+    except ParamError:
+        return settings.params.reasoning_effort
 
 
 def short_count(tokens: int) -> str:

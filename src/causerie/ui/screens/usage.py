@@ -1,4 +1,5 @@
-"""UsageScreen: tokens and cost per day and per model across all saved conversations, with a chart."""
+"""UsageScreen: tokens and cost per day, per model and per reasoning effort across all saved conversations, with a
+chart."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
+from causerie.core.chat.params import EFFORTS
 from causerie.core.settings.config import BUILTIN_PROFILES
 from causerie.core.storage.store import ConversationStore, StoreError
 from causerie.core.usage.pricing import PriceTable, format_cost
@@ -54,6 +56,15 @@ class UsageScreen(Screen):
         height: 1fr;
         margin-right: 1;
     }
+    UsageScreen #usage-right {
+        width: 1fr;
+    }
+    UsageScreen #usage-efforts {
+        width: 1fr;
+        height: auto;
+        max-height: 50%;
+        margin-top: 1;
+    }
     """
 
     BINDINGS = [Binding("escape,q", "close", "Back", id="usage.close")]
@@ -72,7 +83,9 @@ class UsageScreen(Screen):
             yield Sparkline([], id="usage-chart")
             with Horizontal():
                 yield DataTable(id="usage-days", cursor_type="row", zebra_stripes=True)
-                yield DataTable(id="usage-models", cursor_type="row", zebra_stripes=True)
+                with Vertical(id="usage-right"):
+                    yield DataTable(id="usage-models", cursor_type="row", zebra_stripes=True)
+                    yield DataTable(id="usage-efforts", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -80,6 +93,9 @@ class UsageScreen(Screen):
         days.add_columns("Day", "Replies", "Input", "Output", "Cost")
         models = self.query_one("#usage-models", DataTable)
         models.add_columns("Model", "Replies", "Input", "Output", "Cost")
+        efforts = self.query_one("#usage-efforts", DataTable)
+        efforts.add_columns("Effort", "Replies", "Output", "Reasoning", "Cost")
+        efforts.display = False  # until a reply asked with an effort is found
         self._load()
 
     @work(thread=True, exclusive=True, group="usage", exit_on_error=False)
@@ -138,6 +154,28 @@ class UsageScreen(Screen):
                         bucket.replies,
                         f"{bucket.prompt_tokens:,}",
                         f"{bucket.completion_tokens:,}",
+                        cost_cell(bucket),
+                    ),
+                )
+            )
+
+        self._show_efforts(summary)
+
+    def _show_efforts(self, summary: UsageSummary) -> None:
+        """The cost split by reasoning effort (the replies asked with one), when there are any."""
+        efforts = self.query_one("#usage-efforts", DataTable)
+        efforts.clear()
+        efforts.display = bool(summary.efforts)
+        order = {effort: n for n, effort in enumerate(EFFORTS)}
+        for effort, bucket in sorted(summary.efforts.items(), key=lambda item: (order.get(item[0], 99), item[0])):
+            efforts.add_row(  # the effort comes from conversation files: never markup
+                *map(
+                    outside_cell,
+                    (
+                        effort,
+                        bucket.replies,
+                        f"{bucket.completion_tokens:,}",
+                        f"{bucket.reasoning_tokens:,}",
                         cost_cell(bucket),
                     ),
                 )

@@ -9,7 +9,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from causerie.core.attachments.record import describe
-from causerie.core.conversation.models import Message
+from causerie.core.conversation.models import Message, effort_of
 from causerie.core.safe_text import sanitize, sanitize_line
 from causerie.ui.compat import SettledLayout
 from causerie.ui.widgets.display_caps import SHOWN_CHARS, SHOWN_LINES, shown_part
@@ -143,6 +143,10 @@ class MessageView(SettledLayout, Widget, can_focus=True):
         label = Text("Assistant", style="bold") + self._version_label()
         if message.model:
             label.append(f" · {sanitize(message.model)}", style="dim")
+        if effort := effort_of(message):
+            label.append(f" · effort {sanitize_line(effort)}", style="dim")
+        if message.usage is not None and message.usage.reasoning_tokens:
+            label.append(f" · {message.usage.reasoning_tokens:,} reasoning tokens", style="dim")
         if self.streaming:
             label.append(" · writing…", style="italic dim")
         elif message.finish_reason in FINISH_LABELS:

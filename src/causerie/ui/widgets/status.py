@@ -18,7 +18,7 @@ SEPARATOR = "  ·  "
 CUT_MARK = "…"
 
 # Facts in the order they are shown, with how long each is kept as the width shrinks (higher stays longer).
-_KEEP = {"profile": 2, "model": 5, "last": 0, "conversation": 1, "cost": 4, "context": 3}
+_KEEP = {"profile": 2, "model": 5, "effort": 3, "last": 0, "conversation": 1, "cost": 4, "context": 3}
 
 
 def fit_parts(parts: list[tuple[str, int]], state: str, width: int) -> str:
@@ -75,13 +75,16 @@ class StatusLine(Widget):
         state: str = "",
         cost: str = "",
         context: str = "",
+        effort: str = "",
     ) -> None:
-        """Update the facts shown."""
+        """Update the facts shown (`effort`: the reasoning effort the next request sends, when one is set)."""
         # The profile and model come from a file or a server: shown cleaned (never an escape sequence).
         parts = [
             (f"profile {sanitize_line(profile)}", _KEEP["profile"]),
             (f"model {sanitize_line(model)}", _KEEP["model"]),
         ]
+        if effort:
+            parts.append((f"effort {sanitize_line(effort)}", _KEEP["effort"]))
         if last is not None:
             mark = "≈" if last.estimated else ""
             parts.append(
