@@ -14,14 +14,14 @@ from pygments.token import Token
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
 from rich.style import Style
-from rich.syntax import Syntax, SyntaxTheme
+from rich.syntax import SyntaxTheme
 from rich.text import Text
 from rich.theme import Theme as RichTheme
 from textual.color import Color, ColorParseError
 from textual.highlight import ANSIDarkHighlightTheme, ANSILightHighlightTheme, HighlightTheme
 from textual.strip import Strip
 
-from causerie.ui.compat import SharedParserMarkdown
+from causerie.ui.widgets.markdown_elements import ReplyMarkdown, code_syntax
 
 _PARSER = MarkdownIt().enable("strikethrough").enable("table")
 
@@ -192,13 +192,10 @@ def render_markdown(source: str, width: int, console: Console, styles: RenderSty
         return []
     console.push_theme(styles.theme)
     try:
-        lines = console.render_lines(
-            SharedParserMarkdown(source, styles.code, _PARSER), _options(console, width), pad=True
-        )
+        lines = console.render_lines(ReplyMarkdown(source, styles.code, _PARSER), _options(console, width), pad=True)
     finally:
         console.pop_theme()
-    # Rich starts some blocks (lists, tables, quotes) with an empty line of its own, and ends tables with one: the
-    # caller spaces blocks.
+    # Rich starts some blocks (lists, quotes) with an empty line of its own: the caller spaces blocks.
     start, end = 0, len(lines)
     while start < end and _is_empty(lines[start]):
         start += 1
@@ -220,19 +217,13 @@ def render_plain(text: str, width: int, console: Console, style: Style | None = 
 
 
 def render_code(
-    code: str, language: str, width: int, console: Console, styles: RenderStyles, *, top: bool, bottom: bool
+    code: str, language: str, width: int, console: Console, styles: RenderStyles, *, last: bool
 ) -> list[Strip]:
-    """Part of a code block as Rich's Markdown draws one (a padded, highlighted box): `top` / `bottom` add the
-    blank padding line above / below, so consecutive parts join into one box."""
+    """Part of a code block as a finished one is drawn (a highlighted box): consecutive parts join into one box;
+    the `last` part drops the trailing line breaks, as the finished block does."""
     if width <= 0:
         return []
-    syntax = Syntax(
-        code.rstrip("\n") if bottom else code.removesuffix("\n"),
-        language,
-        theme=styles.code,
-        word_wrap=True,
-        padding=(1 if top else 0, 1, 1 if bottom else 0, 1),
-    )
+    syntax = code_syntax(code.rstrip("\n") if last else code.removesuffix("\n"), language, styles.code)
     return _strips(console, syntax, width)
 
 

@@ -316,13 +316,12 @@ class MessageBody(SettledLayout, Widget):
         complete = code.rfind("\n") + 1
         pending = code[self._fence_done : complete]
         if pending.count("\n") >= FENCE_CHUNK_LINES:
-            top = self._fence_done == 0
-            chunk = render_code(pending, fence.language, width, console, styles, top=top, bottom=False)
-            self._fence_lines.extend(chunk)
+            self._fence_lines.extend(render_code(pending, fence.language, width, console, styles, last=False))
             self._fence_done = complete
         rest = code[self._fence_done :]
-        top = self._fence_done == 0
-        return [*self._fence_lines, *render_code(rest, fence.language, width, console, styles, top=top, bottom=True)]
+        if self._fence_lines and not rest.strip("\n"):
+            return self._fence_lines  # the box ends with its last complete line, as the finished block will
+        return [*self._fence_lines, *render_code(rest, fence.language, width, console, styles, last=True)]
 
     def _ensure(self, width: int) -> None:
         """Make the lines match the current text, width and theme (everything finished is rendered)."""
