@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from causerie.core.chat.client import ChatClient
@@ -38,12 +40,14 @@ async def test_list_models_failure_is_a_chat_error_without_the_key(server: FakeO
 
 
 async def test_list_models_unreachable_server() -> None:
-    client = ChatClient(base_url="http://127.0.0.1:9/v1", api_key=KEY)
-    try:
-        with pytest.raises(ChatError) as caught:
-            await client.list_models()
-    finally:
-        await client.close()
+    with socket.socket() as bound:  # bound, never listening: a connection is refused, and no other test can take it
+        bound.bind(("127.0.0.1", 0))
+        client = ChatClient(base_url=f"http://127.0.0.1:{bound.getsockname()[1]}/v1", api_key=KEY)
+        try:
+            with pytest.raises(ChatError) as caught:
+                await client.list_models()
+        finally:
+            await client.close()
     assert caught.value.kind == "network"
 
 

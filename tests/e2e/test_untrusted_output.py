@@ -106,8 +106,13 @@ def test_control_sequences_in_titles_and_server_errors(launch: Launch, server: F
             lambda n=attempt + 1: len([r for r in server.chat_requests() if r.body.get("stream")]) == n,
             f"request {attempt + 1}",
         )
-        term.wait_gone("writing…")
-    term.wait_for("before the error")
+        # The turn is over once its failure is shown and the footer no longer offers to stop it: a question typed
+        # before that would wait in the queue instead of being sent.
+        if attempt < 3:
+            term.wait_until(lambda n=attempt + 1: term.text().count("Your message is") >= n, f"failure {attempt + 1}")
+        else:
+            term.wait_for("before the error")
+        term.wait_until(lambda: "esc Stop" not in term.text().splitlines()[-1], f"turn {attempt + 1} to end")
     # The sidebar shows a title on one line (cut); the rename dialog shows all of it, made visible.
     term.press("ctrl+b", "ctrl+b")  # hide and show the sidebar: the focus is in the list
     term.wait_for("f2 Rename")  # the footer shows the list's keys once it has the focus
