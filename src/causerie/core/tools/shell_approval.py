@@ -66,6 +66,23 @@ def _discard_typed_ahead(fd: int) -> None:
 
 
 def _read_line(fd: int) -> str:
+    """One line typed on the terminal, echoed as it is typed (the reply's display turns the echo off)."""
+    try:
+        import termios
+
+        saved = termios.tcgetattr(fd)
+        typing = termios.tcgetattr(fd)
+        typing[3] |= termios.ECHO | termios.ICANON
+        termios.tcsetattr(fd, termios.TCSANOW, typing)
+    except (ImportError, OSError):  # not a terminal (a test's pipe): nothing to set
+        return _read_bytes(fd)
+    try:
+        return _read_bytes(fd)
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+
+
+def _read_bytes(fd: int) -> str:
     data = b""
     while not data.endswith(b"\n"):
         chunk = os.read(fd, 1)
