@@ -150,3 +150,18 @@ async def test_a_bad_config_starts_the_app_with_defaults_and_a_notice(server: Fa
         await wait_for(pilot, lambda: any(t == "Config file" for t, _ in notices), what="notice")
         message = next(m for t, m in notices if t == "Config file")
         assert "line 2" in message and "defaults are used" in message
+
+
+async def test_at_80x24_every_field_is_whole_and_nothing_overlaps(server: FakeOpenAI) -> None:
+    app = CauserieApp(hosted_settings(), offer_setup=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, SetupScreen)
+        screen = app.screen
+        key, remember = screen.query_one("#setup-key", Input), screen.query_one("#setup-save", Checkbox)
+        buttons = list(screen.query(Button).filter("#setup-buttons Button"))
+        await wait_for(pilot, lambda: key.region.height == 3, what="the key field laid out whole")
+        assert not key.region.overlaps(remember.region)
+        assert remember.region.height == 3
+        for button in buttons:
+            assert screen.region.contains_region(button.region), button.id
+        assert key.region.bottom <= remember.region.y <= buttons[0].region.y - remember.region.height

@@ -43,14 +43,16 @@ class SetupScreen(ModalScreen[Settings | None]):
     SetupScreen { align: center middle; }
     SetupScreen #setup-dialog {
         width: 84; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 1 2;
+        border: round $primary; background: $surface; padding: 1 2; overflow-y: auto;
     }
+    SetupScreen #setup-key-fields, SetupScreen #setup-local-fields { height: auto; }
     SetupScreen .setup-title { text-style: bold; margin-bottom: 1; }
     SetupScreen .-hidden { display: none; }
     SetupScreen #setup-local-row { height: auto; }
     SetupScreen #setup-url { width: 1fr; }
     SetupScreen #setup-found { height: auto; max-height: 6; }
-    SetupScreen #setup-result { margin: 1 0; }
+    SetupScreen #setup-result { margin: 1 0; display: none; }
+    SetupScreen #setup-result.-said { display: block; }
     SetupScreen #setup-buttons { height: auto; }
     SetupScreen #setup-buttons Button { margin-right: 1; }
     """
@@ -96,6 +98,7 @@ class SetupScreen(ModalScreen[Settings | None]):
 
     def _say(self, text: str, ok: bool | None = None) -> None:
         result = self.query_one("#setup-result", Static)
+        result.set_class(bool(text), "-said")  # no empty rows until there is something to say (80x24 fits)
         result.update(outside(text))  # server error messages and URLs are part of it: never markup
         result.set_class(ok is True, "-ok")
         result.set_class(ok is False, "-error")
