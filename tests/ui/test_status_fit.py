@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from causerie.testing.fake_openai import FakeOpenAI, Reply
+from causerie.testing.fake_openai import FakeOpenAI, Reply, error_body
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.widgets.status import StatusLine, fit_parts
 
@@ -46,3 +46,33 @@ async def test_writing_is_always_shown_from_the_second_reply_on(server: FakeOpen
             assert shown.endswith("…")
         await pilot.press("escape")
         await wait_for(pilot, lambda: not screen.streaming, what="stopped")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_a_stopped_or_failed_turn_stays_said_on_the_status_line(
+    server: FakeOpenAI, size: tuple[int, int]
+) -> None:
+    server.queue(
+        Reply(text="one", usage=USAGE),
+        Reply(text="two words", usage=USAGE, stall_after=1),
+        Reply(status=400, error=error_body("invalid_request_error", "no")),
+    )
+    app = make_app(server)
+    async with app.run_test(size=size) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        status = screen.query_one(StatusLine)
+        shown = lambda: str(status.render())  # noqa: E731
+        await type_text(pilot, "first")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2)
+        assert "stopped" not in shown() and "ctrl+r" not in shown()
+        await type_text(pilot, "second")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "writing…" in shown(), what="writing… shown")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "stopped" in shown(), what="stopped shown")
+        await type_text(pilot, "third")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "no reply (ctrl+r)" in shown(), what="the failure shown")
+        assert len(shown()) <= status.content_region.width

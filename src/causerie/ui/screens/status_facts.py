@@ -51,7 +51,7 @@ class StatusFacts:
             model=model,
             last=last,
             total=conversation.total_usage(),
-            state="writing…" if streaming else "",
+            state=turn_state(conversation, streaming),
             cost=cost,
             context=context,
             effort=next_effort(conversation, model, settings, engine) or "",
@@ -92,6 +92,26 @@ class StatusFacts:
         facts = (cost, f"context ≈{percent:.0f}% of {short_count(window)}")
         self._last = (key, facts)
         return facts
+
+
+_ENDINGS = {"cancelled": "stopped", "error": "interrupted", "length": "cut off"}
+
+
+def turn_state(conversation: Conversation, streaming: bool) -> str:
+    """How the last turn stands, which the status line never leaves out: writing, stopped, failed, cut off."""
+    if streaming:
+        return "writing…"
+    path = conversation.active_path()
+    if not path:
+        return ""
+    last = path[-1]
+    if last.role == "user":
+        return "no reply (ctrl+r)"
+    if last.role == "tool":
+        return "stopped"  # the tool loop ended before the model answered the results
+    if last.role == "assistant":
+        return _ENDINGS.get(last.finish_reason or "", "")
+    return ""
 
 
 def next_effort(conversation: Conversation, model: str, settings: Settings, engine: Engine | None) -> str | None:
