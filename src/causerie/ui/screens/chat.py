@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -50,6 +49,7 @@ from causerie.ui.screens.reply_presenter import ReplyPresenter
 from causerie.ui.screens.saving import ConversationSaver
 from causerie.ui.screens.status_facts import StatusFacts
 from causerie.ui.screens.tool_approval import DialogApprover
+from causerie.ui.screens.typing_pause import typing_pause
 from causerie.ui.widgets.attachment_tray import AttachmentTray
 from causerie.ui.widgets.conversation import ConversationView
 from causerie.ui.widgets.error_notice import ErrorNotice
@@ -59,10 +59,7 @@ from causerie.ui.widgets.queued import QueuedPrompts
 from causerie.ui.widgets.sidebar import HistorySidebar
 from causerie.ui.widgets.status import StatusLine
 
-# While the user typed in the last TYPING_WINDOW seconds, a fast stream rests YIELD_PAUSE at each of its yields: a
-# key goes through several message queues before it is drawn, and a bare yield gives each only one turn per slice.
-TYPING_WINDOW = 1.0
-YIELD_PAUSE = 0.001
+READ_ONLY_NOTE = "This conversation was written by a newer version of causerie: it is shown read-only."
 BUILTIN_LOCAL = tuple(name for name, profile in BUILTIN_PROFILES.items() if profile.local)
 
 
@@ -120,14 +117,8 @@ class ChatScreen(Screen):
     def _make_engine(self, client: ChatClient | None) -> Engine | None:
         if client is None:
             return None
-
-        def pause() -> float:
-            typing = time.monotonic() - getattr(self.app, "last_input", float("-inf")) < TYPING_WINDOW
-            return YIELD_PAUSE if typing else 0.0
-
-        return make_engine(
-            self.settings, client, self.saves, pause=pause, approver=DialogApprover(self, self.action_stop)
-        )
+        approver = DialogApprover(self, self.action_stop)
+        return make_engine(self.settings, client, self.saves, pause=typing_pause(self), approver=approver)
 
     def compose(self) -> ComposeResult:
         yield HistorySidebar(id="sidebar", clock=getattr(self.app, "clock", None))
@@ -158,10 +149,8 @@ class ChatScreen(Screen):
     @property
     def streaming(self) -> bool:
         """Whether a reply is being received."""
-        return self._reply_worker is not None and self._reply_worker.state in (
-            WorkerState.PENDING,
-            WorkerState.RUNNING,
-        )
+        worker = self._reply_worker
+        return worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
 
     def on_mount(self) -> None:
         self.sidebar.fit_to(self.app.size.width)
@@ -173,11 +162,8 @@ class ChatScreen(Screen):
         return WELCOME if self.settings.can_send else no_key_help(self.settings)
 
     def _new_conversation(self) -> Conversation:
-        return Conversation(
-            model=self.settings.model,
-            profile=self.settings.profile,
-            system_prompt=self.settings.system_prompt,
-        )
+        settings = self.settings
+        return Conversation(model=settings.model, profile=settings.profile, system_prompt=settings.system_prompt)
 
     def show_conversation(self, conversation: Conversation) -> None:
         """Show `conversation` in the pane (it becomes the one the prompt sends to), with its draft."""
@@ -187,10 +173,7 @@ class ChatScreen(Screen):
         self.queue.refresh()
         self.update_status()
         if conversation.read_only:
-            self.view.add_notice(
-                "This conversation was written by a newer version of causerie: it is shown read-only.",
-                "warning",
-            )
+            self.view.add_notice(READ_ONLY_NOTE, "warning")
 
     def open_conversation(self, conversation_id: str) -> bool:
         """Show a saved conversation (from memory if open already); False when it cannot be loaded."""

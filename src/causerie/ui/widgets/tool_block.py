@@ -41,7 +41,7 @@ def result_label(message: Message, folded: bool) -> Text:
     if message.duration_s is not None:
         label.append(f" · {message.duration_s:.2f} s", style="dim")
     if message.is_error:
-        label.append(" · error", style="bold red")
+        label.append(" · error", style="bold reverse")
     if foldable(message):
         lines = message.content.count("\n") + 1
         size = f"{lines:,} lines" if lines > 1 else f"{len(message.content):,} characters"
