@@ -20,6 +20,7 @@ from causerie.core.tools.approval import Decision, PendingCall, ToolPolicy
 from causerie.core.tools.config import ServerConfig
 from causerie.core.tools.round import CANCELLED, DECLINED
 from causerie.core.tools.servers import ToolServers
+from causerie.core.tools.switches import SWITCHED_OFF
 from causerie.testing.fake_openai import FakeOpenAI, Reply, ToolCallSpec
 
 WEATHER = str(Path(__file__).resolve().parents[1] / "mcp_servers" / "weather.py")
@@ -148,3 +149,51 @@ async def test_a_model_that_keeps_calling_stops_at_the_round_limit(
     assert len(server.chat_requests()) == 3
     last = ConversationStore(store.data_dir).load(conversation.id).active_path()[-1]
     assert last.role == "tool" and "limit" in last.content  # the unrun calls are answered too
+
+
+async def test_tools_switched_off_in_the_conversation_are_not_offered_and_a_call_to_one_never_runs(
+    server: FakeOpenAI, client: ChatClient, tmp_path: Path
+) -> None:
+    ran = tmp_path / "calls.txt"
+    config = ServerConfig(
+        name="weather", command=sys.executable, args=(WEATHER,), env={"WEATHER_CALLS": str(ran)}, allow=("forecast",)
+    )
+    servers = ToolServers([config])
+    [status] = await servers.start()
+    assert status.state == "ready", status.error
+    try:
+        calls = [
+            ToolCallSpec("weather__environment", '{"name": "HOME"}', id="call_off"),  # offered or not, models call
+            ToolCallSpec("weather__forecast", '{"city": "Oslo"}', id="call_on"),
+        ]
+        server.queue(Reply(text="", tool_calls=calls, finish_reason="tool_calls"), Reply(text="Rain."))
+        store = ConversationStore(tmp_path / "data")
+        approver = ScriptedApprover()  # environment is not allowed: asking about it would fail the turn
+        engine = engine_with(client, store, servers, approver)
+        conversation = conversation_with("Weather in Oslo?")
+        conversation.disabled_tools = ["weather__environment"]
+        events = [event async for event in engine.run(conversation, "gpt-6-luna")]
+        assert isinstance(events[-1], Finished)
+        offered = [t["function"]["name"] for t in server.chat_requests()[0].body["tools"]]
+        assert "weather__environment" not in offered
+        assert "weather__forecast" in offered and len(offered) == len(servers.tools()) - 1
+        answered = {e.message.tool_call_id: e.message for e in events if isinstance(e, ToolAnswered)}
+        assert answered["call_off"].content == SWITCHED_OFF and answered["call_off"].is_error
+        assert answered["call_on"].content.startswith("Oslo") and not answered["call_on"].is_error
+        assert approver.asked == []
+        assert ran.read_text().split() == ["forecast"]  # the switched-off tool never ran
+        saved = ConversationStore(store.data_dir).load(conversation.id)
+        assert saved.disabled_tools == ["weather__environment"]
+
+        # A whole server switched off: the request carries no tools at all, and its calls are not run either.
+        conversation.disabled_tools = ["weather__*"]
+        conversation.append(Message(role="user", content="And in Bergen?"))
+        server.queue(Reply(text="", tool_calls=[calls[1]], finish_reason="tool_calls"), Reply(text="Rain too."))
+        events = [event async for event in engine.run(conversation, "gpt-6-luna")]
+        assert isinstance(events[-1], Finished)
+        assert "tools" not in server.chat_requests()[-2].body
+        [message] = [e.message for e in events if isinstance(e, ToolAnswered)]
+        assert message.content == SWITCHED_OFF
+        assert ran.read_text().split() == ["forecast"]
+    finally:
+        await servers.stop()

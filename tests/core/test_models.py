@@ -168,3 +168,16 @@ def test_an_id_with_a_trailing_newline_is_not_valid() -> None:
 
     assert is_valid_id("20260101-000000000-abcdef")
     assert not is_valid_id("20260101-000000000-abcdef\n")  # "$" matched before a final newline: "id\n.json"
+
+
+def test_tools_switched_off_are_an_optional_field_of_the_same_version() -> None:
+    conversation = make_conversation()
+    assert "disabled_tools" not in conversation.to_dict()  # nothing switched off: nothing written
+    conversation.disabled_tools = ["weather__environment", "files__*"]
+    data = conversation.to_dict()
+    assert data["version"] == SCHEMA_VERSION and data["disabled_tools"] == ["weather__environment", "files__*"]
+    assert Conversation.from_dict(json.loads(json.dumps(data))) == conversation
+    data["disabled_tools"] = ["weather__forecast", 3, None, ""]  # hand-edited: what is not a name is left out
+    assert Conversation.from_dict(data).disabled_tools == ["weather__forecast"]
+    data["disabled_tools"] = "weather__forecast"
+    assert Conversation.from_dict(data).disabled_tools == []

@@ -1,6 +1,8 @@
 """A small MCP server for the tests (stdio by default, or `--http PORT` for streamable HTTP).
 
-`--exit` writes a message to stderr and exits before answering anything; `--silent` never answers.
+`--exit` writes a message to stderr and exits before answering anything; `--silent` never answers; `--hostile`
+adds a tool whose description holds markup. With `WEATHER_CALLS` set, each call appends the tool's name to that file
+(so a test can tell that a tool did not run).
 """
 
 from __future__ import annotations
@@ -21,17 +23,26 @@ from mcp.server.mcpserver import MCPServer  # noqa: E402
 from mcp.server.mcpserver.exceptions import ToolError  # noqa: E402
 
 server = MCPServer("weather")
+HOSTILE_DESCRIPTION = "[bold red]Hot[/] [@click=app.quit]click me[/] \x1b[31mred\x1b[0m"
+
+
+def _record(tool: str) -> None:
+    if os.environ.get("WEATHER_CALLS"):
+        with open(os.environ["WEATHER_CALLS"], "a", encoding="utf-8") as calls:
+            calls.write(tool + "\n")
 
 
 @server.tool()
 def forecast(city: str, days: int = 1) -> str:
     """The forecast for a city."""
+    _record("forecast")
     return f"{city}: rain for {days} day(s), {os.environ.get('UNITS', 'kelvin')}"
 
 
 @server.tool()
 def environment(name: str) -> str:
     """The value of an environment variable of this process, or <unset>."""
+    _record("environment")
     return os.environ.get(name, "<unset>")
 
 
@@ -58,6 +69,13 @@ def big(size: int) -> str:
 def long_name() -> str:
     """A tool whose name does not fit the API's 64 characters once prefixed."""
     return "long"
+
+
+if "--hostile" in sys.argv:
+
+    @server.tool(description=HOSTILE_DESCRIPTION)
+    def hostile() -> str:
+        return "[/]"
 
 
 if __name__ == "__main__":

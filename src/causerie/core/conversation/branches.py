@@ -62,7 +62,8 @@ def switch_version(conversation: Conversation, message: Message, step: int) -> M
 def branch(conversation: Conversation, upto: str | None = None) -> Conversation:
     """A new conversation holding a copy of the active path (up to message `upto`, inclusive), with new ids.
 
-    The copy keeps the settings (model, profile, system prompt, context policy) but no other versions.
+    The copy keeps the settings (model, profile, system prompt, context policy, tools switched off) but no other
+    versions.
     """
     path = conversation.active_path()
     if upto is not None:
@@ -76,6 +77,7 @@ def branch(conversation: Conversation, upto: str | None = None) -> Conversation:
         profile=conversation.profile,
         system_prompt=conversation.system_prompt,
         context_policy=conversation.context_policy,
+        disabled_tools=list(conversation.disabled_tools),
     )
     parent: str | None = None
     for message in path:

@@ -231,6 +231,11 @@ def _params(value: Any, what: str) -> dict[str, Any]:
     return dict(value)
 
 
+def _keys(value: Any) -> list[str]:
+    """The strings of a list (anything else left out: a malformed `disabled_tools` at worst offers a tool again)."""
+    return [item for item in value if isinstance(item, str) and item] if isinstance(value, list) else []
+
+
 def effort_of(message: Message) -> str | None:
     """The reasoning effort a reply was asked with, if one was set (and is text)."""
     effort = message.params.get("reasoning_effort")
@@ -264,6 +269,8 @@ class Conversation:
     context_policy: str = "summarize"
     # The conversation's own controls (F3): the JSON form of RequestParams, over the profile's defaults.
     params: dict[str, Any] = field(default_factory=dict)
+    # Tools switched off for this conversation (F3): `server__tool` or `server__*` keys (core/tools/switches.py).
+    disabled_tools: list[str] = field(default_factory=list)
     read_only: bool = field(default=False, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -361,6 +368,8 @@ class Conversation:
         }
         if self.params:
             data["params"] = dict(self.params)
+        if self.disabled_tools:
+            data["disabled_tools"] = list(self.disabled_tools)
         cost = self.total_cost()
         if cost is not None:
             data["cost"] = round(cost, 8)
@@ -415,6 +424,7 @@ class Conversation:
             "cost",
             "messages",
             "params",
+            "disabled_tools",
         }
         return cls(
             id=cid,
@@ -428,5 +438,6 @@ class Conversation:
             active_leaf=leaf,
             context_policy=data.get("context_policy") or "summarize",
             params=_params(data.get("params"), "'params'"),
+            disabled_tools=_keys(data.get("disabled_tools")),
             extra={k: v for k, v in data.items() if k not in known},
         )

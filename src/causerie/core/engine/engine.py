@@ -138,7 +138,7 @@ class Engine:
             while True:
                 offered: list[dict] | None = None
                 if self.tools is not None:
-                    offered, late = await self.tools.offered()
+                    offered, late = await self.tools.offered(conversation)
                     if late:
                         yield ContextNote(
                             f"Sent without the tools of {', '.join(late)}: still starting after "
@@ -320,7 +320,7 @@ class Engine:
             self.saves.checkpoint(conversation)
 
         try:
-            await self.tools.round(reply.tool_calls, answered, notes.append)
+            await self.tools.round(reply.tool_calls, answered, notes.append, conversation)
         except asyncio.CancelledError:
             try:
                 self.saves.save_now(conversation)  # every call answered ("cancelled by the user" where unrun)

@@ -45,7 +45,8 @@ def make_tools(settings: Settings, approver: Approver) -> Tools | None:
     configs = [config for config in settings.tool_servers if config.enabled]
     if not configs:
         return None
-    servers = ToolServers(configs, secrets=tuple(s for s in (settings.api_key,) if s))
+    # The servers switched off in the config are kept (never started) so that F3 lists them as such.
+    servers = ToolServers(settings.tool_servers, secrets=tuple(s for s in (settings.api_key,) if s))
     wait = max(config.startup_timeout_sec for config in configs)
     policy = ToolPolicy(servers, config_path=settings.config_path)
     return Tools(servers, approver, policy, max_rounds=settings.max_tool_rounds, wait_timeout=wait)

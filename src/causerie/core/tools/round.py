@@ -8,12 +8,13 @@ stays valid for the next request.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from causerie.core.conversation.models import Message, ToolCall
 from causerie.core.tools.approval import Approver, Decision, PendingCall, ToolPolicy
 from causerie.core.tools.results import ToolResult
 from causerie.core.tools.servers import ToolServers
+from causerie.core.tools.switches import SWITCHED_OFF, is_switched_off
 
 DECLINED = "The user declined this tool call."
 CANCELLED = "cancelled by the user"
@@ -44,6 +45,7 @@ async def run_round(
     *,
     on_message: Callable[[Message], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
+    disabled: Iterable[str] = (),
 ) -> list[Message]:
     """Run one reply's calls in order and return one `tool` message per call, in the calls' order.
 
@@ -54,6 +56,8 @@ async def run_round(
         policy: what runs without asking; "always allow" is saved through it.
         on_message: called with each message as soon as it exists (to show and checkpoint it).
         on_notice: called with a sentence for the user (e.g. "always allow" could not be saved).
+        disabled: the conversation's switched-off keys (core/tools/switches.py): a call to one of those tools is
+            answered SWITCHED_OFF, neither asked about nor run (it was not offered; a model may call it anyway).
 
     Returns:
         The `tool` messages. If the round is cancelled, every call without an answer gets CANCELLED (passed to
@@ -67,12 +71,23 @@ async def run_round(
         if on_message is not None:
             on_message(message)
 
-    asking = [c for c in calls if (s := servers.spec(c.name)) is not None and not policy.allows(s)]
+    disabled = frozenset(disabled)
+
+    def switched_off(call: ToolCall) -> bool:
+        spec = servers.spec(call.name)
+        return spec is not None and is_switched_off(spec.server, spec.tool, disabled)
+
+    asking = [
+        c for c in calls if (s := servers.spec(c.name)) is not None and not switched_off(c) and not policy.allows(s)
+    ]
     try:
         for call in calls:
             spec = servers.spec(call.name)
             if spec is None:
                 answer(call, ToolResult(f"There is no tool named {call.name!r}.", True, 0.0))
+                continue
+            if switched_off(call):
+                answer(call, ToolResult(SWITCHED_OFF, True, 0.0))
                 continue
             if not policy.allows(spec):
                 pending = PendingCall(call, spec, asking.index(call) + 1, len(asking))

@@ -122,6 +122,29 @@ class ToolServers:
                 waiter.cancel()
         return [r.config.name for r in self._servers.values() if r.status.state == "starting"]
 
+    async def changed(self) -> None:
+        """Return once a server that is starting now is ready or has failed; at once when none is starting.
+
+        A listing that follows the servers (F3) awaits this in a loop and redraws after each return.
+        """
+        starting = [r for r in self._servers.values() if r.status.state == "starting"]
+        if not starting:
+            return
+        waiters = [asyncio.ensure_future(r.ready.wait()) for r in starting]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    def starting(self) -> bool:
+        """Whether a server is still starting (or waits to be launched)."""
+        return any(r.status.state == "starting" for r in self._servers.values())
+
+    def launched(self) -> bool:
+        """Whether `launch()` has run (before it, every enabled server waits to be started)."""
+        return any(r.task is not None for r in self._servers.values())
+
     async def _supervise(self, running: _Running) -> None:
         """Run the server's task; if it is not ready within startup_timeout_sec, report it and end it.
 

@@ -252,16 +252,19 @@ class MessageActions:
         self.conversation_settings(focus="model")
 
     def conversation_settings(self, focus: str = "system-prompt") -> None:
-        """Edit this conversation's system prompt, model, model controls and context policy."""
+        """Edit this conversation's system prompt, model, model controls, context policy and tools offered."""
         conversation = self.host.conversation
         current = ConversationSettings(
             system_prompt=conversation.system_prompt,
             model=conversation.model or self.host.settings.model,
             context_policy=conversation.context_policy,
             params=dict(conversation.params),
+            disabled_tools=tuple(conversation.disabled_tools),
         )
+        engine = self.host.engine
+        tools = engine.tools.servers if engine is not None and engine.tools is not None else None
         self.host.app.push_screen(
-            ConversationSettingsScreen(current, self.host.client, focus=focus, offer=self._model_offer),
+            ConversationSettingsScreen(current, self.host.client, focus=focus, offer=self._model_offer, tools=tools),
             lambda result: self._apply_conversation_settings(conversation, result),
         )
 
@@ -284,6 +287,7 @@ class MessageActions:
         conversation.model = result.model
         conversation.context_policy = result.context_policy
         conversation.params = dict(result.params)
+        conversation.disabled_tools = list(result.disabled_tools)
         conversation.touch()
         if conversation.messages:  # an empty conversation is saved with its first message
             self.host.save(conversation)
@@ -293,6 +297,8 @@ class MessageActions:
         if result.params.get("extra"):
             controls = f"{controls}, extra body fields" if controls else "extra body fields"
         controls = f", {controls}" if controls else ""
+        off = len(result.disabled_tools)
+        controls = f"{controls}, {off} tool switch{'es' if off != 1 else ''} off" if off else controls
         message = f"Conversation settings saved (model {result.model}{controls}, context {result.context_policy})."
         self.host.notify(message, markup=False)
 

@@ -1,10 +1,11 @@
-"""ConversationSettingsScreen: a modal to edit one conversation's system prompt, model, controls and context policy."""
+"""ConversationSettingsScreen: a modal to edit one conversation's system prompt, model, controls, context policy
+and the tools it offers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,6 +22,10 @@ from causerie.core.engine.params_step import ModelOffer
 from causerie.core.safe_text import sanitize, sanitize_line
 from causerie.ui.text import outside
 from causerie.ui.widgets.model_controls import ModelControls
+from causerie.ui.widgets.tool_switches import ToolSwitches
+
+if TYPE_CHECKING:
+    from causerie.core.tools.servers import ToolServers
 
 POLICIES: dict[str, str] = {
     "summarize": "Summarize the oldest turns",
@@ -37,6 +42,7 @@ class ConversationSettings:
     model: str
     context_policy: str
     params: dict[str, Any] = field(default_factory=dict)  # the conversation's controls (RequestParams' JSON form)
+    disabled_tools: tuple[str, ...] = ()  # the tools switched off (core/tools/switches.py keys)
 
 
 def offer_everything(model: str) -> ModelOffer:
@@ -51,8 +57,8 @@ def filter_models(models: list[str], query: str) -> list[str]:
 
 
 class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
-    """System prompt editor, model picker (the server's /models, filtered by typing), the model's controls and
-    the context policy."""
+    """System prompt editor, model picker (the server's /models, filtered by typing), the model's controls, the
+    context policy, and the tool servers with a switch for each tool (when servers are configured)."""
 
     DEFAULT_CSS = """
     ConversationSettingsScreen {
@@ -101,8 +107,10 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         client: ChatClient | None,
         focus: str = "system-prompt",
         offer: Callable[[str], ModelOffer] = offer_everything,
+        tools: ToolServers | None = None,
     ) -> None:
         super().__init__()
+        self.tools = tools
         self.offer = offer
         self._first_focus = focus
         self.current = current
@@ -128,6 +136,9 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
             with RadioSet(id="policy"):
                 for name, text in POLICIES.items():
                     yield RadioButton(text, value=name == self.current.context_policy, name=name)
+            if self.tools is not None:
+                yield Label("Tools offered in this conversation", classes="-heading")
+                yield ToolSwitches(self.current.disabled_tools, id="tools")
             with Horizontal(id="buttons"):
                 yield Button("Save (ctrl+s)", id="save", variant="primary")
                 yield Button("Cancel (Esc)", id="cancel")
@@ -136,6 +147,23 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         self.query_one(f"#{self._first_focus}").focus()
         self._offer_for(self.current.model)
         self._load_models()
+        if self.tools is not None:
+            self._follow_servers()
+
+    @work(exclusive=True, group="tool-servers", exit_on_error=False)
+    async def _follow_servers(self) -> None:
+        """List the servers now and again each time one becomes ready or fails, while the screen is open.
+
+        They start in the background after the first paint and may take seconds: a list taken once at opening
+        would show "starting" until the screen is opened again.
+        """
+        assert self.tools is not None
+        switches = self.query_one(ToolSwitches)
+        while True:
+            switches.show(self.tools.statuses(), self.tools.launched())
+            if not self.tools.starting():
+                return
+            await self.tools.changed()
 
     def _offer_for(self, model: str) -> None:
         """Show the controls `model` takes (by the model table and what its server refused before)."""
@@ -228,7 +256,9 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         if prompt == sanitize(self.current.system_prompt):
             prompt = self.current.system_prompt  # unchanged: the stored text, not its cleaned display
         policy = self.selected_policy()
-        self.dismiss(ConversationSettings(prompt, model, policy, params.to_dict()))
+        switches = self.query(ToolSwitches)
+        disabled = tuple(switches.first().switched_off()) if switches else self.current.disabled_tools
+        self.dismiss(ConversationSettings(prompt, model, policy, params.to_dict(), disabled))
 
     def action_cancel(self) -> None:
         """Close without changing anything."""
