@@ -342,7 +342,7 @@ class ChatScreen(Screen):
         self.messages.continue_reply()
 
     def action_conversation_settings(self) -> None:
-        """Edit this conversation's system prompt, model, model controls and context policy."""
+        """Edit this conversation's system prompt, model, model controls, tools and context policy."""
         self.messages.conversation_settings()
 
     def action_pick_model(self) -> None:
