@@ -134,3 +134,33 @@ def test_every_verb_in_a_hostile_world(
     assert [sequence for sequence in foreign_sequences(raw) if not _RICH_RE.fullmatch(sequence)] == []
     text = raw.decode("utf-8", "replace")
     assert "\u202e" not in text and "\u200b" not in text and "Traceback" not in text
+
+
+RECALLED = "U9 \x1b[2J \x1b]0;x\x07 \x9b31m \u202eRTL\u202c \u2066iso\u2069 \u200bZW end9"
+
+
+def test_a_recalled_prompt_shows_its_controls_as_symbols_and_is_sent_as_stored(
+    launch: Launch, server: FakeOpenAI, causerie_home: Path
+) -> None:
+    conversations = causerie_home / "data" / "conversations"
+    conversations.mkdir(parents=True)
+    conversation = Conversation(title="recall")
+    conversation.append(Message(role="user", content=RECALLED))
+    conversation.append(Message(role="assistant", content="first answer", model="m", finish_reason="stop"))
+    (conversations / f"{conversation.id}.json").write_bytes(encode_conversation(conversation))
+    server.default = Reply(text="second answer")
+    term = launch(server, "open", conversation.id)
+    term.wait_for("first answer")
+    term.press("up")  # in the empty prompt: the last message sent comes back for editing
+    term.wait_for("Editing a sent message")
+    term.wait_until(lambda: term.text().count("end9") == 2, "the recalled text in the prompt")
+    term.press("enter")  # sent again as a new version: the stored text, not what the screen shows
+    term.wait_for("second answer")
+    assert server.chat_requests()[-1].body["messages"][-1]["content"] == RECALLED
+    term.press("ctrl+q")
+    assert term.wait_exit() == 0
+    raw = term.raw_bytes()
+    assert foreign_sequences(raw) == []
+    text = raw.decode("utf-8", "replace")
+    assert not any(char in text for char in "\u202e\u202c\u2066\u2069\u200b")
+    assert "Traceback" not in text
