@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.settings import paths
+from causerie.core.storage.database import INDEX_FILE
 from causerie.core.storage.store import ConversationStore
+from causerie.testing.fake_openai import FakeOpenAI
 from tests.cli.helpers import run_cli
 
 HOSTILE = "t\x9b31m\x9d0;x\x9c \u202eevil\u200b [/b] \x1b]52;c;SGk=\x07"
@@ -53,3 +59,68 @@ def test_export_to_a_file_is_byte_for_byte(tmp_path) -> None:  # noqa: ANN001
     target = tmp_path / "out.json"
     assert run_cli("export", conversation.id, "-f", "json", "-o", str(target)).returncode == 0
     assert json.loads(target.read_text(encoding="utf-8"))["messages"][1]["content"] == f"zeppelin reply {HOSTILE}"
+
+
+ESCAPED_NAME = "20250101-000000000-\x1b]0;pwned\x07\x1b[2J\x9b31m\u202eevil\nx.json"
+
+
+def _tree(top: Path) -> dict[str, tuple[int, bytes | None]]:
+    """Every entry under `top` (itself included): its mode, and the bytes of a file. The index is derived and left
+    out: each verb brings it in line with the files."""
+    entries = [top, *top.rglob("*")] if top.is_dir() else [top]
+    return {
+        str(path.relative_to(top.parent)): (path.lstat().st_mode, path.read_bytes() if path.is_file() else None)
+        for path in entries
+        if not path.name.startswith(INDEX_FILE)
+    }
+
+
+def _read_only(data: Path) -> None:
+    _saved()
+    ConversationStore(data).close()
+    for path in data.rglob(f"{INDEX_FILE}*"):
+        path.unlink()
+    for path in sorted([data, *data.rglob("*")], reverse=True):
+        path.chmod(0o500 if path.is_dir() else 0o400)
+
+
+def _a_file(data: Path) -> None:
+    data.parent.mkdir(parents=True)
+    data.write_text("not a directory\n")
+
+
+def _escaped_name(data: Path) -> None:
+    _saved()
+    (data / "conversations" / ESCAPED_NAME).write_text("{not json")
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (_read_only, "data cannot be written: nothing can be saved there (chmod 700 "),
+        (_a_file, "data is not a directory: move it away"),
+        (_escaped_name, "Unreadable, left untouched: "),
+    ],
+    ids=["read-only", "a-file", "escape-sequences-in-a-file-name"],
+)
+def test_doctor_on_a_broken_data_directory_says_so_in_one_clean_line_and_writes_nothing(
+    server: FakeOpenAI, make: Callable[[Path], None], problem: str
+) -> None:
+    data = paths.data_dir()
+    make(data)
+    home = data.parent
+    before = _tree(home)
+    try:
+        done = run_cli(
+            "doctor", env={"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-x"}, file_modes_bind=True
+        )
+        after = _tree(home)
+    finally:
+        for path in [data, *data.rglob("*")] if data.is_dir() else []:
+            path.chmod(0o700)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr == "" and _clean(done.stdout)
+    failures = [line for line in done.stdout.splitlines() if line.startswith("[FAIL]")]
+    assert len(failures) == 1 and problem in failures[0], done.stdout
+    assert done.stdout.splitlines()[-1] == "1 problem(s) found."
+    assert after == before

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from causerie.core.safe_text import sanitize, sanitize_line
+from causerie.core.safe_text import sanitize, sanitize_in_place, sanitize_line
 
 
 def test_escape_sequences_become_visible() -> None:
@@ -46,3 +46,11 @@ def test_one_line_fields_show_every_control_and_format_character() -> None:
     clean = sanitize_line(hostile)
     assert clean == "t⟨U+202E⟩itle⟨U+200D⟩⟨U+00AD⟩\ufffd31m␛]0;x␇"
     assert sanitize_line("plain [b]title[/b] ✓") == "plain [b]title[/b] ✓"  # brackets are not ours to change
+
+
+def test_text_being_edited_is_cleaned_one_character_for_one() -> None:
+    text = "a\x1b[2J\tb\x1b]0;x\x07\x9b1m\r\u202eRTL\u2066\u200b\ufeff\ud800\nZWJ\u200d RLM\u200f ок"
+    shown = sanitize_in_place(text)
+    assert len(shown) == len(text)  # a position in the shown text is the same position in the real one
+    assert shown == "a␛[2J\tb␛]0;x␇\ufffd1m␍\ufffdRTL\ufffd\ufffd\ufffd\ufffd\nZWJ\u200d RLM\u200f ок"
+    assert sanitize_in_place("") == ""

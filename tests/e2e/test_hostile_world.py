@@ -16,10 +16,11 @@ import pytest
 
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.storage.store import encode_conversation
-from causerie.testing.fake_openai import FakeOpenAI, Reply
+from causerie.testing.fake_openai import FakeOpenAI, Reply, error_body
 
 from .conftest import Launch
 from .rawcheck import foreign_sequences
+from .terminal import click_text
 
 MARKUP = "[@click=app.quit]Q[/] [/] [b]B"
 SEQUENCES = (
@@ -28,6 +29,15 @@ SEQUENCES = (
 )
 PAYLOAD = f"{MARKUP} {SEQUENCES} \u202eRTL \u200bZW"
 BAD_FILE = "20250101-000000000-\x1b]0;pwned\x07.json"
+
+
+def click_payload(folder: Path) -> str:
+    """Markup that, if it were parsed, would show "x" and save a screenshot into `folder` when clicked."""
+    return f"[@click=app.screenshot('x.svg','{folder}')]x[/]"
+
+
+def screenshots(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.svg"))
 
 
 def _toml(text: str) -> str:
@@ -40,7 +50,8 @@ def hostile_home(causerie_home: Path) -> Conversation:
     """A data directory, config file and theme folder full of payloads; returns the saved conversation."""
     conversations = causerie_home / "data" / "conversations"
     conversations.mkdir(parents=True)
-    conversation = Conversation(title=f"T1 {PAYLOAD}", model=f"m {PAYLOAD}", system_prompt=PAYLOAD)
+    title = f"T1 {click_payload(causerie_home)} {PAYLOAD}"
+    conversation = Conversation(title=title, model=f"m {PAYLOAD}", system_prompt=PAYLOAD)
     conversation.append(Message(role="user", content=f"U1 {PAYLOAD}"))
     reply = Message(role="assistant", content=f"A1 {PAYLOAD}\n\n[link text](https://evil.example/x)", model=PAYLOAD)
     reply.finish_reason = "stop"
@@ -57,7 +68,9 @@ def hostile_home(causerie_home: Path) -> Conversation:
     return conversation
 
 
-def test_every_screen_in_a_hostile_world(launch: Launch, server: FakeOpenAI, hostile_home: Conversation) -> None:
+def test_every_screen_in_a_hostile_world(
+    launch: Launch, server: FakeOpenAI, hostile_home: Conversation, causerie_home: Path
+) -> None:
     server.models = [
         {"id": name, "object": "model", "created": 0, "owned_by": "x"} for name in (PAYLOAD, "[/]", "gpt-6-luna")
     ]
@@ -81,6 +94,23 @@ def test_every_screen_in_a_hostile_world(launch: Launch, server: FakeOpenAI, hos
         term.wait_for(shown)
         term.press("escape")
         term.wait_gone(shown)
+    # The sidebar's dialogs show the title: the would-be link is text, and a click on it saves nothing.
+    term.press("ctrl+b", "ctrl+b")  # hide and show the sidebar: the focus is in the list
+    term.wait_for("f2 Rename")
+    term.press("f2")
+    term.wait_for("Rename conversation")
+    term.process.write(_key("home"))  # the input shows the end of the title: back to its start
+    term.wait_for("app.screenshot")  # the title in the input, brackets as typed
+    click_text(term, "app.screenshot")
+    term.press("escape")
+    term.wait_gone("Rename conversation")
+    term.wait_for("f2 Rename")
+    term.press("delete")
+    term.wait_for("Delete conversation?")
+    term.wait_for("app.screenshot")  # the title in the question
+    click_text(term, "app.screenshot")
+    term.press("escape")  # cancelled: nothing moves to the trash
+    term.wait_gone("Delete conversation?")
     term.process.write(_key("f5"))  # branch: a notification naming the title
     term.wait_for("Branched")
     term.press("ctrl+q")
@@ -90,11 +120,13 @@ def test_every_screen_in_a_hostile_world(launch: Launch, server: FakeOpenAI, hos
     text = raw.decode("utf-8", "replace")
     assert "\u202e" not in text and "\u200b" not in text
     assert "Traceback" not in text
+    assert screenshots(causerie_home) == []
+    assert not (causerie_home / "data" / "trash").exists()
 
 
 # What Rich itself writes for a live display or a progress bar: erase line, cursor up, cursor shown or hidden.
 _RICH_RE = re.compile(rb"\x1b\[2K|\x1b\[\d*A|\x1b\[\?25[hl]")
-_EXTRA_KEYS = {"f3": "\x1bOR", "f4": "\x1bOS", "f5": "\x1b[15~", "ctrl+p": "\x10", "ctrl+t": "\x14"}
+_EXTRA_KEYS = {"f3": "\x1bOR", "f4": "\x1bOS", "f5": "\x1b[15~", "ctrl+p": "\x10", "ctrl+t": "\x14", "home": "\x1b[H"}
 
 
 def _key(name: str) -> bytes:
@@ -134,3 +166,66 @@ def test_every_verb_in_a_hostile_world(
     assert [sequence for sequence in foreign_sequences(raw) if not _RICH_RE.fullmatch(sequence)] == []
     text = raw.decode("utf-8", "replace")
     assert "\u202e" not in text and "\u200b" not in text and "Traceback" not in text
+
+
+RECALLED = "U9 \x1b[2J \x1b]0;x\x07 \x9b31m \u202eRTL\u202c \u2066iso\u2069 \u200bZW end9"
+
+
+def test_a_recalled_prompt_shows_its_controls_as_symbols_and_is_sent_as_stored(
+    launch: Launch, server: FakeOpenAI, causerie_home: Path
+) -> None:
+    conversations = causerie_home / "data" / "conversations"
+    conversations.mkdir(parents=True)
+    conversation = Conversation(title="recall")
+    conversation.append(Message(role="user", content=RECALLED))
+    conversation.append(Message(role="assistant", content="first answer", model="m", finish_reason="stop"))
+    (conversations / f"{conversation.id}.json").write_bytes(encode_conversation(conversation))
+    server.default = Reply(text="second answer")
+    term = launch(server, "open", conversation.id)
+    term.wait_for("first answer")
+    term.press("up")  # in the empty prompt: the last message sent comes back for editing
+    term.wait_for("Editing a sent message")
+    term.wait_until(lambda: term.text().count("end9") == 2, "the recalled text in the prompt")
+    term.press("enter")  # sent again as a new version: the stored text, not what the screen shows
+    term.wait_for("second answer")
+    assert server.chat_requests()[-1].body["messages"][-1]["content"] == RECALLED
+    term.press("ctrl+q")
+    assert term.wait_exit() == 0
+    raw = term.raw_bytes()
+    assert foreign_sequences(raw) == []
+    text = raw.decode("utf-8", "replace")
+    assert not any(char in text for char in "\u202e\u202c\u2066\u2069\u200b")
+    assert "Traceback" not in text
+
+
+def test_the_setup_screen_tests_a_hostile_server(launch: Launch, server: FakeOpenAI, causerie_home: Path) -> None:
+    click = click_payload(causerie_home)
+    server.models = [
+        {"id": name, "object": "model", "created": 0, "owned_by": "x"} for name in (click, PAYLOAD, "[/]", "[/INST]")
+    ]
+    server.models_reply = Reply(status=401, error=error_body("invalid_api_key", f"E1 {click} {SEQUENCES} [/] [/INST]"))
+    term = launch(None, key=None)  # no key and no server: the setup screen opens
+    term.wait_for("Set up causerie")
+    click_text(term, "A server on this machine")
+    term.wait_for("No local server answered")  # the search at the usual ports is over, the URL input has the focus
+    term.process.write(_key("home"))
+    term.process.write(b"\x0b")  # ctrl+k: empty the URL input from its start
+    term.wait_gone(":11434/v1  ")  # the first usual address, which the input held
+    term.type(server.base_url)
+    term.wait_for(f":{server.port}/v1")  # the end of the URL: the input is narrower
+    click_text(term, "Test connection")
+    term.wait_for("app.screenshot")  # the server's error message, brackets as typed
+    click_text(term, "app.screenshot")
+    server.models_reply = None  # the server now answers with its model list
+    click_text(term, "Test connection")
+    term.wait_for("4 model(s) available")
+    click_text(term, "Use")  # the first of the server's models (sorted) becomes the model in use
+    term.wait_gone("Set up causerie")
+    term.wait_for("model [/INST]")  # in the status line, as text
+    term.press("ctrl+q")
+    assert term.wait_exit() == 0
+    raw = term.raw_bytes()
+    assert foreign_sequences(raw) == []
+    text = raw.decode("utf-8", "replace")
+    assert "\u202e" not in text and "\u200b" not in text and "Traceback" not in text
+    assert screenshots(causerie_home) == []

@@ -40,19 +40,67 @@ def _loose(path: Path) -> bool:
         return False
 
 
+def _unusable(directory: Path) -> tuple[str, bool] | None:
+    """Why causerie could not keep its files in an existing `directory`, and whether it can still be read; or None.
+
+    Asked of the system (`os.access` knows read-only mounts and the caller's rights) rather than tried: the doctor
+    writes nothing.
+    """
+    try:
+        info = os.stat(directory)
+    except OSError as exc:
+        return f"{directory} cannot be examined: {exc.strerror or exc}", False
+    if not stat.S_ISDIR(info.st_mode):
+        return f"{directory} is not a directory: move it away, or set CAUSERIE_HOME to another place", False
+    if not os.access(directory, os.R_OK | os.X_OK):
+        return f"{directory} cannot be read: chmod 700 {directory}", False
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return f"{directory} cannot be written: nothing can be saved there (chmod 700 {directory})", True
+    return None
+
+
+def _nearest_existing(path: Path) -> Path:
+    """`path` itself or its nearest parent that exists."""
+    while not os.path.lexists(path) and path != path.parent:
+        path = path.parent
+    return path
+
+
 def check_data(store: ConversationStore) -> list[Finding]:
-    """Conversations readable, corrupt files listed (never touched), index state, permissions, trash size."""
+    """Conversations readable, corrupt files listed (never touched), index state, permissions, trash size.
+
+    A data directory that is a file, cannot be read or cannot be written is one problem line; nothing is created or
+    changed to find out.
+    """
     findings: list[Finding] = []
     data = store.data_dir
-    if not data.exists():
+    if not os.path.lexists(data):
+        problem = _unusable(_nearest_existing(data.parent))
+        if problem is not None:
+            return [Finding(PROBLEM, f"The data directory {data} cannot be created: {problem[0]}")]
         return [Finding(OK, f"Data directory {data} does not exist yet (created on the first save).")]
+    read_only = False
+    for directory in (data, store.conversations_dir):
+        if directory is store.conversations_dir and not os.path.lexists(directory):
+            continue
+        problem = _unusable(directory)
+        if problem is None:
+            continue
+        reason, readable = problem
+        if readable and read_only:
+            continue  # the conversations of a read-only data directory: said once
+        findings.append(Finding(PROBLEM, reason))
+        if not readable:
+            return findings  # nothing can be listed: the other checks would only repeat it
+        read_only = True
     summaries = store.list()
-    findings.append(Finding(OK, f"{len(summaries)} conversation(s) in {store.conversations_dir}."))
+    findings.insert(0, Finding(OK, f"{len(summaries)} conversation(s) in {store.conversations_dir}."))
     for problem in store.problems():
         findings.append(Finding(PROBLEM, f"Unreadable, left untouched: {problem.path}: {problem.reason}"))
     where = store.index_location()
     if where is None:
-        findings.append(Finding(WARNING, "The index is kept in memory: the data directory cannot be written."))
+        if not read_only:
+            findings.append(Finding(WARNING, "The index is kept in memory: the data directory cannot be written."))
     else:
         findings.append(Finding(OK, f"Index {where} (derived from the files, rebuilt when they disagree)."))
     for directory in (data, store.conversations_dir):
@@ -70,9 +118,13 @@ def check_data(store: ConversationStore) -> list[Finding]:
             )
     trash = store.trash_dir
     if trash.is_dir():
-        files = [p for p in trash.iterdir() if p.is_file()]
-        total = sum(p.stat().st_size for p in files)
-        findings.append(Finding(OK, f"Trash: {len(files)} conversation(s), {_size(total)}."))
+        try:
+            files = [p for p in trash.iterdir() if p.is_file()]
+            total = sum(p.stat().st_size for p in files)
+        except OSError as exc:
+            findings.append(Finding(WARNING, f"The trash {trash} cannot be read: {exc.strerror or exc}"))
+        else:
+            findings.append(Finding(OK, f"Trash: {len(files)} conversation(s), {_size(total)}."))
     return findings
 
 

@@ -56,6 +56,33 @@ def sanitize(text: str) -> str:
     return _SURROGATE_RE.sub("\ufffd", text)
 
 
+# What `sanitize` makes visible, and the bare CR it turns into a newline: replaced one character for one in text
+# being edited.
+_IN_PLACE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff\ud800-\udfff]")
+
+
+def _one_picture(match: re.Match[str]) -> str:
+    picture = _picture(match.group())
+    return picture if len(picture) == 1 else "\ufffd"
+
+
+def sanitize_in_place(text: str) -> str:
+    """Clean text being edited for display, one character for one: what `sanitize` makes visible, here in one symbol.
+
+    The prompt holds the real text (sent as typed or recalled) and shows this: every position in the shown text is
+    the same position in the real one, so the cursor, the selection and the line wrapping stay where the text is.
+    C0 controls (CR included) become control pictures; C1, bidi overrides and isolates, U+200B, U+2060, U+FEFF and
+    lone surrogates become U+FFFD. Tab and newline stay.
+
+    Args:
+        text: Text the user is editing (recalled from a conversation file, pasted, typed).
+
+    Returns:
+        A string of the same length to show.
+    """
+    return _IN_PLACE_RE.sub(_one_picture, text) if text else text
+
+
 def sanitize_line(text: str) -> str:
     """Clean a one-line field (title, model id, file name, config key): every control and format character visible.
 

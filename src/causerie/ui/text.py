@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.markup import escape
 
-from causerie.core.safe_text import sanitize, sanitize_line
+from causerie.core.safe_text import sanitize, sanitize_in_place, sanitize_line
 
 
 def outside(text: str, style: str = "") -> Content:
@@ -22,6 +22,11 @@ def outside(text: str, style: str = "") -> Content:
 def outside_body(text: str, style: str = "") -> Content:
     """Multi-line outside text (a reply, reasoning, a tool result) as Content; newlines and tabs stay."""
     return Content.styled(sanitize(text), style) if style else Content(sanitize(text))
+
+
+def editable_line(text: str) -> Text:
+    """One line of a text being edited, as a TextArea shows it (`get_line`): cleaned one character for one."""
+    return Text(sanitize_in_place(text), end="", no_wrap=True)
 
 
 def outside_cell(value: object) -> Text:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region
@@ -27,6 +28,7 @@ from causerie.ui.messages import (
     PromptSubmitted,
     RecallRequested,
 )
+from causerie.ui.text import editable_line
 
 PASTE_INLINE_LIMIT = 20_000
 _PLACEHOLDER_RE = re.compile(r"\[pasted text #(\d+): [^\]\n]*\]")
@@ -86,6 +88,11 @@ class PromptInput(TextArea):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         return render_text_area(self, crop, self._css_applied)
+
+    def get_line(self, line_index: int) -> Text:
+        """A line as shown: a recalled or pasted ESC, C1 or bidi override is a visible symbol, never sent to the
+        terminal; the document keeps the text as it is, for sending."""
+        return editable_line(self.document.get_line(line_index))
 
     def on_mount(self) -> None:
         # An app built without blinking (tests, snapshots) turns it off before the first focus: TextArea caches a
