@@ -1,4 +1,4 @@
-"""Attachments in the app: `@` and F6 open the picker, chips above the prompt, a pasted path, what is sent."""
+"""Attachments in the app: `@` and F8 open the picker, chips above the prompt, a pasted path, what is sent."""
 
 from __future__ import annotations
 
