@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import re
-import secrets
-import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from causerie.core.attachments.record import Attachment, AttachmentRecordError
+from causerie.core.attachments.record import Attachment
+from causerie.core.conversation.fields import (
+    attachments_field,
+    cost_field,
+    is_valid_id,
+    names_field,
+    new_conversation_id,
+    new_message_id,
+    params_field,
+    tool_calls_field,
+    utc_now,
+)
 from causerie.core.conversation.migrations import SCHEMA_VERSION, migrate
 from causerie.core.conversation.token_usage import SchemaError, Usage
-from causerie.core.conversation.tool_calls import ToolCall, ToolCallError
+from causerie.core.conversation.tool_calls import ToolCall
 
 __all__ = [
     "ROLES",
@@ -24,6 +32,10 @@ __all__ = [
     "SchemaError",
     "ToolCall",
     "Usage",
+    "is_valid_id",
+    "new_conversation_id",
+    "new_message_id",
+    "utc_now",
 ]
 
 SCHEMA = "causerie.conversation"
@@ -31,52 +43,10 @@ ROLES = ("system", "user", "assistant", "tool")
 
 _FENCED_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
 _FENCE_LINE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*$", re.MULTILINE)
-_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # fullmatch: "$" would let "id\n" through
 
 
 class NewerVersionError(SchemaError):
     """A conversation file was written by a newer causerie (opened read-only)."""
-
-
-def utc_now() -> str:
-    """The current time as ISO 8601 UTC with seconds precision."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def new_conversation_id() -> str:
-    """A time-sortable id: UTC timestamp to the millisecond plus randomness (never derived from a title)."""
-    now = time.time()
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now))
-    return f"{stamp}{int(now * 1000) % 1000:03d}-{secrets.token_hex(3)}"
-
-
-def new_message_id() -> str:
-    """A message id, unique within its conversation."""
-    return "m" + secrets.token_hex(6)
-
-
-def is_valid_id(value: object) -> bool:
-    """True for ids safe to use as file names (no path separators, no dots first)."""
-    return isinstance(value, str) and bool(_ID_RE.fullmatch(value))
-
-
-def _cost(value: Any, what: str = "cost") -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise SchemaError(f"message {what} must be a non-negative number")
-    return float(value)
-
-
-def _tool_calls(value: Any) -> list[ToolCall]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise SchemaError("message tool_calls must be a list")
-    try:
-        return [ToolCall.from_dict(item) for item in value]
-    except ToolCallError as exc:
-        raise SchemaError(str(exc)) from None
 
 
 _MESSAGE_KEYS = frozenset(
@@ -200,7 +170,7 @@ class Message:
         return cls(
             role=role,
             content=content,
-            attachments=_attachments(data.get("attachments")),
+            attachments=attachments_field(data.get("attachments")),
             id=mid,
             parent=parent,
             created_at=data.get("created_at") or utc_now(),
@@ -210,47 +180,22 @@ class Message:
             partial=bool(data.get("partial", False)),
             reasoning=data.get("reasoning") or "",
             kind=data.get("kind"),
-            cost=_cost(data.get("cost")),
+            cost=cost_field(data.get("cost")),
             covers=data.get("covers"),
-            tool_calls=_tool_calls(data.get("tool_calls")),
+            tool_calls=tool_calls_field(data.get("tool_calls")),
             tool_call_id=data.get("tool_call_id"),
             name=data.get("name"),
             is_error=bool(data.get("is_error", False)),
-            duration_s=_cost(data.get("duration_s"), "duration_s"),
-            params=_params(data.get("params"), "message params"),
+            duration_s=cost_field(data.get("duration_s"), "duration_s"),
+            params=params_field(data.get("params"), "message params"),
             extra={k: v for k, v in data.items() if k not in _MESSAGE_KEYS},
         )
-
-
-def _params(value: Any, what: str) -> dict[str, Any]:
-    """Request controls (checked where they are used: a value no server takes never makes a file unreadable)."""
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise SchemaError(f"{what} must be an object")
-    return dict(value)
-
-
-def _keys(value: Any) -> list[str]:
-    """The strings of a list (anything else left out: a malformed `disabled_tools` at worst offers a tool again)."""
-    return [item for item in value if isinstance(item, str) and item] if isinstance(value, list) else []
 
 
 def effort_of(message: Message) -> str | None:
     """The reasoning effort a reply was asked with, if one was set (and is text)."""
     effort = message.params.get("reasoning_effort")
     return effort if isinstance(effort, str) and effort else None
-
-
-def _attachments(value: Any) -> list[Attachment]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise SchemaError("message attachments must be a list")
-    try:
-        return [Attachment.from_dict(item) for item in value]
-    except AttachmentRecordError as exc:
-        raise SchemaError(str(exc)) from None
 
 
 @dataclass
@@ -437,7 +382,7 @@ class Conversation:
             messages=messages,
             active_leaf=leaf,
             context_policy=data.get("context_policy") or "summarize",
-            params=_params(data.get("params"), "'params'"),
-            disabled_tools=_keys(data.get("disabled_tools")),
+            params=params_field(data.get("params"), "'params'"),
+            disabled_tools=names_field(data.get("disabled_tools")),
             extra={k: v for k, v in data.items() if k not in known},
         )
