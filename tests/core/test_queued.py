@@ -75,3 +75,10 @@ def test_names_are_conversation_ids_only(tmp_path: Path) -> None:
     for bad in ("../x", "a/b", ".hidden", ""):
         with pytest.raises(ValueError):
             store.path_for(bad)
+
+
+def test_lone_surrogates_are_kept_exactly(tmp_path: Path) -> None:
+    store = QueueStore(tmp_path)
+    prompts = [QueuedPrompt("high \ud800 low \udfff end")]
+    store.save(CONVERSATION, prompts)
+    assert store.load(CONVERSATION) == prompts

@@ -10,7 +10,7 @@ import contextlib
 from pathlib import Path
 
 from causerie.core.conversation.models import is_valid_id
-from causerie.core.storage.fileio import atomic_write_text
+from causerie.core.storage.fileio import atomic_write_bytes
 
 __all__ = ["NEW_CONVERSATION", "DraftStore"]
 
@@ -40,9 +40,13 @@ class DraftStore:
     def load(self, key: str) -> str:
         """The draft saved for `key`, or "" when there is none or it cannot be read."""
         try:
-            return self.path_for(key).read_text(encoding="utf-8", errors="replace")
+            raw = self.path_for(key).read_bytes()
         except (OSError, ValueError):
             return ""
+        try:
+            return raw.decode("utf-8", "surrogatepass")  # a lone surrogate typed or pasted comes back as it was
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace")
 
     def save(self, key: str, text: str) -> None:
         """Keep `text` as the draft of `key` (atomically, owner-only); an empty or blank text discards it.
@@ -53,7 +57,8 @@ class DraftStore:
         if not text.strip():
             self.discard(key)
             return
-        atomic_write_text(self.path_for(key), text)
+        # A lone surrogate (pasted from a broken source) has no UTF-8 form: kept as its surrogate code, not refused.
+        atomic_write_bytes(self.path_for(key), text.encode("utf-8", "surrogatepass"))
 
     def discard(self, key: str) -> None:
         """Forget the draft of `key` (it was sent, or emptied)."""

@@ -125,4 +125,9 @@ class QueueStore:
                 path.unlink()
             return
         document = {"schema": SCHEMA, "version": VERSION, "prompts": [p.to_dict() for p in prompts]}
-        atomic_write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate has no UTF-8 form: JSON's \u escapes keep it exactly
+            text = json.dumps(document, ensure_ascii=True, indent=2) + "\n"
+        atomic_write_text(path, text)
