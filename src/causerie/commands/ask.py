@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import signal
 import sys
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import TextIO
 
@@ -155,6 +157,33 @@ def _restore_echo(saved: tuple[int, list] | None) -> None:
         termios.tcsetattr(saved[0], termios.TCSANOW, saved[1])
 
 
+def _watch_interrupts() -> Callable[[], bool]:
+    """Whether Ctrl-C was pressed during the turn.
+
+    asyncio.run turns the first Ctrl-C into a cancellation of the turn. A cancellation that lands inside a library's
+    own cancel scope can be absorbed there, and the reply then streamed on to its end: the turn is cancelled again
+    at each event that still arrives. The handler asyncio installed keeps running first, unchanged.
+    """
+    pressed = False
+    previous = signal.getsignal(signal.SIGINT)
+    if not callable(previous):  # not the main thread's asyncio.run (a test's loop): nothing to watch
+        return lambda: False
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        nonlocal pressed
+        pressed = True
+        previous(signum, frame)
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    return lambda: pressed
+
+
+def _cancel_again() -> None:
+    task = asyncio.current_task()
+    if task is not None:
+        task.cancel()
+
+
 def _say(text: str) -> None:
     """A note on stderr (stdout carries only the reply)."""
     print(f"causerie: {sanitize(text)}", file=sys.stderr, flush=True)
@@ -212,9 +241,12 @@ async def _run_turn(
         engine.tools.servers.launch()
     output = _Output(sys.stdout)
     code = EXIT_OK
+    interrupted = _watch_interrupts()
     try:
         async with contextlib.aclosing(engine.run(conversation, model, params=params)) as turn:
             async for event in turn:
+                if interrupted():
+                    _cancel_again()
                 if isinstance(event, events.TextAdded):
                     output.write(sanitize(event.text))
                 elif isinstance(event, events.ContextNote):
@@ -306,7 +338,7 @@ def run_ask(args: argparse.Namespace) -> int:
         return asyncio.run(_run_turn(settings, store, conversation, model, params))
     except StoreError as exc:
         raise CommandError(f"not saved: {exc}", EXIT_FAILED) from None
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C (a turn cancelled twice ends as CancelledError)
         print("causerie: interrupted; the partial reply is saved", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
