@@ -151,8 +151,8 @@ def _search(db: sqlite3.Connection, query: str, parts: list[tuple[str, bool]], l
 def _search_words(db: sqlite3.Connection, parts: list[tuple[str, bool]], limit: int) -> list[SearchHit]:
     match = fts_query(parts)
     # bm25 over every match of a common word costs seconds: the newest RANKED_AT_MOST matching rows are ranked
-    # (rowids grow with time: conversations are indexed oldest first, and each save indexes anew). A query with
-    # fewer matches than that, which is any selective one, is ranked in full.
+    # (rowids grow with time: conversations are indexed oldest first, and a save adds the texts it changed). A
+    # query with fewer matches than that, which is any selective one, is ranked in full.
     rows = db.execute(
         "SELECT rowid, conversation_id, rank FROM texts WHERE texts MATCH ? ORDER BY rowid DESC LIMIT ?",
         (match, RANKED_AT_MOST),
@@ -162,7 +162,7 @@ def _search_words(db: sqlite3.Connection, parts: list[tuple[str, bool]], limit: 
     hits = []
     for rowid, conversation_id, score, title, updated in best:
         # The snippet is cut here: FTS5's snippet() needs `MATCH ? AND rowid = ?`, which walks every match again.
-        found = db.execute("SELECT message_id, body FROM texts WHERE rowid = ?", (rowid,)).fetchone()
+        found = db.execute("SELECT message_id, body FROM messages WHERE row = ?", (rowid,)).fetchone()
         if found is None:
             continue  # defensive: the query and this read share one snapshot
         message_id, body = found
@@ -250,12 +250,12 @@ def _search_wide(db: sqlite3.Connection, words: list[str], limit: int) -> list[S
     order = "ORDER BY g.rank" if long_terms else ""
     rows = db.execute(
         f"SELECT g.rowid, t.conversation_id, {'g.rank' if long_terms else '0.0'} FROM grams g"
-        f" JOIN texts t ON t.rowid = g.rowid WHERE {' AND '.join(conditions)} {order} LIMIT ?",
+        f" JOIN messages t ON t.row = g.rowid WHERE {' AND '.join(conditions)} {order} LIMIT ?",
         (*params, RANKED_AT_MOST),
     ).fetchall()
     hits = []
     for rowid, conversation_id, score, title, updated in _best_per_conversation(db, rows, limit):
-        found = db.execute("SELECT message_id, body FROM texts WHERE rowid = ?", (rowid,)).fetchone()
+        found = db.execute("SELECT message_id, body FROM messages WHERE row = ?", (rowid,)).fetchone()
         if found is None:
             continue  # defensive: the query and this read share one snapshot
         message_id, body = found
