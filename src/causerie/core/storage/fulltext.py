@@ -76,7 +76,8 @@ def plain_text(markdown: str) -> str:
     text = _LINE_MARKS.sub("", text)
     if "](" in text:
         text = _LINK.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(2) else m.group(1), text)
-    text = _EMPHASIS.sub("", text)
+    if "*" in text or "_" in text or "~" in text or "`" in text:
+        text = _EMPHASIS.sub("", text)
     text = _CONTROL.sub(" ", text)
     return " ".join(text.split())  # the same whitespace as the pattern \s: str.isspace()
 
