@@ -9,6 +9,7 @@ by substring in the trigram table. Results are ranked by bm25, then recency, one
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 import unicodedata
@@ -184,30 +185,46 @@ def word_snippet(
     text: str, parts: list[tuple[str, bool]], around: int = SNIPPET_TOKENS
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """About `around` words of text around the first match of the query's terms, with every matched word marked."""
-    words = [(m.start(), m.end(), _fold(m.group())) for m in _WORD.finditer(text)]
-    folded = [w[2] for w in words]
+    # A hit may be a long reply (a code block of thousands of words): the folded words are joined by NUL and
+    # each term is found by one pattern over that string, not by a loop over the words (most of a query's time).
+    tokens = _WORD.findall(text)
+    joined = "\0".join(tokens)
+    if joined.isascii():
+        joined = joined.lower()
+    else:  # lowered in one call, folded one by one where a word is not ASCII (lower() never makes a NUL)
+        lowered = joined.lower().split("\0")
+        joined = "\0".join([low if w.isascii() else _fold(w) for w, low in zip(tokens, lowered, strict=True)])
     marked: set[int] = set()
     for term, prefix in parts:
         needle = [_fold(w) for w in _WORD.findall(term)]
         if not needle:
             continue
         size = len(needle)
-        for at in range(len(words) - size + 1):
-            head = folded[at : at + size - 1] == needle[:-1] if size > 1 else True
-            last = folded[at + size - 1]
-            if head and (last.startswith(needle[-1]) if prefix else last == needle[-1]):
+        # The term's words in a row, starting at a word and ending with one (unless a prefix); overlaps included.
+        key = "\0".join(needle)
+        at = seen = 0
+        begin = joined.find(key)
+        while begin >= 0:
+            after = begin + len(key)
+            if (not begin or joined[begin - 1] == "\0") and (prefix or after == len(joined) or joined[after] == "\0"):
+                at += joined.count("\0", seen, begin)
+                seen = begin
                 marked.update(range(at, at + size))
+            begin = joined.find(key, begin + 1)
     first = min(marked, default=0)
     start = max(0, first - around // 3)
-    end = min(len(words), start + around)
-    if not words:
+    end = min(len(tokens), start + around)
+    if not tokens:
         return text[: SNIPPET_RADIUS * 2], ()
-    begin = words[start][0] if start else 0
-    finish = words[end - 1][1] if end < len(words) else len(text)
+    words = [m.span() for m in itertools.islice(_WORD.finditer(text), start, end)]
+    begin = words[0][0] if start else 0
+    finish = words[-1][1] if end < len(tokens) else len(text)
     prefix_mark = "…" if begin else ""
     piece = prefix_mark + text[begin:finish] + ("…" if finish < len(text) else "")
     shift = len(prefix_mark) - begin
-    spans = tuple((words[i][0] + shift, words[i][1] + shift) for i in sorted(marked) if start <= i < end)
+    spans = tuple(
+        (words[i - start][0] + shift, words[i - start][1] + shift) for i in sorted(marked) if start <= i < end
+    )
     return piece, spans
 
 
