@@ -155,8 +155,10 @@ def _search_words(db: sqlite3.Connection, parts: list[tuple[str, bool]], limit: 
     # bm25 over every match of a common word costs seconds: the newest RANKED_AT_MOST matching rows are ranked
     # (rowids grow with time: conversations are indexed oldest first, and a save adds the texts it changed). A
     # query with fewer matches than that, which is any selective one, is ranked in full.
+    # The conversation of each row is read from the table by rowid: FTS5 itself would read the whole row, text too.
     rows = db.execute(
-        "SELECT rowid, conversation_id, rank FROM texts WHERE texts MATCH ? ORDER BY rowid DESC LIMIT ?",
+        "SELECT t.rowid, m.conversation_id, t.rank FROM texts t JOIN messages m ON m.row = t.rowid"
+        " WHERE texts MATCH ? ORDER BY t.rowid DESC LIMIT ?",
         (match, RANKED_AT_MOST),
     ).fetchall()
     rows.sort(key=lambda row: row[2])
