@@ -1,8 +1,10 @@
 """The index database: one SQLite file beside the conversations, derived from them and rebuilt at will.
 
 It holds what the sidebar and `causerie list` show (one row of summary per conversation file, with the file's
-fingerprint) and the text that search looks in (an FTS5 table, and a trigram table for the rows holding Chinese
-or Japanese text, which the word tokenizer cannot split). The conversation files stay the truth: a database that is
+fingerprint) and the text that search looks in: one row per message (and per title) keyed by conversation and
+message id with a digest of its text, indexed by an FTS5 table reading them in place (external content), and by
+a trigram table for the rows holding Chinese or Japanese text, which the word tokenizer cannot split. A save
+touches only the rows whose text changed, appeared or went. The conversation files stay the truth: a database that is
 missing, corrupt or of another schema is deleted and built again from them, and nothing is ever written to a
 conversation file from here. WAL and a busy timeout let two apps and a CLI verb read and write it at once; a data
 directory that cannot be written gets a database in memory instead.
@@ -11,6 +13,7 @@ directory that cannot be written gets a database in memory instead.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -18,24 +21,31 @@ from pathlib import Path
 
 from causerie.core.safe_text import encodable
 from causerie.core.storage.documents import Fingerprint, Summary
+from causerie.core.storage.fulltext import is_wide, plain_text
 
 INDEX_FILE = "index.sqlite3"
-SCHEMA_VERSION = 2  # PRAGMA user_version; any other value means "rebuild" (2: the cost split by effort)
+# PRAGMA user_version; any other value means "rebuild" (2: the cost split by effort; 3: one keyed row per message)
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 10_000
 OLD_CACHES = ("index.json", "search")  # version 0.1's summary index and search cache, removed once
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files(
     name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
-    problem TEXT, has_text INTEGER NOT NULL DEFAULT 0, first_row INTEGER, last_row INTEGER
+    problem TEXT, has_text INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS summaries(
     id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     model TEXT NOT NULL, message_count INTEGER NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
     read_only INTEGER NOT NULL, costs TEXT NOT NULL DEFAULT '{}'
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS messages(
+    row INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, message_id TEXT, digest BLOB NOT NULL, body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_of ON messages(conversation_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(
-    body, conversation_id UNINDEXED, message_id UNINDEXED, tokenize="unicode61 remove_diacritics 2"
+    body, conversation_id UNINDEXED, message_id UNINDEXED, content="messages", content_rowid="row",
+    tokenize="unicode61 remove_diacritics 2"
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(body, tokenize="trigram");
 """
@@ -127,10 +137,17 @@ class IndexDatabase:
         return self.db.execute("SELECT name, problem FROM files WHERE problem IS NOT NULL").fetchall()
 
     # -- writing (inside writing()) ------------------------------------------------------------------------
-    def put_summary(self, name: str, fp: Fingerprint, summary: Summary) -> None:
-        """Record a loadable file and its summary; its text is indexed separately (put_text)."""
-        self.drop(name)
-        self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, NULL, 0, NULL, NULL)", (name, *fp))
+    def put_summary(self, name: str, fp: Fingerprint, summary: Summary, *, keep_text: bool = False) -> None:
+        """Record a loadable file and its summary; its text is indexed separately (put_text).
+
+        With `keep_text`, the text rows stay for put_text to update; without, they go (the file changed and its
+        text is indexed later: until then it is not found, rather than found as it was).
+        """
+        if not keep_text:
+            self._drop_text(name[:-5])
+        self.db.execute("DELETE FROM files WHERE name = ?", (name,))
+        self.db.execute("DELETE FROM summaries WHERE id = ?", (name[:-5],))
+        self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, NULL, 0)", (name, *fp))
         # SQLite holds UTF-8: a lone surrogate (a broken paste kept byte-exact in the file) is shown as U+FFFD.
         row = [encodable(value) if isinstance(value, str) else value for value in summary]
         self.db.execute("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
@@ -138,39 +155,71 @@ class IndexDatabase:
     def put_problem(self, name: str, fp: Fingerprint, reason: str) -> None:
         """Record a file that cannot be loaded (until its fingerprint changes)."""
         self.drop(name)
-        self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 1, NULL, NULL)", (name, *fp, reason))
+        self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 1)", (name, *fp, reason))
 
-    def put_text(self, name: str, rows: list[tuple[str, str | None]], cjk: list[bool]) -> None:
-        """Index the text of a file already recorded: (text, message id or None for the title) per row."""
+    def put_text(self, name: str, sources: list[tuple[str | None, str]]) -> None:
+        """Index the text of a file already recorded: (message id, or None for the title; Markdown) per row.
+
+        Only what changed is written: a row whose digest is the same is kept, new and changed texts are added
+        (with new rowids: search ranks the newest rows first), rows of texts gone or changed are removed.
+        """
         conversation_id = name[:-5]
-        self._drop_text(name)
-        first = last = None
-        for (body, message_id), wide in zip(rows, cjk, strict=True):
-            last = self.db.execute(
-                "INSERT INTO texts(body, conversation_id, message_id) VALUES (?, ?, ?)",
-                (encodable(body), conversation_id, message_id),
-            ).lastrowid
-            first = first or last
+        wanted = [(message_id, _digest(text), text) for message_id, text in sources]
+        have: dict[str | None, tuple[int, bytes, str]] = {}
+        for row, message_id, digest, body in self.db.execute(
+            "SELECT row, message_id, digest, body FROM messages WHERE conversation_id = ?", (conversation_id,)
+        ):
+            have[message_id] = (row, digest, body)
+        if len({message_id for message_id, _, _ in wanted}) < len(wanted):
+            have_rows = list(have.values())  # two messages with one id (a hand-edited file): all anew
+            kept: set[str | None] = set()
+        else:
+            kept = {key for key, digest, _ in wanted if key in have and have[key][1] == digest}
+            have_rows = [value for key, value in have.items() if key not in kept]
+        self._remove_rows([(row, body) for row, _, body in have_rows])
+        added = []
+        for message_id, digest, text in wanted:
+            if message_id in kept:
+                continue
+            body = encodable(plain_text(text))
+            if body or message_id is None:
+                added.append((conversation_id, message_id, digest, body))
+        if added:
+            start = self.db.execute("SELECT coalesce(max(row), 0) FROM messages").fetchone()[0] + 1
+            rows = [(start + at, *values) for at, values in enumerate(added)]
+            self.db.executemany("INSERT INTO messages VALUES (?, ?, ?, ?, ?)", rows)
+            self.db.executemany("INSERT INTO texts(rowid, body) VALUES (?, ?)", [(r[0], r[4]) for r in rows])
+            wide = [(r[0], r[4]) for r in rows if is_wide(r[4])]
             if wide:
-                self.db.execute("INSERT INTO grams(rowid, body) VALUES (?, ?)", (last, encodable(body)))
-        self.db.execute(
-            "UPDATE files SET has_text = 1, first_row = ?, last_row = ? WHERE name = ?", (first, last, name)
-        )
+                self.db.executemany("INSERT INTO grams(rowid, body) VALUES (?, ?)", wide)
+        self.db.execute("UPDATE files SET has_text = 1 WHERE name = ?", (name,))
 
     def drop(self, name: str) -> None:
         """Forget a file: its row, summary and text."""
-        self._drop_text(name)
+        self._drop_text(name[:-5])
         self.db.execute("DELETE FROM files WHERE name = ?", (name,))
         self.db.execute("DELETE FROM summaries WHERE id = ?", (name[:-5],))
 
-    def _drop_text(self, name: str) -> None:
-        # A conversation's text rows are inserted together: their rowids are the range its file row names
-        # (conversation_id is not an indexed column of the FTS table, a search by it would read every row).
-        found = self.db.execute("SELECT first_row, last_row FROM files WHERE name = ?", (name,)).fetchone()
-        if found is None or found[0] is None:
+    def _drop_text(self, conversation_id: str) -> None:
+        rows = self.db.execute(
+            "SELECT row, body FROM messages WHERE conversation_id = ?", (conversation_id,)
+        ).fetchall()
+        self._remove_rows(rows)
+
+    def _remove_rows(self, rows: list[tuple[int, str]]) -> None:
+        """Remove text rows from the content table and both indexes (an external-content index is told the old text)."""
+        if not rows:
             return
-        self.db.execute("DELETE FROM texts WHERE rowid BETWEEN ? AND ?", found)
-        self.db.execute("DELETE FROM grams WHERE rowid BETWEEN ? AND ?", found)
+        self.db.executemany("INSERT INTO texts(texts, rowid, body) VALUES ('delete', ?, ?)", rows)
+        wide = [(row,) for row, body in rows if is_wide(body)]
+        if wide:
+            self.db.executemany("DELETE FROM grams WHERE rowid = ?", wide)
+        self.db.executemany("DELETE FROM messages WHERE row = ?", [(row,) for row, _ in rows])
+
+
+def _digest(text: str) -> bytes:
+    """What tells a changed text from the same one (surrogates kept: the file's exact text)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _connect(where: str) -> sqlite3.Connection:

@@ -26,7 +26,6 @@ from causerie.core.storage.documents import (
     safe_stat,
     summary_of,
 )
-from causerie.core.storage.fulltext import is_wide, plain_text
 
 Progress = Callable[[int, int], None]
 """progress(done, total) while files are being parsed and indexed."""
@@ -63,21 +62,26 @@ def scan(directory: Path) -> dict[str, tuple[Fingerprint | None, str | None]]:
     return found
 
 
-def text_rows(conversation: Conversation) -> tuple[list[tuple[str, str | None]], list[bool]]:
-    """What is indexed for a conversation: its title, then every message of every branch, as plain text."""
-    rows: list[tuple[str, str | None]] = [(plain_text(conversation.title or conversation.default_title()), None)]
+def text_sources(conversation: Conversation) -> list[tuple[str | None, str]]:
+    """What is indexed for a conversation, as written: its title, then every message of every branch.
+
+    (message id or None for the title, Markdown) per row; the database indexes their plain text.
+    """
+    sources: list[tuple[str | None, str]] = [(None, conversation.title or conversation.default_title())]
     for message in conversation.messages:
-        text = plain_text(message.content or "") if isinstance(message.content, str) else ""
-        if text:
-            rows.append((text, message.id))
-    return rows, [is_wide(text) for text, _ in rows]
+        if isinstance(message.content, str) and message.content:
+            sources.append((message.id, message.content))
+    return sources
 
 
 def index_conversation(index: IndexDatabase, conversation: Conversation, info: os.stat_result) -> None:
-    """Record one conversation just written or read (summary and text), inside index.writing()."""
+    """Record one conversation just written or read (summary and text), inside index.writing().
+
+    Only the text rows that changed are written (a save usually adds a message or grows the last one).
+    """
     name = f"{conversation.id}.json"
-    index.put_summary(name, Fingerprint.of(info), summary_of(conversation, info))
-    index.put_text(name, *text_rows(conversation))
+    index.put_summary(name, Fingerprint.of(info), summary_of(conversation, info), keep_text=True)
+    index.put_text(name, text_sources(conversation))
 
 
 def reconcile(
