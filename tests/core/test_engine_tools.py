@@ -16,38 +16,15 @@ from causerie.core.engine.events import Finished, ToolAnswered, ToolRound
 from causerie.core.engine.saving import SaveQueue
 from causerie.core.engine.tool_step import Tools
 from causerie.core.storage.store import ConversationStore
-from causerie.core.tools.approval import Decision, PendingCall, ToolPolicy
+from causerie.core.tools.approval import Decision, ToolPolicy
 from causerie.core.tools.config import ServerConfig
 from causerie.core.tools.round import CANCELLED, DECLINED
 from causerie.core.tools.servers import ToolServers
 from causerie.core.tools.switches import SWITCHED_OFF
 from causerie.testing.fake_openai import FakeOpenAI, Reply, ToolCallSpec
+from tests.core.approvers import NeverAnswers, ScriptedApprover
 
 WEATHER = str(Path(__file__).resolve().parents[1] / "mcp_servers" / "weather.py")
-
-
-class ScriptedApprover:
-    """Answers from a script and records what it was asked."""
-
-    def __init__(self, *answers: Decision) -> None:
-        self.answers = list(answers)
-        self.asked: list[PendingCall] = []
-
-    async def approve(self, pending: PendingCall) -> Decision:
-        self.asked.append(pending)
-        return self.answers.pop(0)
-
-
-class NeverAnswers:
-    """The user walks away from the approval prompt."""
-
-    def __init__(self) -> None:
-        self.asked = asyncio.Event()
-
-    async def approve(self, pending: PendingCall) -> Decision:
-        self.asked.set()
-        await asyncio.Event().wait()
-        raise AssertionError("unreachable")
 
 
 @pytest.fixture

@@ -21,35 +21,12 @@ from causerie.core.tools.config import ServerConfig
 from causerie.core.tools.round import CANCELLED, DECLINED, run_round
 from causerie.core.tools.servers import ToolServers
 from causerie.core.tools.shell_approval import ShellApprover
+from tests.core.approvers import NeverAnswers, ScriptedApprover
 
 WEATHER = str(Path(__file__).resolve().parents[1] / "mcp_servers" / "weather.py")
 OSLO = ToolCall("call_1", "weather__forecast", '{"city": "Oslo"}')
 ENV = ToolCall("call_2", "weather__environment", '{"name": "HOME"}')
 BIG = ToolCall("call_3", "weather__big", '{"size": 3}')
-
-
-class ScriptedApprover:
-    """Answers from a script and records what it was asked."""
-
-    def __init__(self, *answers: Decision) -> None:
-        self.answers = list(answers)
-        self.asked: list[PendingCall] = []
-
-    async def approve(self, pending: PendingCall) -> Decision:
-        self.asked.append(pending)
-        return self.answers.pop(0)
-
-
-class NeverAnswers:
-    """An approver whose user walks away: the round waits until it is cancelled."""
-
-    def __init__(self) -> None:
-        self.asked = asyncio.Event()
-
-    async def approve(self, pending: PendingCall) -> Decision:
-        self.asked.set()
-        await asyncio.Event().wait()
-        raise AssertionError("unreachable")
 
 
 @pytest.fixture
