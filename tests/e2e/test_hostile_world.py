@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.storage.store import encode_conversation
-from causerie.testing.fake_openai import FakeOpenAI, Reply, error_body
+from causerie.testing.fake_openai import FakeOpenAI, Reply, ToolCallSpec, error_body
+from causerie.ui.screens.tool_approval import GUARD_SECONDS
 
 from .conftest import Launch
 from .rawcheck import foreign_sequences
@@ -229,3 +232,44 @@ def test_the_setup_screen_tests_a_hostile_server(launch: Launch, server: FakeOpe
     text = raw.decode("utf-8", "replace")
     assert "\u202e" not in text and "\u200b" not in text and "Traceback" not in text
     assert screenshots(causerie_home) == []
+
+
+WEATHER = str(Path(__file__).resolve().parents[1] / "mcp_servers" / "weather.py")
+
+
+def test_a_hostile_tool_round(launch: Launch, server: FakeOpenAI, causerie_home: Path) -> None:
+    """The approval dialog and the tool result block, with payloads in the call's arguments and so in its result
+    (a real MCP server, one of whose tools has a hostile description; F3's tool list is checked by a Pilot test)."""
+    config = causerie_home / "config"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text(
+        f'[mcp_servers.weather]\ncommand = {_toml(sys.executable)}\nargs = [{_toml(WEATHER)}, "--hostile"]\n'
+    )
+    (config / "config.toml").chmod(0o600)
+    arguments = json.dumps({"city": f"C1 {click_payload(causerie_home)} {PAYLOAD}"})
+    server.queue(
+        Reply(text="", tool_calls=[ToolCallSpec("weather__forecast", arguments, id="c1")], finish_reason="tool_calls"),
+        Reply(text=f"R3 {PAYLOAD}"),
+    )
+    term = launch(server)
+    term.wait_for("Message")
+    term.type("weather?")
+    term.press("enter")
+    term.wait_for("y allow once")  # the approval dialog
+    term.wait_for("app.screenshot")  # the arguments, brackets as typed
+    click_text(term, "app.screenshot")
+    time.sleep(GUARD_SECONDS + 0.2)  # keys typed in the dialog's first half second are ignored on purpose
+    term.type("y")
+    term.wait_for("R3 [@click=app.quit]Q[/]")  # the reply after the tool's result
+    term.wait_for("Tool · weather › forecast")  # the result block
+    term.wait_gone("writing…")
+    term.press("ctrl+q")
+    assert term.wait_exit() == 0
+    raw = term.raw_bytes()
+    assert foreign_sequences(raw) == []
+    text = raw.decode("utf-8", "replace")
+    assert "\u202e" not in text and "\u200b" not in text
+    assert "Traceback" not in text
+    assert screenshots(causerie_home) == []
+    [result] = [m for m in server.chat_requests()[-1].body["messages"] if m["role"] == "tool"]
+    assert result["content"].startswith(f"C1 {click_payload(causerie_home)} {PAYLOAD}: rain")  # sent as it came
