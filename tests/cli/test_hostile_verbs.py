@@ -124,3 +124,22 @@ def test_doctor_on_a_broken_data_directory_says_so_in_one_clean_line_and_writes_
     assert len(failures) == 1 and problem in failures[0], done.stdout
     assert done.stdout.splitlines()[-1] == "1 problem(s) found."
     assert after == before
+
+
+@pytest.mark.parametrize("verb", [("list",), ("list", "--json"), ("search", "hi")])
+def test_an_unreadable_conversations_folder_is_one_line_not_a_traceback(verb: tuple[str, ...]) -> None:
+    store = ConversationStore(paths.data_dir())
+    conversation = Conversation(title="kept")
+    conversation.append(Message(role="user", content="hi"))
+    store.save(conversation)
+    store.close()
+    folder = paths.data_dir() / "conversations"
+    folder.chmod(0)
+    try:
+        done = run_cli(*verb, file_modes_bind=True)
+    finally:
+        folder.chmod(0o700)
+    assert done.returncode == 1
+    assert done.stderr == f"causerie: cannot read {folder}: Permission denied\n"
+    assert done.stdout == ""
+    assert ConversationStore(paths.data_dir()).load(conversation.id).title == "kept"

@@ -83,11 +83,16 @@ def guarded(run):  # noqa: ANN001, ANN201 - decorator
     """Turn CommandError into a message on stderr and its exit code."""
 
     def wrapper(args: argparse.Namespace) -> int:
+        from causerie.core.storage.documents import StoreError  # light: the verbs that never touch the store
+
         try:
             return run(args)
         except CommandError as exc:
             error(str(exc))
             return exc.code
+        except StoreError as exc:  # the data directory cannot be read or written: one line, exit 1
+            error(str(exc))
+            return EXIT_FAILED
         except BrokenPipeError:  # `causerie list | head`: the reader left, nothing to report
             import os
 

@@ -41,6 +41,8 @@ def scan(directory: Path) -> dict[str, tuple[Fingerprint | None, str | None]]:
         entries = list(os.scandir(directory))
     except (FileNotFoundError, NotADirectoryError):
         return found
+    except OSError as exc:  # unreadable: said in one line by whoever lists, never a traceback
+        raise StoreError(f"cannot read {directory}: {exc.strerror or exc}") from None
     for entry in entries:
         name = entry.name
         if not name.endswith(".json") or name.startswith("."):
