@@ -55,6 +55,25 @@ def build_prompt(words: list[str], stdin: TextIO | None) -> str:
     return prompt
 
 
+class _LastLines:
+    """The bottom of a renderable, at most the terminal's height less one line.
+
+    A live region taller than the screen cannot be redrawn in place (the cursor cannot go above the screen's top):
+    an open code block taller than the terminal then wiped what was printed before it and was drawn again and again.
+    """
+
+    def __init__(self, renderable: object) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console, options):  # noqa: ANN001, ANN204 - Rich's protocol, imported lazily
+        from rich.segment import Segment
+
+        lines = console.render_lines(self.renderable, options, pad=False)
+        for line in lines[-max(1, console.size.height - 1) :]:
+            yield from line
+            yield Segment.line()
+
+
 class _Output:
     """Where the reply goes: plain text as it arrives, or Markdown rendered on a terminal.
 
@@ -93,12 +112,14 @@ class _Output:
             return
         boundary = self._finished_up_to()
         if boundary > self._printed:
-            self._live.console.print(self._markdown(self.text[self._printed : boundary]))
-            self._printed = boundary
+            finished, self._printed = self.text[self._printed : boundary], boundary
+            # The live region is drawn again right under what is printed: it must show the rest, not the block.
+            self._live.update(_LastLines(self._markdown(self.text[boundary:])), refresh=True)
+            self._live.console.print(self._markdown(finished))
         now = time.monotonic()
         if now - self._drawn_at >= self.REFRESH_INTERVAL:
             self._drawn_at = now
-            self._live.update(self._markdown(self.text[self._printed :]), refresh=True)
+            self._live.update(_LastLines(self._markdown(self.text[self._printed :])), refresh=True)
 
     def _finished_up_to(self) -> int:
         """The offset after the last blank line outside a code fence, scanning only the new complete lines."""
