@@ -1,9 +1,10 @@
-"""Search ranking: a limit gives the first hits of a longer list, whatever the ties between equal ranks."""
+"""Search paths: a limit gives the first hits of a longer list; line markers and rules removed on every line."""
 
 from __future__ import annotations
 
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.settings import paths
+from causerie.core.storage.fulltext import plain_text
 from causerie.core.storage.store import ConversationStore
 
 
@@ -41,3 +42,16 @@ def test_snippet_words_are_folded_between_ascii_words() -> None:
     for query, found in (("creme", "Crème"), ("brulee", "BRÛLÉE"), ("ecole", "ÉCOLE"), ("PLAIN", "Plain")):
         hit = s.search(query + " ")[0]
         assert [hit.snippet[a:b] for a, b in hit.highlights][0] == found
+
+
+def test_markers_are_removed_at_the_start_of_every_line_and_rules_go() -> None:
+    text = (
+        "# Title\n## Sub\n- item\n  * nested\n1. one\n2) two\n> quote\n- [x] done\nplain - not a list\n"
+        "---\n***\n| a | b |\n|---|:-:|\n| 1 | 2 |"
+    )
+    assert plain_text(text) == "Title Sub item nested one two quote done plain - not a list | a | b | | 1 | 2 |"
+    assert plain_text("\n\n  # late heading") == "late heading"
+    assert plain_text("x\n-\n-\n-\ny") == "x y"  # a rule may span lines (\s holds the newline)
+    assert plain_text("a_b_c and 5 - 3 - 1, - - no rule here") == "a_b_c and 5 - 3 - 1, - - no rule here"
+    assert plain_text("> quoted\r\n> again") == "quoted again"
+    assert plain_text("> quoted\r> again") == "quoted > again"  # a lone carriage return starts no line
