@@ -28,6 +28,8 @@ def test_a_limit_keeps_the_best_conversations_of_the_whole_ranking() -> None:
     assert {hit.conversation_id for hit in everything} == set(saved_ids)
     for limit in (1, 2, 5, 9, 10, 11, 27):
         assert s.search("tea", limit=limit) == everything[:limit]
+    assert s.search("tea", limit=0) == []
+    assert s.search("tea", limit=-1) == everything[:-1]  # as a slice, like `causerie search -n -1` always did
     ranks = [round(hit.score, 6) for hit in everything]
     assert ranks == sorted(ranks, reverse=True) and len(set(ranks)) == 3
     for rank in set(ranks):  # equal ranks: the newest first

@@ -168,7 +168,8 @@ def _search_words(db: sqlite3.Connection, parts: list[tuple[str, bool]], limit: 
         "SELECT rowid, rank FROM texts WHERE texts MATCH ? ORDER BY rowid DESC LIMIT ?", (match, RANKED_AT_MOST)
     ).fetchall()
     ranked.sort(key=lambda row: row[1])
-    best = _best_per_conversation(db, _with_conversations(db, ranked, limit), limit)
+    wanted = limit if limit >= 0 else len(ranked)  # (a negative limit drops the last: every row is needed)
+    best = _best_per_conversation(db, _with_conversations(db, ranked, wanted), limit)
     hits = []
     for rowid, conversation_id, score, title, updated in best:
         # The snippet is cut here: FTS5's snippet() needs `MATCH ? AND rowid = ?`, which walks every match again.
