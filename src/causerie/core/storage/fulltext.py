@@ -9,7 +9,6 @@ by substring in the trigram table. Results are ranked by bm25, then recency, one
 
 from __future__ import annotations
 
-import itertools
 import re
 import sqlite3
 import unicodedata
@@ -21,13 +20,18 @@ SNIPPET_RADIUS = 60
 
 _WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\uff66-\uff9f]")
 _FENCE = re.compile(r"^\s*(```|~~~).*$", re.MULTILINE)
-_LINE_MARKS = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?:\[[ xX]\][ \t]+)?|\d+[.)][ \t]+)", re.MULTILINE)
+_MARK = r"[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?:\[[ xX]\][ \t]+)?|\d+[.)][ \t]+)"
+_LINE_MARK = re.compile(_MARK)
+_NEXT_LINE_MARKS = re.compile("\n" + _MARK)  # a literal first: found by a fast scan, not tried at every position
 _LINK = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)[^)]*\)")
 # The lookahead first lets the engine skip a character that cannot start a marker (6x faster on prose).
 _EMPHASIS = re.compile(r"(?=[*_~`])(\*\*|__|~~|`+|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w))")
 _RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$|^\s*\|?(?:\s*:?-+:?\s*\|)+\s*:?-*:?\s*$", re.MULTILINE)
+_RULE_HINT = re.compile(r"[-*_]\s*[-*_]\s*[-*_]")  # in every rule; a table's rule holds "|" and "-"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WORD = re.compile(r"\w+")
+_WORD_SPLIT = re.compile(r"(\w+)")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _TERM = re.compile(r'"([^"]*)"?|(\S+)')
 
 
@@ -72,9 +76,13 @@ def plain_text(markdown: str) -> str:
     # Most of the first build's time is spent here: each pattern is skipped when the text cannot hold a match
     # (a literal that every match contains is missing), which leaves the result unchanged.
     text = _FENCE.sub(" ", markdown) if "```" in markdown or "~~~" in markdown else markdown
-    if "-" in text or "*" in text or "_" in text:
+    if ("|" in text and "-" in text) or _RULE_HINT.search(text):
         text = _RULE.sub(" ", text)
-    text = _LINE_MARKS.sub("", text)
+    first = _LINE_MARK.match(text)  # a line's marker: at the start, then after a newline (where ^ matches)
+    if first:
+        text = text[first.end() :]
+    if "\n" in text:
+        text = _NEXT_LINE_MARKS.sub("\n", text)
     if "](" in text:
         text = _LINK.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(2) else m.group(1), text)
     if "*" in text or "_" in text or "~" in text or "`" in text:
@@ -156,13 +164,12 @@ def _search_words(db: sqlite3.Connection, parts: list[tuple[str, bool]], limit: 
     # (rowids grow with time: conversations are indexed oldest first, and a save adds the texts it changed). A
     # query with fewer matches than that, which is any selective one, is ranked in full.
     # The conversation of each row is read from the table by rowid: FTS5 itself would read the whole row, text too.
-    rows = db.execute(
-        "SELECT t.rowid, m.conversation_id, t.rank FROM texts t JOIN messages m ON m.row = t.rowid"
-        " WHERE texts MATCH ? ORDER BY t.rowid DESC LIMIT ?",
-        (match, RANKED_AT_MOST),
+    ranked = db.execute(
+        "SELECT rowid, rank FROM texts WHERE texts MATCH ? ORDER BY rowid DESC LIMIT ?", (match, RANKED_AT_MOST)
     ).fetchall()
-    rows.sort(key=lambda row: row[2])
-    best = _best_per_conversation(db, rows, limit)
+    ranked.sort(key=lambda row: row[1])
+    wanted = limit if limit >= 0 else len(ranked)  # (a negative limit drops the last: every row is needed)
+    best = _best_per_conversation(db, _with_conversations(db, ranked, wanted), limit)
     hits = []
     for rowid, conversation_id, score, title, updated in best:
         # The snippet is cut here: FTS5's snippet() needs `MATCH ? AND rowid = ?`, which walks every match again.
@@ -173,6 +180,38 @@ def _search_words(db: sqlite3.Connection, parts: list[tuple[str, bool]], limit: 
         text, spans = word_snippet(body, parts)
         hits.append(SearchHit(conversation_id, message_id, title, text, -score, updated, spans))
     return hits
+
+
+def _with_conversations(
+    db: sqlite3.Connection, ranked: list[tuple[int, float]], limit: int
+) -> list[tuple[int, str, float]]:
+    """(rowid, conversation id, rank) of the best ranked rows, enough to hold the best `limit` conversations.
+
+    Conversations are ordered by the rank of their best row rounded (then by date), so rows are taken a whole
+    rounded rank at a time until `limit` conversations are seen: the rows after that cannot change the result,
+    and their conversation ids (most of the time of a common query) are not read.
+    """
+    rows: list[tuple[int, str, float]] = []
+    seen: set[str] = set()
+    at = 0
+    while at < len(ranked) and len(seen) < limit:
+        end = min(len(ranked), at + max(limit * 2, 64))
+        last = round(ranked[end - 1][1], 6)
+        while end < len(ranked) and round(ranked[end][1], 6) == last:
+            end += 1  # the rest of a rounded rank: its conversations are ordered by date, not by rowid
+        chunk = ranked[at:end]
+        owner: dict[int, str] = {}
+        for start in range(0, len(chunk), 500):
+            part = [rowid for rowid, _ in chunk[start : start + 500]]
+            marks = ",".join("?" * len(part))
+            owner.update(db.execute(f"SELECT row, conversation_id FROM messages WHERE row IN ({marks})", part))
+        for rowid, score in chunk:
+            conversation_id = owner.get(rowid)
+            if conversation_id is not None:
+                rows.append((rowid, conversation_id, score))
+                seen.add(conversation_id)
+        at = end
+    return rows
 
 
 def _fold(word: str) -> str:
@@ -189,13 +228,25 @@ def word_snippet(
     """About `around` words of text around the first match of the query's terms, with every matched word marked."""
     # A hit may be a long reply (a code block of thousands of words): the folded words are joined by NUL and
     # each term is found by one pattern over that string, not by a loop over the words (most of a query's time).
-    tokens = _WORD.findall(text)
+    split = _WORD_SPLIT.split(text)  # text between words, word, text between words, ..., text after the last
+    tokens = split[1::2]
     joined = "\0".join(tokens)
     if joined.isascii():
         joined = joined.lower()
-    else:  # lowered in one call, folded one by one where a word is not ASCII (lower() never makes a NUL)
-        lowered = joined.lower().split("\0")
-        joined = "\0".join([low if w.isascii() else _fold(w) for w, low in zip(tokens, lowered, strict=True)])
+    else:  # the ASCII words lowered a stretch at a time, the others folded one by one
+        pieces = []
+        at = 0
+        found = _NOT_ASCII.search(joined)
+        while found is not None:
+            begin = joined.rfind("\0", at, found.start()) + 1 or at
+            finish = joined.find("\0", found.start())
+            finish = len(joined) if finish < 0 else finish
+            pieces.append(joined[at:begin].lower())
+            pieces.append(_fold(joined[begin:finish]))
+            at = finish
+            found = _NOT_ASCII.search(joined, finish)
+        pieces.append(joined[at:].lower())
+        joined = "".join(pieces)
     marked: set[int] = set()
     for term, prefix in parts:
         needle = [_fold(w) for w in _WORD.findall(term)]
@@ -218,7 +269,11 @@ def word_snippet(
     end = min(len(tokens), start + around)
     if not tokens:
         return text[: SNIPPET_RADIUS * 2], ()
-    words = [m.span() for m in itertools.islice(_WORD.finditer(text), start, end)]
+    words = []
+    offset = sum(map(len, split[: 2 * start + 1]))
+    for at in range(2 * start + 1, 2 * end + 1, 2):
+        words.append((offset, offset + len(split[at])))
+        offset += len(split[at]) + len(split[at + 1])
     begin = words[0][0] if start else 0
     finish = words[-1][1] if end < len(tokens) else len(text)
     prefix_mark = "…" if begin else ""
