@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import signal
+import termios
 from pathlib import Path
 
 from causerie.testing.fake_openai import FakeOpenAI, Reply
@@ -22,7 +25,11 @@ def test_ctrl_c_shows_the_partial_reply_once_and_restores_the_echo(server: FakeO
     term = Terminal(["sh", "-c", script], child_env(causerie_home, OPENAI_API_KEY="sk-interrupt-0123"))
     try:
         term.wait_until(lambda: "para005" in term.text(), "a few paragraphs of the reply")
-        term.process.write(b"\x03")
+        # While the reply is drawn in place the terminal does not echo keys (an echoed ^C moved the cursor under the
+        # live region and the paragraph being written was printed twice).
+        assert not termios.tcgetattr(term.process.fd)[3] & termios.ECHO
+        # Ctrl-C as the terminal delivers it: SIGINT to the foreground process group (the shell and causerie).
+        os.killpg(os.getpgid(term.process.pid), signal.SIGINT)
         term.wait_for("exit=130")
         term.wait_exit()
         screen = term.text()
