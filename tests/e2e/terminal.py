@@ -70,6 +70,23 @@ def child_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def _as_from_a_login_terminal() -> None:
+    """In the child before exec: signals as a terminal's shell starts them (the test runner's own can differ)."""
+    for number in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
+def signal_state(pid: int) -> str:
+    """The signal lines of /proc/PID/status (blocked, ignored, caught), for a failure message."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError as exc:
+        return f"no status for {pid}: {exc}"
+    lines = [line.replace("\t", "=") for line in status.splitlines()]
+    return " ".join(line for line in lines if line.startswith(("SigBlk", "SigIgn", "SigCgt")))
+
+
 class Terminal:
     """A child process in a pty: the raw bytes it wrote, and the screen a terminal would show."""
 
@@ -78,7 +95,9 @@ class Terminal:
         self._stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
         self._lock = threading.Lock()
-        self.process = ptyprocess.PtyProcess.spawn(argv, env=env, dimensions=(lines, columns))
+        self.process = ptyprocess.PtyProcess.spawn(
+            argv, env=env, dimensions=(lines, columns), preexec_fn=_as_from_a_login_terminal
+        )
         self._reader = threading.Thread(target=self._read, name="pty-reader", daemon=True)
         self._reader.start()
 

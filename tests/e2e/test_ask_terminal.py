@@ -11,7 +11,7 @@ from pathlib import Path
 
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 
-from .terminal import Terminal, causerie_command, child_env
+from .terminal import Terminal, causerie_command, child_env, signal_state
 
 PARAGRAPHS = "".join(f"para{n:03d} " + "more words " * 12 + "\n\n" for n in range(400))
 
@@ -29,8 +29,10 @@ def test_ctrl_c_shows_the_partial_reply_once_and_restores_the_echo(server: FakeO
         # live region and the paragraph being written was printed twice).
         assert not termios.tcgetattr(term.process.fd)[3] & termios.ECHO
         # Ctrl-C as the terminal delivers it: SIGINT to the foreground process group (the shell and causerie).
+        children = Path(f"/proc/{term.process.pid}/task/{term.process.pid}/children").read_text().split()
+        states = {pid: signal_state(int(pid)) for pid in children}
         os.killpg(os.getpgid(term.process.pid), signal.SIGINT)
-        term.wait_for("exit=130")
+        term.wait_until(lambda: "exit=130" in term.text(), f"exit=130 (signals of causerie before: {states})")
         term.wait_exit()
         screen = term.text()
         shown = re.findall(r"para\d{3}", screen)
