@@ -136,3 +136,44 @@ def test_a_first_request_before_the_preload_imports_the_sdk_off_the_event_loop()
     assert "request failed as expected:" in result.stdout
     lines = [line for line in result.stdout.splitlines() if line.startswith("sdk imported on:")]
     assert lines and "MainThread" not in lines[0]
+
+
+PREPARED_REQUEST = textwrap.dedent(
+    """
+    import asyncio, sys, threading
+    from causerie.core.chat.client import ChatClient, TextDelta
+    from causerie.testing.fake_openai import FakeOpenAI
+
+    on_loop = []
+
+    class Where:  # notes every module imported on the event loop's thread, imports nothing itself
+        def find_spec(self, name, path=None, target=None):
+            if threading.current_thread() is threading.main_thread():
+                on_loop.append(name)
+            return None
+
+    async def main(base_url):
+        client = ChatClient(base_url=base_url, api_key=None)
+        await asyncio.to_thread(client.prepare)  # what the app does once its first screen is drawn
+        sys.meta_path.insert(0, Where())
+        text = ""
+        async for event in client.stream([{"role": "user", "content": "hi"}], "m"):
+            if isinstance(event, TextDelta):
+                text += event.text
+        print("reply:", text)
+        print("imported on the event loop:", sorted(on_loop))
+        await client.close()
+
+    with FakeOpenAI() as server:
+        asyncio.run(main(server.base_url))
+    """
+)
+
+
+def test_a_prepared_client_imports_nothing_on_the_event_loop_at_its_first_request() -> None:
+    # The SDK imports its chat resources at their first use and its HTTP transport an async backend at the first
+    # connection (about 65 ms together): the background preparation does both, so the first reply starts sooner.
+    result = subprocess.run([sys.executable, "-c", PREPARED_REQUEST], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "reply: Hello! How can I help?" in result.stdout
+    assert "imported on the event loop: []" in result.stdout, result.stdout

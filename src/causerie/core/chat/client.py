@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,15 +22,6 @@ if TYPE_CHECKING:
     import openai
 
 PLACEHOLDER_KEY = "no-key-needed"
-
-
-def preload_sdk() -> None:
-    """Import the OpenAI SDK now (about half a second of CPU).
-
-    ChatClient imports it at its first request; the app calls this in a thread once its first screen is shown,
-    so that neither the start nor the first request waits for it.
-    """
-    import openai  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -119,29 +111,46 @@ class ChatClient:
         self._connect_timeout = connect_timeout
         self._max_retries = max_retries
         self._sdk_client: openai.AsyncOpenAI | None = None
+        self._making = threading.Lock()
+
+    def prepare(self) -> None:
+        """Import the SDK, make its client and load what its first request would load (about 0.5 CPU-s).
+
+        Called in a thread, never on the event loop: the app calls it once its first screen is drawn, a request
+        before that, so that neither the start nor typing waits for the import, the HTTP client or its TLS context.
+        """
+        import anyio
+
+        client = self._made()
+        client.chat.completions  # noqa: B018 - the SDK imports its chat resources at first access (50 ms)
+        anyio.run(anyio.sleep, 0)  # and the HTTP transport its async backend at first connection (15 ms)
+
+    def _made(self) -> openai.AsyncOpenAI:
+        with self._making:  # the background preparation and a first request may meet here
+            if self._sdk_client is None:
+                import openai
+
+                self._sdk_client = openai.AsyncOpenAI(
+                    api_key=self._api_key or PLACEHOLDER_KEY,
+                    base_url=self.base_url,
+                    max_retries=self._max_retries,
+                    timeout=openai.Timeout(self.read_timeout, connect=self._connect_timeout),
+                )
+            return self._sdk_client
 
     @property
     def _client(self) -> openai.AsyncOpenAI:
-        """The SDK client, made at first use: importing the SDK is the largest part of the app's start."""
-        if self._sdk_client is None:
-            import openai
-
-            self._sdk_client = openai.AsyncOpenAI(
-                api_key=self._api_key or PLACEHOLDER_KEY,
-                base_url=self.base_url,
-                max_retries=self._max_retries,
-                timeout=openai.Timeout(self.read_timeout, connect=self._connect_timeout),
-            )
-        return self._sdk_client
+        """The SDK client, made at first use if nothing prepared it before."""
+        return self._sdk_client if self._sdk_client is not None else self._made()
 
     async def _loaded(self) -> None:
-        """Before the first request: import the SDK in a thread, so the event loop (typing) is not blocked by it.
+        """Before the first request: prepare the client in a thread, so the event loop (typing) is not blocked.
 
-        Also when `openai` is already in sys.modules: the background preload may still be importing it, and an
-        import on the event loop would then wait there for the module lock. Once imported, this costs a thread hop.
+        Also while the background preparation is still under way: waiting for it on the event loop would block
+        there. Once prepared, this costs nothing.
         """
         if self._sdk_client is None:
-            await asyncio.to_thread(preload_sdk)
+            await asyncio.to_thread(self.prepare)
 
     @property
     def display_url(self) -> str:

@@ -1,9 +1,9 @@
 """StartupWork: what the chat screen does off the event loop once its first screen is drawn.
 
-The history is listed from the index database in a thread (no file is looked at before the first paint); the SDK
-is imported in a thread right after the first paint, so that an early first request does not wait for it; the MCP
-servers start in the background; once the list is drawn, the index is checked against the files (the first time:
-every file, with a progress bar), the list following. Then the long-lived objects are left out of later garbage
+The history is listed from the index database in a thread (no file is looked at before the first paint); once the
+list is drawn, the SDK is imported and its client made in a thread, so that an early first request does not wait for
+them; the MCP servers start in the background; a second later, the index is checked against the files (the first
+time: every file, with a progress bar), the list following. Then the long-lived objects are left out of later garbage
 collections (bench/README.md: a full collection during a reply stalled it by 110-270 ms).
 """
 
@@ -14,7 +14,7 @@ import threading
 import time
 from typing import Any, Protocol
 
-from causerie.core.chat.client import ChatClient, preload_sdk
+from causerie.core.chat.client import ChatClient
 from causerie.core.conversation.models import Conversation
 from causerie.core.engine.engine import Engine
 from causerie.core.storage.store import ConversationStore
@@ -37,6 +37,7 @@ class StartupHost(Protocol):
     def sidebar(self) -> HistorySidebar: ...
     def run_worker(self, work: Any, **kwargs: Any) -> Any: ...
     def set_timer(self, delay: float, callback: Any) -> Any: ...
+    def call_after_refresh(self, callback: Any) -> Any: ...
     def notify(self, message: str, **kwargs: Any) -> None: ...
 
 
@@ -49,11 +50,9 @@ class StartupWork:
         self._froze_gc = self._stopped = False
 
     def start(self) -> None:
-        """List the history and import the SDK, each in a thread, and start the tool servers (after the first paint)."""
+        """List the history in a thread and start the tool servers (after the first paint)."""
         host = self.host
         host.run_worker(self._list_history, thread=True, group="history", exclusive=True, exit_on_error=False)
-        if host.client is not None:
-            host.run_worker(preload_sdk, thread=True, group="sdk", exclusive=True, exit_on_error=False)
         tools = host.engine.tools if host.engine is not None else None
         if tools is not None:
             tools.servers.launch()  # the MCP servers start in the background; the first request waits for them
@@ -67,6 +66,7 @@ class StartupWork:
             highlight = None if first else sidebar.option_list.highlighted_id
             sidebar.set_summaries(summaries, highlight=highlight or host.conversation.id)
         if first:
+            host.call_after_refresh(self._prepare_client)  # once the list is drawn: it would slow drawing it (the GIL)
             host.set_timer(PREPARE_DELAY, self._prepare)
         if problems:
             where = host.store.conversations_dir
@@ -79,6 +79,12 @@ class StartupWork:
                 timeout=10,
                 markup=False,  # file names are not markup
             )
+
+    def _prepare_client(self) -> None:
+        """Import the SDK and make its client in a thread, so that an early first request does not wait for it."""
+        host = self.host
+        if host.client is not None:
+            host.run_worker(host.client.prepare, thread=True, group="sdk", exclusive=True, exit_on_error=False)
 
     def _list_history(self) -> None:
         # What the index database holds, without looking at the files: those are checked after the first paint.
