@@ -19,7 +19,8 @@ RANKED_AT_MOST = 2000  # message rows ranked for one query: bm25 over every matc
 SNIPPET_RADIUS = 60
 
 _WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\uff66-\uff9f]")
-_FENCE = re.compile(r"^\s*(```|~~~).*$", re.MULTILINE)
+_FENCE = re.compile(r"\s*(```|~~~).*$", re.MULTILINE)  # at the start; after a newline: _NEXT_LINE_FENCE
+_NEXT_LINE_FENCE = re.compile(r"\n\s*(```|~~~).*$", re.MULTILINE)
 _MARK = r"[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?:\[[ xX]\][ \t]+)?|\d+[.)][ \t]+)"
 _LINE_MARK = re.compile(_MARK)
 _NEXT_LINE_MARKS = re.compile("\n" + _MARK)  # a literal first: found by a fast scan, not tried at every position
@@ -75,8 +76,8 @@ def plain_text(markdown: str) -> str:
     """
     # Most of the first build's time is spent here: each pattern is skipped when the text cannot hold a match
     # (a literal that every match contains is missing), which leaves the result unchanged.
-    text = _FENCE.sub(" ", markdown) if "```" in markdown or "~~~" in markdown else markdown
-    if ("|" in text and "-" in text) or _RULE_HINT.search(text):
+    text = _without_fences(markdown) if "```" in markdown or "~~~" in markdown else markdown
+    if ("|" in text and "-" in text) or (("-" in text or "*" in text or "_" in text) and _RULE_HINT.search(text)):
         text = _RULE.sub(" ", text)
     first = _LINE_MARK.match(text)  # a line's marker: at the start, then after a newline (where ^ matches)
     if first:
@@ -87,8 +88,22 @@ def plain_text(markdown: str) -> str:
         text = _LINK.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(2) else m.group(1), text)
     if "*" in text or "_" in text or "~" in text or "`" in text:
         text = _EMPHASIS.sub("", text)
-    text = _CONTROL.sub(" ", text)
-    return " ".join(text.split())  # the same whitespace as the pattern \s: str.isspace()
+    # The same whitespace as the pattern \s (str.isspace()); a control character left separates words too.
+    # isprintable() is False for every control character: the pattern runs only when one may be there.
+    text = " ".join(text.split())
+    return text if text.isprintable() else " ".join(_CONTROL.sub(" ", text).split())
+
+
+def _without_fences(text: str) -> str:
+    """Fence lines replaced by a space, as `^\\s*(```|~~~).*$` would in multiline mode.
+
+    A line's start is matched at the start of the text, then after each newline by a pattern that begins with
+    it: found by a fast scan instead of tried at every position of a code block.
+    """
+    first = _FENCE.match(text)
+    if first:
+        return " " + _NEXT_LINE_FENCE.sub("\n ", text[first.end() :])
+    return _NEXT_LINE_FENCE.sub("\n ", text)
 
 
 def is_wide(text: str) -> bool:
