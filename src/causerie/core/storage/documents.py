@@ -7,7 +7,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from causerie.core.conversation.models import Conversation, NewerVersionError, SchemaError
 
@@ -104,10 +104,19 @@ def parse_conversation(raw: bytes, expected_id: str) -> Conversation:
     A newer version is returned with `read_only` set (best effort, never rewritten); anything else that
     does not validate raises StoreError with a plain reason.
     """
+    return conversation_of(decode_document(raw), expected_id)
+
+
+def decode_document(raw: bytes) -> Any:
+    """The JSON value of file bytes; raises StoreError with a plain reason."""
     try:
-        data = json.loads(raw)
+        return json.loads(raw)
     except (ValueError, RecursionError) as exc:  # ValueError also covers a number of more than 4,300 digits
         raise StoreError(f"not valid JSON ({exc.__class__.__name__})") from exc
+
+
+def conversation_of(data: Any, expected_id: str) -> Conversation:
+    """Validate a decoded document as a conversation named `expected_id` (as parse_conversation)."""
     read_only = False
     try:
         try:
@@ -147,5 +156,10 @@ def summary_of(conversation: Conversation, info: os.stat_result | None) -> Summa
         size=info.st_size if info is not None else 0,
         mtime_ns=info.st_mtime_ns if info is not None else 0,
         read_only=conversation.read_only,
-        costs=json.dumps({"cost": _rounded(conversation.total_cost()), "by_effort": conversation.cost_by_effort()}),
+        costs=costs_json(conversation.total_cost(), conversation.cost_by_effort()),
     )
+
+
+def costs_json(total: float | None, by_effort: dict[str, float]) -> str:
+    """The `costs` of a summary: the replies' total cost (rounded) and their cost by reasoning effort."""
+    return json.dumps({"cost": _rounded(total), "by_effort": by_effort})

@@ -22,10 +22,13 @@ from causerie.core.storage.documents import (
     Fingerprint,
     StoreError,
     UnreadableError,
-    read_conversation,
+    conversation_of,
+    decode_document,
+    read_bytes,
     safe_stat,
     summary_of,
 )
+from causerie.core.storage.index_reader import Indexable, TextSources, indexable
 
 Progress = Callable[[int, int], None]
 """progress(done, total) while files are being parsed and indexed."""
@@ -64,12 +67,12 @@ def scan(directory: Path) -> dict[str, tuple[Fingerprint | None, str | None]]:
     return found
 
 
-def text_sources(conversation: Conversation) -> list[tuple[str | None, str]]:
+def text_sources(conversation: Conversation) -> TextSources:
     """What is indexed for a conversation, as written: its title, then every message of every branch.
 
     (message id or None for the title, Markdown) per row; the database indexes their plain text.
     """
-    sources: list[tuple[str | None, str]] = [(None, conversation.title or conversation.default_title())]
+    sources: TextSources = [(None, conversation.title or conversation.default_title())]
     for message in conversation.messages:
         if isinstance(message.content, str) and message.content:
             sources.append((message.id, message.content))
@@ -121,11 +124,10 @@ def reconcile(
                 elif isinstance(result[0], str):
                     index.put_problem(name, result[1], result[0])
                 else:
-                    conversation, info = result
+                    found, fp = result
+                    index.put_summary(name, fp, found.summary, keep_text=with_text)
                     if with_text:
-                        index_conversation(index, conversation, info)
-                    else:
-                        index.put_summary(name, Fingerprint.of(info), summary_of(conversation, info))
+                        index.put_text(name, found.sources)
         done = start + len(batch)
         if progress is not None and (time.monotonic() - last_report >= PROGRESS_INTERVAL or done == len(stale)):
             progress(done, len(stale))
@@ -133,13 +135,18 @@ def reconcile(
     return unreadable
 
 
-def _parse(
-    directory: Path, name: str
-) -> tuple[Conversation, os.stat_result] | tuple[str, Fingerprint] | UnreadableError:
-    """A file's conversation and stat, or (reason, fingerprint) if it does not load, or the read error."""
+def _parse(directory: Path, name: str) -> tuple[Indexable, Fingerprint] | tuple[str, Fingerprint] | UnreadableError:
+    """What the index records of a file and its fingerprint, or (reason, fingerprint) if it does not load, or the
+    read error. A document of the usual shape is read without building its conversation (index_reader.py)."""
     path = directory / name
     try:
-        conversation, info, _ = read_conversation(path, directory)
+        safe_stat(path, directory)
+        raw, info = read_bytes(path)
+        data = decode_document(raw)
+        found = indexable(data, path.stem, info)
+        if found is None:
+            conversation = conversation_of(data, path.stem)
+            found = Indexable(summary_of(conversation, info), text_sources(conversation))
     except UnreadableError as exc:
         return exc
     except StoreError as exc:
@@ -147,4 +154,4 @@ def _parse(
             return str(exc), Fingerprint.of(os.stat(path))
         except OSError:
             return UnreadableError(str(exc))
-    return conversation, info
+    return found, Fingerprint.of(info)
