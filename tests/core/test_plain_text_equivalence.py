@@ -12,8 +12,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from causerie.core.safe_text import encodable
 from causerie.core.storage import fulltext
-from causerie.core.storage.fulltext import plain_text
+from causerie.core.storage.fulltext import is_wide, plain_text, stored_text
 
 _FENCE = re.compile(r"^\s*(```|~~~).*$", re.MULTILINE)
 _LINE_MARK = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?:\[[ xX]\][ \t]+)?|\d+[.)][ \t]+)", re.MULTILINE)
@@ -63,3 +64,19 @@ def test_plain_text_of_a_reply_with_code_fences_and_markers() -> None:
     assert plain_text(reply) == (
         "Answer Use this: def f(x): return x * 2 # twice one two raw done, see docs https://x.y/a_b ---"
     )
+
+
+@settings(max_examples=1000, deadline=None)
+@given(markdown | st.text(max_size=60))
+def test_stored_text_is_the_plain_text_made_encodable_with_its_script(text: str) -> None:
+    body = encodable(plain_text(text))
+    assert stored_text(text) == (body, is_wide(body))
+
+
+def test_stored_text_of_each_kind_of_text() -> None:
+    assert stored_text("**plain** ascii") == ("plain ascii", False)
+    assert stored_text("crème *brûlée*, Ångström") == ("crème brûlée, Ångström", False)
+    assert stored_text("Привет, “quoted”") == ("Привет, “quoted”", False)
+    assert stored_text("# 東京 tower") == ("東京 tower", True)
+    assert stored_text("broken \ud800 paste 東京") == ("broken \ufffd paste 東京", True)
+    assert stored_text("broken \udfff paste") == ("broken \ufffd paste", False)

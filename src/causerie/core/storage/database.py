@@ -21,7 +21,7 @@ from pathlib import Path
 
 from causerie.core.safe_text import encodable
 from causerie.core.storage.documents import Fingerprint, Summary
-from causerie.core.storage.fulltext import is_wide, plain_text
+from causerie.core.storage.fulltext import is_wide, stored_text
 
 INDEX_FILE = "index.sqlite3"
 # PRAGMA user_version; any other value means "rebuild" (2: the cost split by effort; 3: one keyed row per message)
@@ -181,15 +181,15 @@ class IndexDatabase:
         for message_id, digest, text in wanted:
             if message_id in kept:
                 continue
-            body = encodable(plain_text(text))
+            body, is_wide_text = stored_text(text)
             if body or message_id is None:
-                added.append((conversation_id, message_id, digest, body))
+                added.append((conversation_id, message_id, digest, body, is_wide_text))
         if added:
             start = self.db.execute("SELECT coalesce(max(row), 0) FROM messages").fetchone()[0] + 1
-            rows = [(start + at, *values) for at, values in enumerate(added)]
+            rows = [(start + at, *values[:4]) for at, values in enumerate(added)]
             self.db.executemany("INSERT INTO messages VALUES (?, ?, ?, ?, ?)", rows)
             self.db.executemany("INSERT INTO texts(rowid, body) VALUES (?, ?)", [(r[0], r[4]) for r in rows])
-            wide = [(r[0], r[4]) for r in rows if is_wide(r[4])]
+            wide = [(r[0], r[4]) for r, values in zip(rows, added, strict=True) if values[4]]
             if wide:
                 self.db.executemany("INSERT INTO grams(rowid, body) VALUES (?, ?)", wide)
         self.db.execute("UPDATE files SET has_text = 1 WHERE name = ?", (name,))
