@@ -18,6 +18,9 @@ from causerie.core.conversation.models import Conversation, Message
 from causerie.core.interchange.export import export_conversation
 from causerie.core.interchange.importers import import_file
 from causerie.core.settings import paths
+from causerie.core.storage import fulltext
+from causerie.core.storage.database import IndexDatabase
+from causerie.core.storage.reconcile import reconcile
 from causerie.core.storage.store import ConversationStore, encode_conversation
 
 
@@ -278,6 +281,53 @@ def test_kill_9_during_a_build_leaves_an_index_that_the_next_start_completes() -
     assert 0 < done < 1500  # killed in the middle
     after = store()
     assert len(after.indexed()) >= done  # what was committed is usable at once
+    with sqlite3.connect(s.index_path) as db:  # the build merges deferred: the killed one left them so
+        assert merge_settings(db) == {("automerge", 0), ("crisismerge", 64)}
     assert len(after.refresh_index()) == 1500
     assert len(after.search("quince", limit=2000)) == 1500
+    with sqlite3.connect(s.index_path) as db:  # and the next build merged them and set FTS5's defaults again
+        assert merge_settings(db) == {("automerge", 4), ("crisismerge", 16)}
+        for table in ("texts", "grams"):
+            assert db.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx").fetchone()[0] <= 1  # one segment
     assert files_of(s) == before
+
+
+def merge_settings(db: sqlite3.Connection) -> set[tuple[str, int]]:
+    """The merge settings of both FTS5 tables (which must agree)."""
+    texts = set(db.execute("SELECT k, v FROM texts_config WHERE k IN ('automerge', 'crisismerge')"))
+    grams = set(db.execute("SELECT k, v FROM grams_config WHERE k IN ('automerge', 'crisismerge')"))
+    assert texts == grams
+    return texts
+
+
+def test_deferred_merges_give_the_same_search_results() -> None:
+    words = "tea biscuits marmalade quince tower town café crème 東京 東京都 大阪 タワー".split()
+    root = Path(tempfile.mkdtemp(prefix="causerie-merges-"))
+    try:
+        folder = root / "conversations"
+        folder.mkdir()
+        for n in range(250):  # three batches: several segments to merge
+            conversation = Conversation(id=f"20250101-000000000-{n:06x}", title=f"Number {n}", model="m")
+            for turn in range(3):
+                text = " ".join(words[(n * 7 + turn * 3 + k * k) % len(words)] for k in range(5 + n % 9))
+                conversation.append(Message(role="user" if turn % 2 == 0 else "assistant", content=text))
+            (folder / f"{conversation.id}.json").write_bytes(encode_conversation(conversation))
+        results = []
+        for deferred in (False, True):
+            data = root / ("deferred" if deferred else "as-usual")
+            data.mkdir()
+            index = IndexDatabase(data)
+            if deferred:
+                index.defer_merges()
+            reconcile(index, folder, with_text=True)
+            found = [
+                fulltext.search(index.db, query, limit)
+                for query in ("tea", "crème", "cafe creme", "tow", '"quince tower"', "東京", "東京都", "東京 tea")
+                for limit in (5, 50)
+            ]
+            assert all(found)
+            results.append(found)
+            index.close()
+        assert results[0] == results[1]
+    finally:
+        shutil.rmtree(root)

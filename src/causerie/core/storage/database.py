@@ -28,6 +28,9 @@ INDEX_FILE = "index.sqlite3"
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 10_000
 OLD_CACHES = ("index.json", "search")  # version 0.1's summary index and search cache, removed once
+FTS_TABLES = ("texts", "grams")
+AUTOMERGE, CRISIS_MERGE = 4, 16  # FTS5's defaults: segments merged a few at a time as rows come in
+DEFERRED_CRISIS_MERGE = 64  # segments of one level merged at once while merges are deferred
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files(
@@ -117,6 +120,29 @@ class IndexDatabase:
             self.db.rollback()
             raise
         self.db.commit()
+
+    # -- merging the word and trigram indexes ----------------------------------------------------------------
+    def defer_merges(self) -> None:
+        """Let the FTS5 segments pile up while many files are indexed (the first build): merged once at the end.
+
+        FTS5 merges its segments a few at a time as rows come in (automerge 4), rewriting the index at each
+        level; letting 64 pile up before a merge and merging everything once at the end rewrites it less. The
+        setting is kept in the database, so a build killed half-way is merged by the next (merge_deferred).
+        """
+        with self.writing():
+            for table in FTS_TABLES:
+                self.db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 0)")
+                self.db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('crisismerge', {DEFERRED_CRISIS_MERGE})")
+
+    def merge_deferred(self) -> None:
+        """If merges were deferred (by this build or one killed), merge each index into one and merge as usual again."""
+        if self.db.execute("SELECT 1 FROM texts_config WHERE k = 'automerge' AND v = 0").fetchone() is None:
+            return
+        with self.writing():
+            for table in FTS_TABLES:
+                self.db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+                self.db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', {AUTOMERGE})")
+                self.db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('crisismerge', {CRISIS_MERGE})")
 
     # -- reading -------------------------------------------------------------------------------------------
     def summaries(self) -> list[Summary]:

@@ -35,6 +35,7 @@ Progress = Callable[[int, int], None]
 
 PROGRESS_INTERVAL = 0.1  # seconds between two progress reports
 BATCH = 100  # files per committed transaction
+BULK = 1000  # files to index from which the indexes' merges wait for the end (the first build)
 
 
 def scan(directory: Path) -> dict[str, tuple[Fingerprint | None, str | None]]:
@@ -112,6 +113,8 @@ def reconcile(
         with index.writing():
             for name in gone:
                 index.drop(name)
+    if with_text and len(stale) >= BULK:
+        index.defer_merges()
     last_report = time.monotonic()
     for start in range(0, len(stale), BATCH):
         batch = stale[start : start + BATCH]
@@ -132,6 +135,8 @@ def reconcile(
         if progress is not None and (time.monotonic() - last_report >= PROGRESS_INTERVAL or done == len(stale)):
             progress(done, len(stale))
             last_report = time.monotonic()
+    if with_text:
+        index.merge_deferred()
     return unreadable
 
 
