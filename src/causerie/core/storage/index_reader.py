@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from causerie.core.conversation.fields import cost_field, is_valid_id
 from causerie.core.conversation.models import ROLES, SCHEMA, SCHEMA_VERSION
-from causerie.core.conversation.token_usage import SchemaError, Usage
+from causerie.core.conversation.token_usage import SchemaError
 from causerie.core.storage.documents import Summary, costs_json
 
 TextSources = list[tuple[str | None, str]]
@@ -45,6 +45,7 @@ _KEYS = frozenset(
     )
 )
 _TEXT_FIELDS = ("created_at", "model", "finish_reason", "reasoning", "kind", "covers", "tool_call_id", "name")
+_USAGE_COUNTS = ("prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens", "reasoning_tokens")
 _TOP_TEXT_FIELDS = ("title", "created_at", "updated_at", "model", "profile", "system_prompt")
 
 
@@ -121,7 +122,7 @@ def _plain_document(data: Any, expected_id: str) -> bool:
 
 
 def _plain_message(message: Any) -> bool:
-    """A message whose fields are all of the shape Message.from_dict accepts (raises SchemaError for usage)."""
+    """A message whose fields are all of the shape Message.from_dict accepts."""
     if not isinstance(message, dict) or not message.keys() <= _KEYS:
         return False
     if message.get("role") not in ROLES or not isinstance(message.get("content"), str):
@@ -139,8 +140,18 @@ def _plain_message(message: Any) -> bool:
     params = message.get("params")
     if params is not None and not isinstance(params, dict):
         return False
-    if message.get("usage") is not None:
-        Usage.from_dict(message["usage"])
+    usage = message.get("usage")
+    return usage is None or _plain_usage(usage)
+
+
+def _plain_usage(usage: Any) -> bool:
+    """Usage of the shape Usage.from_dict accepts (token counts that are non-negative integers), read in place."""
+    if not isinstance(usage, dict):
+        return False
+    for name in _USAGE_COUNTS:
+        value = usage.get(name, 0)
+        if type(value) is not int or value < 0:
+            return False
     return True
 
 
