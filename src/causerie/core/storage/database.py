@@ -189,27 +189,19 @@ class IndexDatabase:
         Only what changed is written: a row whose digest is the same is kept, new and changed texts are added
         (with new rowids: search ranks the newest rows first), rows of texts gone or changed are removed.
         """
-        conversation_id = name[:-5]
-        wanted = [(message_id, _digest(text), text) for message_id, text in sources]
-        have: dict[str | None, tuple[int, bytes, str]] = {}
-        for row, message_id, digest, body in self.db.execute(
-            "SELECT row, message_id, digest, body FROM messages WHERE conversation_id = ?", (conversation_id,)
-        ):
-            have[message_id] = (row, digest, body)
-        if len({message_id for message_id, _, _ in wanted}) < len(wanted):
-            have_rows = list(have.values())  # two messages with one id (a hand-edited file): all anew
-            kept: set[str | None] = set()
-        else:
-            kept = {key for key, digest, _ in wanted if key in have and have[key][1] == digest}
-            have_rows = [value for key, value in have.items() if key not in kept]
-        self._remove_rows([(row, body) for row, _, body in have_rows])
-        added = []
-        for message_id, digest, text in wanted:
-            if message_id in kept:
-                continue
-            body, is_wide_text = stored_text(text)
-            if body or message_id is None:
-                added.append((conversation_id, message_id, digest, body, is_wide_text))
+        self.put_texts([(name, sources)])
+
+    def put_texts(self, files: list[tuple[str, list[tuple[str | None, str]]]]) -> None:
+        """put_text for several files, in this order, with one statement per table for all of them (a build's batch)."""
+        have = self._rows_of([name[:-5] for name, _ in files])
+        removed: list[tuple[int, str]] = []
+        added: list[tuple[str, str | None, bytes, str, bool]] = []
+        for name, sources in files:
+            conversation_id = name[:-5]
+            gone, new = _changes(conversation_id, have.get(conversation_id, {}), sources)
+            removed += gone
+            added += new
+        self._remove_rows(removed)
         if added:
             start = self.db.execute("SELECT coalesce(max(row), 0) FROM messages").fetchone()[0] + 1
             rows = [(start + at, *values[:4]) for at, values in enumerate(added)]
@@ -218,7 +210,21 @@ class IndexDatabase:
             wide = [(r[0], r[4]) for r, values in zip(rows, added, strict=True) if values[4]]
             if wide:
                 self.db.executemany("INSERT INTO grams(rowid, body) VALUES (?, ?)", wide)
-        self.db.execute("UPDATE files SET has_text = 1 WHERE name = ?", (name,))
+        self.db.executemany("UPDATE files SET has_text = 1 WHERE name = ?", [(name,) for name, _ in files])
+
+    def _rows_of(self, conversation_ids: list[str]) -> dict[str, dict[str | None, tuple[int, bytes, str]]]:
+        """conversation id -> message id -> (row, digest, body) of the text rows indexed now."""
+        have: dict[str, dict[str | None, tuple[int, bytes, str]]] = {}
+        for start in range(0, len(conversation_ids), 500):
+            chunk = conversation_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for conversation_id, row, message_id, digest, body in self.db.execute(
+                "SELECT conversation_id, row, message_id, digest, body FROM messages"
+                f" WHERE conversation_id IN ({marks})",
+                chunk,
+            ):
+                have.setdefault(conversation_id, {})[message_id] = (row, digest, body)
+        return have
 
     def drop(self, name: str) -> None:
         """Forget a file: its row, summary and text."""
@@ -241,6 +247,27 @@ class IndexDatabase:
         if wide:
             self.db.executemany("DELETE FROM grams WHERE rowid = ?", wide)
         self.db.executemany("DELETE FROM messages WHERE row = ?", [(row,) for row, _ in rows])
+
+
+def _changes(
+    conversation_id: str, have: dict[str | None, tuple[int, bytes, str]], sources: list[tuple[str | None, str]]
+) -> tuple[list[tuple[int, str]], list[tuple[str, str | None, bytes, str, bool]]]:
+    """The (row, body) to remove and the (conversation, message, digest, body, wide) to add for one conversation."""
+    wanted = [(message_id, _digest(text), text) for message_id, text in sources]
+    if len({message_id for message_id, _, _ in wanted}) < len(wanted):
+        have_rows = list(have.values())  # two messages with one id (a hand-edited file): all anew
+        kept: set[str | None] = set()
+    else:
+        kept = {key for key, digest, _ in wanted if key in have and have[key][1] == digest}
+        have_rows = [value for key, value in have.items() if key not in kept]
+    added = []
+    for message_id, digest, text in wanted:
+        if message_id in kept:
+            continue
+        body, wide = stored_text(text)
+        if body or message_id is None:
+            added.append((conversation_id, message_id, digest, body, wide))
+    return [(row, body) for row, _, body in have_rows], added
 
 
 def _digest(text: str) -> bytes:

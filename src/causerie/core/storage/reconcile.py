@@ -120,6 +120,7 @@ def reconcile(
         batch = stale[start : start + BATCH]
         parsed = [_parse(directory, name) for name in batch]
         with index.writing():
+            texts = []
             for name, result in zip(batch, parsed, strict=True):
                 if isinstance(result, UnreadableError):
                     unreadable.append((name, str(result)))  # permissions may change: not recorded
@@ -129,8 +130,9 @@ def reconcile(
                 else:
                     found, fp = result
                     index.put_summary(name, fp, found.summary, keep_text=with_text)
-                    if with_text:
-                        index.put_text(name, found.sources)
+                    texts.append((name, found.sources))
+            if with_text and texts:
+                index.put_texts(texts)
         done = start + len(batch)
         if progress is not None and (time.monotonic() - last_report >= PROGRESS_INTERVAL or done == len(stale)):
             progress(done, len(stale))
