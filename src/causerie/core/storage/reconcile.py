@@ -143,8 +143,10 @@ def reconcile(
 
 
 def _parse(directory: Path, name: str) -> tuple[Indexable, Fingerprint] | tuple[str, Fingerprint] | UnreadableError:
-    """What the index records of a file and its fingerprint, or (reason, fingerprint) if it does not load, or the
-    read error. A document of the usual shape is read without building its conversation (index_reader.py)."""
+    """What the index records of a file, and its fingerprint; (reason, fingerprint) if it does not load; or the error.
+
+    A document of the usual shape is read without building its conversation (index_reader.py).
+    """
     path = directory / name
     try:
         safe_stat(path, directory)
