@@ -93,14 +93,22 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def test_documents_as_written_are_read_directly_and_agree() -> None:
-    for data in (document(), document(effort=False)):
+    costs = {True: '{"cost": 0.375, "by_effort": {"high": 0.25}}', False: '{"cost": 0.375, "by_effort": {}}'}
+    for effort, expected in costs.items():
+        data = document(effort=effort)
         found = indexable(data, FILE_ID, INFO)
         assert found is not None
         assert found == full(data)
-        assert found.summary.costs == '{"cost": 0.375, "by_effort": {"high": 0.25}}' or not data["messages"][1].get(
-            "params"
-        )
-        assert [message_id for message_id, _ in found.sources][:2] == [None, data["messages"][0]["id"]]
+        assert found.summary.costs == expected
+        assert found.summary.title == "A title" and found.summary.message_count == 5
+        # The title, then every message with text, of every branch (the cancelled empty reply has none).
+        assert [text for _, text in found.sources] == [
+            "A title",
+            "## question\n\nwith **bold**",
+            "answer",
+            "other",
+            "東京 café",
+        ]
 
 
 def test_what_the_reader_declines_is_loaded_in_full() -> None:
