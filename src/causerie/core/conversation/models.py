@@ -49,7 +49,7 @@ class NewerVersionError(SchemaError):
     """A conversation file was written by a newer causerie (opened read-only)."""
 
 
-_MESSAGE_KEYS = frozenset(
+MESSAGE_KEYS = frozenset(  # every key a message of this version writes; others are kept as they came
     (
         "id",
         "parent",
@@ -188,7 +188,7 @@ class Message:
             is_error=bool(data.get("is_error", False)),
             duration_s=cost_field(data.get("duration_s"), "duration_s"),
             params=params_field(data.get("params"), "message params"),
-            extra={k: v for k, v in data.items() if k not in _MESSAGE_KEYS},
+            extra={k: v for k, v in data.items() if k not in MESSAGE_KEYS},
         )
 
 

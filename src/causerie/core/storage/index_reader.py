@@ -15,36 +15,15 @@ import os
 from typing import Any, NamedTuple
 
 from causerie.core.conversation.fields import cost_field, is_valid_id
-from causerie.core.conversation.models import ROLES, SCHEMA, SCHEMA_VERSION
+from causerie.core.conversation.models import MESSAGE_KEYS, ROLES, SCHEMA, SCHEMA_VERSION
 from causerie.core.conversation.token_usage import SchemaError
 from causerie.core.storage.documents import Summary, costs_json
 
 TextSources = list[tuple[str | None, str]]
 """(message id, or None for the title; Markdown) of every row of a conversation's text."""
 
-# The message keys read (or skipped as harmless) here; a message with any other key is left to the full load.
-_KEYS = frozenset(
-    (
-        "id",
-        "parent",
-        "role",
-        "content",
-        "created_at",
-        "model",
-        "usage",
-        "finish_reason",
-        "partial",
-        "reasoning",
-        "kind",
-        "cost",
-        "covers",
-        "tool_call_id",
-        "name",
-        "is_error",
-        "duration_s",
-        "params",
-    )
-)
+# The message keys read (or skipped as harmless) here: a message's own keys but those that need the full load.
+_KEYS = MESSAGE_KEYS - {"tool_calls", "attachments"}
 _TEXT_FIELDS = ("created_at", "model", "finish_reason", "reasoning", "kind", "covers", "tool_call_id", "name")
 _USAGE_COUNTS = ("prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens", "reasoning_tokens")
 _TOP_TEXT_FIELDS = ("title", "created_at", "updated_at", "model", "profile", "system_prompt")
