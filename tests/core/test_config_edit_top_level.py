@@ -53,7 +53,7 @@ def test_inserts_after_the_last_top_level_setting_before_the_first_table() -> No
         ("# just a comment", '# just a comment\ntheme = "nord"\n'),
         ('model = "m"', 'model = "m"\ntheme = "nord"\n'),
         ("# intro\n\n# profiles\n[profiles.x]\n", '# intro\n\ntheme = "nord"\n\n# profiles\n[profiles.x]\n'),
-        ("theme = 'old'\r\n[keymap]\r\n", 'theme = "nord"\r\n[keymap]\r\n'),
+        ("theme = 'old'\r\n[keymap]\r\n", "theme = 'nord'\r\n[keymap]\r\n"),
         ('"theme" = "old"\n', '"theme" = "nord"\n'),
         ('theme = """old"""\nmodel = "m"\n', 'theme = "nord"\nmodel = "m"\n'),
         (
@@ -64,6 +64,16 @@ def test_inserts_after_the_last_top_level_setting_before_the_first_table() -> No
 )
 def test_layouts(text: str, expected: str) -> None:
     assert set_top_level_text(text, "theme", "nord") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("it's", 'theme = "it\'s"\n'), ("a\nb", 'theme = "a\\nb"\n'), ("tab\there", "theme = 'tab\there'\n")],
+)
+def test_single_quotes_stay_unless_the_new_value_cannot_be_written_in_them(value: str, expected: str) -> None:
+    result = set_top_level_text("theme = 'old'\n", "theme", value)
+    assert result == expected
+    assert tomllib.loads(result) == {"theme": value}
 
 
 def test_a_theme_key_inside_a_table_is_not_the_top_level_one() -> None:

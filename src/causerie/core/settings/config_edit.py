@@ -20,7 +20,7 @@ from typing import Any
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import AoT, Comment, Table, Whitespace
+from tomlkit.items import AoT, Comment, String, StringType, Table, Whitespace
 
 from causerie.core.settings.config_check import ConfigError, parse_config_text
 from causerie.core.storage.fileio import FILE_MODE, atomic_write_text
@@ -162,8 +162,26 @@ def set_value_text(text: str, keys: Sequence[str], value: Value) -> str:
             # A table that only holds tables is written as [profiles.NAME], without an empty [profiles].
             container[key] = tomlkit.table(is_super_table=depth < len(keys) - 2)
         container = container[key]
-    container[keys[-1]] = value
+    old = container.get(keys[-1]) if keys[-1] in container else None
+    container[keys[-1]] = _quoted_like(old, value)
     return _checked(text, document, expected)
+
+
+def _quoted_like(old: object, value: Value) -> object:
+    """A new string in the quotes of the one it replaces where TOML allows it, else in double quotes.
+
+    Chosen here rather than left to tomlkit, whose choice changed between releases: 'single quotes' stay
+    single unless the new value holds a quote or a control character (a literal string cannot).
+    """
+    if not isinstance(value, str):
+        return value
+    literal = (
+        isinstance(old, String)
+        and old.type is StringType.SLL
+        and "'" not in value
+        and not any(ord(char) < 32 and char != "\t" or ord(char) == 127 for char in value)
+    )
+    return tomlkit.string(value, literal=literal)
 
 
 def _add_top_level(document: tomlkit.TOMLDocument, key: str, value: Value) -> None:
