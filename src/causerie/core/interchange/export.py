@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from causerie.core.attachments.record import describe
+from causerie.core.conversation.endings import ending_of
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.interchange.carried_files import KEY as CARRIED_KEY
 
@@ -30,7 +31,7 @@ def _message_markdown(message: Message) -> str:
     notes: list[str] = []
     if message.role == "assistant" and message.model:
         notes.append(message.model)
-    if message.partial or message.finish_reason in ("cancelled", "error", "length"):
+    if message.partial or ((ending := ending_of(message)) is not None and ending.continuable):
         notes.append(f"incomplete: {message.finish_reason or 'partial'}")
     if message.role == "tool":
         notes.append(message.name or "tool")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from causerie.core.chat.errors import ChatError
 from causerie.core.chat.way_out import CONTINUE
 from causerie.core.conversation.branches import branch, switch_version
+from causerie.core.conversation.endings import is_continuable
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.conversation.titles import auto_title_enabled, clean_title, title_request
 from causerie.core.interchange.export import conversation_to_markdown
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
     from causerie.core.settings.config import Settings
     from causerie.ui.widgets.conversation import ConversationView
     from causerie.ui.widgets.prompt import PromptInput
-
-CONTINUABLE = ("length", "cancelled", "incomplete", "error")
 
 MessageIntent = MessagesFocusRequested | PromptFocusRequested | RecallRequested | EditRequested | VersionSwitchRequested
 
@@ -206,7 +205,7 @@ class MessageActions:
         """
         path = self.host.conversation.active_path()
         last = path[-1] if path else None
-        if last is None or last.role != "assistant" or not last.content or last.finish_reason not in CONTINUABLE:
+        if last is None or not is_continuable(last):
             self.host.notify("Nothing to continue: the last reply is complete.", severity="warning")
             return
         if not self.can_send():

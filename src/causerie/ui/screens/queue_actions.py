@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from causerie.core.conversation.endings import is_complete_reply
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.storage.queued import QueuedPrompt, QueueFileError, QueueStore
 from causerie.ui.bindings import keys_of
@@ -33,9 +34,6 @@ if TYPE_CHECKING:
     from causerie.ui.screens.attach_actions import AttachmentActions
     from causerie.ui.widgets.conversation import ConversationView
     from causerie.ui.widgets.prompt import PromptInput
-
-# A reply that ended so is not an answer to build on: the queue waits for the user.
-UNFINISHED = ("length", "content_filter", "cancelled", "error", "incomplete", "tool_calls")
 
 # Not F6 / F7: the prompt is a TextArea, whose own F6 and F7 (select the line, select all) win while it has focus.
 BINDINGS = [
@@ -97,7 +95,7 @@ def succeeded(conversation: Conversation) -> bool:
     """Whether the last turn of `conversation` ended with a complete reply (what a queued prompt follows)."""
     path = conversation.active_path()
     last = path[-1] if path else None
-    return last is not None and last.role == "assistant" and not last.partial and last.finish_reason not in UNFINISHED
+    return last is not None and is_complete_reply(last)
 
 
 class PromptQueue:

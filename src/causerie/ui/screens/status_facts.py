@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from causerie.core.chat.params import ParamError, RequestParams
 from causerie.core.conversation.context import DEFAULT_REPLY_RESERVE, plan
+from causerie.core.conversation.endings import ending_of
 from causerie.core.conversation.models import Conversation
 from causerie.core.engine.engine import Engine
 from causerie.core.engine.factory import price_table
@@ -94,9 +95,6 @@ class StatusFacts:
         return facts
 
 
-_ENDINGS = {"cancelled": "stopped", "error": "interrupted", "length": "cut off"}
-
-
 def turn_state(conversation: Conversation, streaming: bool) -> str:
     """How the last turn stands, which the status line never leaves out: writing, stopped, failed, cut off."""
     if streaming:
@@ -110,7 +108,8 @@ def turn_state(conversation: Conversation, streaming: bool) -> str:
     if last.role == "tool":
         return "stopped"  # the tool loop ended before the model answered the results
     if last.role == "assistant":
-        return _ENDINGS.get(last.finish_reason or "", "")
+        ending = ending_of(last)
+        return ending.short if ending else ""
     return ""
 
 

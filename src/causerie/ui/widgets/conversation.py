@@ -20,7 +20,6 @@ from causerie.ui.messages import EditRequested, PromptFocusRequested, VersionSwi
 from causerie.ui.text import outside_body
 from causerie.ui.widgets.math_render import OFF, RENDER, SOURCE
 from causerie.ui.widgets.message_view import (  # noqa: F401 - MessageView and the limits are imported from here
-    FINISH_LABELS,
     SHOWN_CHARS,
     SHOWN_LINES,
     EarlierMessages,

@@ -9,6 +9,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from causerie.core.attachments.record import describe
+from causerie.core.conversation.endings import ending_of
 from causerie.core.conversation.models import Message, effort_of
 from causerie.core.safe_text import sanitize, sanitize_line
 from causerie.ui.compat import SettledLayout
@@ -17,14 +18,7 @@ from causerie.ui.widgets.math_render import RENDER
 from causerie.ui.widgets.message_body import MessageBody
 from causerie.ui.widgets.tool_block import calls_text, foldable, result_label
 
-__all__ = ["FINISH_LABELS", "SHOWN_CHARS", "SHOWN_LINES", "EarlierMessages", "MessageView", "shown_part"]
-
-FINISH_LABELS = {
-    "cancelled": "stopped",
-    "length": "cut off: length limit",
-    "error": "interrupted by an error",
-    "content_filter": "stopped by the content filter",
-}
+__all__ = ["SHOWN_CHARS", "SHOWN_LINES", "EarlierMessages", "MessageView", "shown_part"]
 
 
 class MessageView(SettledLayout, Widget, can_focus=True):
@@ -149,8 +143,8 @@ class MessageView(SettledLayout, Widget, can_focus=True):
             label.append(f" · {message.usage.reasoning_tokens:,} reasoning tokens", style="dim")
         if self.streaming:
             label.append(" · writing…", style="italic dim")
-        elif message.finish_reason in FINISH_LABELS:
-            label.append(f" · {FINISH_LABELS[message.finish_reason]}", style="italic")
+        elif ending := ending_of(message):
+            label.append(f" · {ending.label}", style="italic")
         elif message.partial:
             label.append(" · incomplete", style="italic")
         return label
