@@ -136,6 +136,25 @@ async def test_the_shell_prompt_reads_the_terminal_and_drops_typed_ahead_keys(
         os.close(slave)
 
 
+async def test_an_answer_from_something_that_is_not_a_terminal_is_read_too(
+    servers: ToolServers, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "answers"
+    os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR)  # held open, so the approver's own open does not wait for a writer
+    try:
+        stderr = io.StringIO()
+        approver = ShellApprover(stderr=stderr, tty=str(fifo))
+        spec = servers.spec("weather__environment")
+        assert spec is not None
+        answer = asyncio.create_task(approver.approve(PendingCall(ENV, spec)))
+        await _prompted(stderr, "[a]lways: ")
+        os.write(writer, b"y\n")
+        assert await asyncio.wait_for(answer, 30) is Decision.ALLOW_ONCE
+    finally:
+        os.close(writer)
+
+
 async def test_without_a_terminal_the_call_is_denied_and_stderr_says_how_to_allow_it(servers: ToolServers) -> None:
     stderr = io.StringIO()
     approver = ShellApprover(stderr=stderr, tty="/nonexistent/tty", config_path=Path("/cfg/config.toml"))

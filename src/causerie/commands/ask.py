@@ -32,6 +32,7 @@ from causerie.core.conversation.models import Conversation, Message
 from causerie.core.safe_text import sanitize
 from causerie.core.settings.config import Settings
 from causerie.core.storage.store import ConversationStore, StoreError
+from causerie.core.terminal_modes import ChangedModes, change_local_modes
 
 
 def fence(text: str) -> str:
@@ -91,7 +92,7 @@ class _Output:
         self._scanned = 0  # complete lines before this offset have been looked at
         self._fence = ""  # the marker of the code fence open at `_scanned`, if any
         self._drawn_at = 0.0
-        self._echo: tuple[int, list] | None = None
+        self._echo: ChangedModes | None = None
         if stream.isatty():
             from rich.console import Console
             from rich.live import Live
@@ -101,7 +102,9 @@ class _Output:
             self._live = Live(
                 Markdown(""), console=Console(file=stream), auto_refresh=False, vertical_overflow="visible"
             )
-            self._echo = _without_echo(stream)
+            # The echo of ^C (or of keys typed ahead) moved the cursor under the redrawn region, and the reply's
+            # open tail was then printed twice. Ctrl-C still interrupts: only the echo is off.
+            self._echo = change_local_modes(stream, off=("ECHO", "ECHOCTL"))
             self._live.start()
 
     def write(self, text: str) -> None:
@@ -142,40 +145,13 @@ class _Output:
             self._live.stop()
             self._live = None
             self._printed = len(self.text)
-            _restore_echo(self._echo)
-            self._echo = None
+            if self._echo is not None:
+                self._echo.restore()
+                self._echo = None
         elif self.text and not self.text.endswith("\n"):
             self.stream.write("\n")
             self.stream.flush()
             self.text += "\n"
-
-
-def _without_echo(stream: TextIO) -> tuple[int, list] | None:
-    """Stop the terminal echoing keys while the reply is redrawn in place; returns what to restore.
-
-    The echo of ^C (or of keys typed ahead) moves the cursor under the redrawn region, and the reply's open tail was
-    then printed twice. Ctrl-C still interrupts: only the echo is off.
-    """
-    try:
-        import termios
-
-        fd = stream.fileno()
-        saved = termios.tcgetattr(fd)
-        quiet = termios.tcgetattr(fd)
-        quiet[3] &= ~(termios.ECHO | termios.ECHOCTL)
-        termios.tcsetattr(fd, termios.TCSANOW, quiet)
-    except (ImportError, OSError, ValueError, AttributeError):  # not a real terminal, or no termios
-        return None
-    return fd, saved
-
-
-def _restore_echo(saved: tuple[int, list] | None) -> None:
-    if saved is None:
-        return
-    import termios
-
-    with contextlib.suppress(OSError):
-        termios.tcsetattr(saved[0], termios.TCSANOW, saved[1])
 
 
 def _watch_interrupts() -> Callable[[], bool]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from causerie.core.safe_text import sanitize, sanitize_line
+from causerie.core.terminal_modes import change_local_modes, discard_typed_ahead
 from causerie.core.tools.approval import Decision, PendingCall
 
 ANSWERS = {"y": Decision.ALLOW_ONCE, "yes": Decision.ALLOW_ONCE, "a": Decision.ALWAYS, "always": Decision.ALWAYS}
@@ -40,7 +41,7 @@ class ShellApprover:
             )
             return Decision.DENY
         try:
-            _discard_typed_ahead(fd)
+            discard_typed_ahead(fd)
             count = f" ({pending.position} of {pending.count})" if pending.count > 1 else ""
             self._say(
                 f"\nThe model wants to run {sanitize_line(pending.tool)} of {sanitize_line(pending.server)}{count} "
@@ -56,30 +57,14 @@ class ShellApprover:
         self.stderr.flush()
 
 
-def _discard_typed_ahead(fd: int) -> None:
-    try:
-        import termios
-
-        termios.tcflush(fd, termios.TCIFLUSH)
-    except (ImportError, OSError):  # not a terminal (a test's pipe) or no termios: nothing typed ahead to drop
-        pass
-
-
 def _read_line(fd: int) -> str:
     """One line typed on the terminal, echoed as it is typed (the reply's display turns the echo off)."""
-    try:
-        import termios
-
-        saved = termios.tcgetattr(fd)
-        typing = termios.tcgetattr(fd)
-        typing[3] |= termios.ECHO | termios.ICANON
-        termios.tcsetattr(fd, termios.TCSANOW, typing)
-    except (ImportError, OSError):  # not a terminal (a test's pipe): nothing to set
-        return _read_bytes(fd)
+    modes = change_local_modes(fd, on=("ECHO", "ICANON"))
     try:
         return _read_bytes(fd)
     finally:
-        termios.tcsetattr(fd, termios.TCSANOW, saved)
+        if modes is not None:
+            modes.restore()
 
 
 def _read_bytes(fd: int) -> str:
