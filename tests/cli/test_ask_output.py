@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from rich.markdown import Markdown
 
@@ -41,3 +42,14 @@ def test_a_long_reply_is_parsed_about_once_not_once_per_token() -> None:
     assert "".join(blocks) + parsed[-1] == text  # every block printed once, in order, then the last tail
     fenced = [block for block in blocks if "x_0 = 0" in block]
     assert len(fenced) == 1 and fenced[0].count("```") == 2  # a code block is never split
+
+
+def test_numbered_items_keep_their_dot_as_in_the_app() -> None:
+    stream = FakeTerminal()
+    output = _Output(stream)
+    output.write("Steps:\n\n1. Pick a model\n2. Ask\n\n")
+    output.write("10. Read the reply\n")
+    output.close()
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue())
+    assert " 1. Pick a model" in shown and " 2. Ask" in shown  # Rich alone draws " 1 Pick a model": a count
+    assert "10. Read the reply" in shown

@@ -144,7 +144,7 @@ def test_show_and_export_to_a_terminal_print_no_sequence_and_links_with_their_ta
     conversations.mkdir(parents=True)
     hostile = Conversation(title="title01 \x1b]0;owned\x07 [/b] \u202etitle02")
     hostile.append(Message(role="user", content="hi"))
-    link = "see [the docs](https://evil.example/steal) end"
+    link = "see [the docs](https://evil.example/steal) end\n\n1. first step\n2. second step"
     hostile.append(Message(role="assistant", content=f"{PAYLOAD}\n\n{link}", model="m", finish_reason="stop"))
     (conversations / f"{hostile.id}.json").write_bytes(encode_conversation(hostile))
     term = launch(None, verb, hostile.id)
@@ -156,3 +156,4 @@ def test_show_and_export_to_a_terminal_print_no_sequence_and_links_with_their_ta
         assert word in screen
     if verb == "show":  # rendered Markdown: the link's text, then its target
         assert "the docs (https://evil.example/steal)" in " ".join(screen.split())
+        assert "1. first step" in screen and "2. second step" in screen  # numbered as in the app, with the dot

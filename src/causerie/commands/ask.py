@@ -9,7 +9,6 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from functools import partial
 from typing import TextIO
 
 from causerie.commands import (
@@ -96,11 +95,12 @@ class _Output:
         if stream.isatty():
             from rich.console import Console
             from rich.live import Live
-            from rich.markdown import Markdown
 
-            self._markdown = partial(Markdown, hyperlinks=False)  # a link shows its target, never a disguised OSC 8
+            from causerie.ui.widgets.markdown_elements import TerminalMarkdown
+
+            self._markdown = TerminalMarkdown
             self._live = Live(
-                Markdown(""), console=Console(file=stream), auto_refresh=False, vertical_overflow="visible"
+                TerminalMarkdown(""), console=Console(file=stream), auto_refresh=False, vertical_overflow="visible"
             )
             # The echo of ^C (or of keys typed ahead) moved the cursor under the redrawn region, and the reply's
             # open tail was then printed twice. Ctrl-C still interrupts: only the echo is off.

@@ -69,9 +69,10 @@ def run_show(args: argparse.Namespace) -> int:
     text = sanitize(conversation_to_markdown(conversation))
     if sys.stdout.isatty():
         from rich.console import Console
-        from rich.markdown import Markdown
 
-        Console().print(Markdown(text, hyperlinks=False))  # a link shows its target, never a disguised OSC 8
+        from causerie.ui.widgets.markdown_elements import TerminalMarkdown
+
+        Console().print(TerminalMarkdown(text))
     else:
         sys.stdout.write(text)
     return EXIT_OK

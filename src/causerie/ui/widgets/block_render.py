@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 from markdown_it import MarkdownIt
 from pygments.token import Token
 from rich.console import Console, ConsoleOptions, RenderableType
+from rich.markdown import MarkdownElement
 from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import SyntaxTheme
@@ -21,9 +23,16 @@ from textual.color import Color, ColorParseError
 from textual.highlight import ANSIDarkHighlightTheme, ANSILightHighlightTheme, HighlightTheme
 from textual.strip import Strip
 
-from causerie.ui.widgets.markdown_elements import ReplyMarkdown, code_syntax
+from causerie.ui.compat import SharedParserMarkdown
+from causerie.ui.widgets.markdown_elements import ELEMENTS, code_syntax
 
 _PARSER = MarkdownIt().enable("strikethrough").enable("table")
+
+
+class ReplyMarkdown(SharedParserMarkdown):
+    """Rich's Markdown renderable with causerie's elements, parsed by the one shared parser."""
+
+    elements: ClassVar[dict[str, type[MarkdownElement]]] = {**SharedParserMarkdown.elements, **ELEMENTS}
 
 
 class CodeTheme(SyntaxTheme):

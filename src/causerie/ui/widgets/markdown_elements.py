@@ -1,6 +1,6 @@
 """Rich's Markdown elements as causerie draws them: numbered items with their dot, code boxes and tables without
 blank rows of their own (the message body puts exactly one blank line between blocks), tables that wrap their cells
-instead of cutting them."""
+instead of cutting them. Rich only, no Textual: the CLI prints with them too."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ from typing import ClassVar
 
 from rich import box
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.markdown import CodeBlock, ListItem, MarkdownElement, TableElement
+from rich.markdown import CodeBlock, ListItem, Markdown, MarkdownElement, TableElement
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.syntax import Syntax, SyntaxTheme
 from rich.table import Table
 from rich.text import Text
-
-from causerie.ui.compat import SharedParserMarkdown
 
 CODE_PADDING = (0, 1)  # a code box is shaded from its first line of code to its last, one column each side
 
@@ -139,13 +137,23 @@ def share_width(low: list[int], high: list[int], room: int) -> list[int]:
     return widths
 
 
-class ReplyMarkdown(SharedParserMarkdown):
-    """Rich's Markdown renderable with causerie's elements."""
+ELEMENTS: dict[str, type[MarkdownElement]] = {
+    "list_item_open": DottedListItem,
+    "fence": CodeBox,
+    "code_block": CodeBox,
+    "table_open": WrappingTable,
+}
+"""The elements causerie draws its own way, over Rich's: the app's messages and the terminal output of the CLI."""
 
-    elements: ClassVar[dict[str, type[MarkdownElement]]] = {
-        **SharedParserMarkdown.elements,
-        "list_item_open": DottedListItem,
-        "fence": CodeBox,
-        "code_block": CodeBox,
-        "table_open": WrappingTable,
-    }
+
+class TerminalMarkdown(Markdown):
+    """Markdown as `causerie ask` and `causerie show` print it on a terminal: the app's elements, links shown.
+
+    A link shows its target, never a disguised OSC 8 hyperlink. Imports Rich only (never Textual): the CLI starts
+    without it.
+    """
+
+    elements: ClassVar[dict[str, type[MarkdownElement]]] = {**Markdown.elements, **ELEMENTS}
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(markup, hyperlinks=False)
