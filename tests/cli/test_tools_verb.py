@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 
 from causerie.core.settings import paths
 from tests.cli.helpers import run_cli
-
-WEATHER = str(Path(__file__).resolve().parents[1] / "mcp_servers" / "weather.py")
+from tests.mcp_servers import WEATHER
 
 
 def _config(text: str) -> None:

@@ -23,18 +23,7 @@ from causerie.core.tools.servers import ToolServers
 from causerie.core.tools.switches import SWITCHED_OFF
 from causerie.testing.fake_openai import FakeOpenAI, Reply, ToolCallSpec
 from tests.core.approvers import NeverAnswers, ScriptedApprover
-
-WEATHER = str(Path(__file__).resolve().parents[1] / "mcp_servers" / "weather.py")
-
-
-@pytest.fixture
-async def servers() -> AsyncIterator[ToolServers]:
-    config = ServerConfig(name="weather", command=sys.executable, args=(WEATHER,), allow=("forecast",))
-    running = ToolServers([config])
-    [status] = await running.start()
-    assert status.state == "ready", status.error
-    yield running
-    await running.stop()
+from tests.mcp_servers import WEATHER
 
 
 @pytest.fixture

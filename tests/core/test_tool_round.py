@@ -6,10 +6,8 @@ import asyncio
 import io
 import os
 import pty
-import sys
 import time
 import tomllib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,26 +15,14 @@ import pytest
 from causerie.core.conversation.models import ToolCall
 from causerie.core.settings import paths
 from causerie.core.tools.approval import Decision, PendingCall, ToolPolicy, pretty_arguments
-from causerie.core.tools.config import ServerConfig
 from causerie.core.tools.round import CANCELLED, DECLINED, run_round
 from causerie.core.tools.servers import ToolServers
 from causerie.core.tools.shell_approval import ShellApprover
 from tests.core.approvers import NeverAnswers, ScriptedApprover
 
-WEATHER = str(Path(__file__).resolve().parents[1] / "mcp_servers" / "weather.py")
 OSLO = ToolCall("call_1", "weather__forecast", '{"city": "Oslo"}')
 ENV = ToolCall("call_2", "weather__environment", '{"name": "HOME"}')
 BIG = ToolCall("call_3", "weather__big", '{"size": 3}')
-
-
-@pytest.fixture
-async def servers() -> AsyncIterator[ToolServers]:
-    config = ServerConfig(name="weather", command=sys.executable, args=(WEATHER,), allow=("forecast",))
-    running = ToolServers([config])
-    [status] = await running.start()
-    assert status.state == "ready", status.error
-    yield running
-    await running.stop()
 
 
 async def test_allowed_tools_run_without_asking_the_others_are_asked(servers: ToolServers) -> None:

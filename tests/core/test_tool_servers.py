@@ -16,9 +16,9 @@ import pytest
 
 from causerie.core.tools.config import ServerConfig
 from causerie.core.tools.servers import ToolServers
+from tests.mcp_servers import WEATHER
 
 LONG_TOOL = "a.very-long.tool.name.that.goes.on.and.on.and.on.beyond.the.api.limit"
-WEATHER = str(Path(__file__).resolve().parents[1] / "mcp_servers" / "weather.py")
 
 
 def stdio(name: str = "weather", *flags: str, **kwargs) -> ServerConfig:  # noqa: ANN003

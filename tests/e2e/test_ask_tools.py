@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 
 from causerie.core.settings import paths
 from causerie.testing.fake_openai import FakeOpenAI, Reply, ToolCallSpec
+from tests.mcp_servers import WEATHER
 
 from .conftest import Launch
 
-WEATHER = str(Path(__file__).resolve().parents[1] / "mcp_servers" / "weather.py")
 FORECAST = ToolCallSpec("weather__forecast", '{"city": "Paris", "days": 2}', id="call_paris")
 
 

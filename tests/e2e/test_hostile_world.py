@@ -20,10 +20,11 @@ from causerie.core.conversation.models import Conversation, Message
 from causerie.core.storage.store import encode_conversation
 from causerie.testing.fake_openai import FakeOpenAI, Reply, ToolCallSpec, error_body
 from causerie.ui.screens.tool_approval import GUARD_SECONDS
+from tests.mcp_servers import WEATHER
 
 from .conftest import Launch
 from .rawcheck import foreign_sequences
-from .terminal import click_text
+from .terminal import Terminal, click_text
 
 MARKUP = "[@click=app.quit]Q[/] [/] [b]B"
 SEQUENCES = (
@@ -41,6 +42,23 @@ def click_payload(folder: Path) -> str:
 
 def screenshots(folder: Path) -> list[Path]:
     return sorted(folder.rglob("*.svg"))
+
+
+def assert_output_clean(raw: bytes, allowed: re.Pattern[str] | None = None) -> None:
+    """What the process wrote holds no sequence of its own making beyond `allowed`, no bidi or zero-width
+    character from outside, no traceback."""
+    assert [seq for seq in foreign_sequences(raw) if allowed is None or not allowed.fullmatch(seq)] == []
+    text = raw.decode("utf-8", "replace")
+    assert not any(char in text for char in "\u202e\u202c\u2066\u2069\u200b")
+    assert "Traceback" not in text
+
+
+def quit_cleanly(term: Terminal, home: Path) -> None:
+    """Quit with ctrl+q: a clean exit, a clean output, and no screenshot written by a click on outside text."""
+    term.press("ctrl+q")
+    assert term.wait_exit() == 0
+    assert_output_clean(term.raw_bytes())
+    assert screenshots(home) == []
 
 
 def _toml(text: str) -> str:
@@ -116,14 +134,7 @@ def test_every_screen_in_a_hostile_world(
     term.wait_gone("Delete conversation?")
     term.process.write(_key("f5"))  # branch: a notification naming the title
     term.wait_for("Branched")
-    term.press("ctrl+q")
-    assert term.wait_exit() == 0
-    raw = term.raw_bytes()
-    assert foreign_sequences(raw) == []
-    text = raw.decode("utf-8", "replace")
-    assert "\u202e" not in text and "\u200b" not in text
-    assert "Traceback" not in text
-    assert screenshots(causerie_home) == []
+    quit_cleanly(term, causerie_home)
     assert not (causerie_home / "data" / "trash").exists()
 
 
@@ -165,10 +176,7 @@ def test_every_verb_in_a_hostile_world(
     argv = [arg.format(id=hostile_home.id, tmp=tmp_path) for arg in args]
     term = launch(server if args[0] == "ask" else None, *argv)
     assert term.wait_exit() == status
-    raw = term.raw_bytes()
-    assert [sequence for sequence in foreign_sequences(raw) if not _RICH_RE.fullmatch(sequence)] == []
-    text = raw.decode("utf-8", "replace")
-    assert "\u202e" not in text and "\u200b" not in text and "Traceback" not in text
+    assert_output_clean(term.raw_bytes(), allowed=_RICH_RE)
 
 
 RECALLED = "U9 \x1b[2J \x1b]0;x\x07 \x9b31m \u202eRTL\u202c \u2066iso\u2069 \u200bZW end9"
@@ -192,13 +200,7 @@ def test_a_recalled_prompt_shows_its_controls_as_symbols_and_is_sent_as_stored(
     term.press("enter")  # sent again as a new version: the stored text, not what the screen shows
     term.wait_for("second answer")
     assert server.chat_requests()[-1].body["messages"][-1]["content"] == RECALLED
-    term.press("ctrl+q")
-    assert term.wait_exit() == 0
-    raw = term.raw_bytes()
-    assert foreign_sequences(raw) == []
-    text = raw.decode("utf-8", "replace")
-    assert not any(char in text for char in "\u202e\u202c\u2066\u2069\u200b")
-    assert "Traceback" not in text
+    quit_cleanly(term, causerie_home)
 
 
 def test_the_setup_screen_tests_a_hostile_server(launch: Launch, server: FakeOpenAI, causerie_home: Path) -> None:
@@ -225,16 +227,7 @@ def test_the_setup_screen_tests_a_hostile_server(launch: Launch, server: FakeOpe
     click_text(term, "Use")  # the first of the server's models (sorted) becomes the model in use
     term.wait_gone("Set up causerie")
     term.wait_for("model [/INST]")  # in the status line, as text
-    term.press("ctrl+q")
-    assert term.wait_exit() == 0
-    raw = term.raw_bytes()
-    assert foreign_sequences(raw) == []
-    text = raw.decode("utf-8", "replace")
-    assert "\u202e" not in text and "\u200b" not in text and "Traceback" not in text
-    assert screenshots(causerie_home) == []
-
-
-WEATHER = str(Path(__file__).resolve().parents[1] / "mcp_servers" / "weather.py")
+    quit_cleanly(term, causerie_home)
 
 
 def test_a_hostile_tool_round(launch: Launch, server: FakeOpenAI, causerie_home: Path) -> None:
@@ -263,13 +256,6 @@ def test_a_hostile_tool_round(launch: Launch, server: FakeOpenAI, causerie_home:
     term.wait_for("R3 [@click=app.quit]Q[/]")  # the reply after the tool's result
     term.wait_for("Tool · weather › forecast")  # the result block
     term.wait_gone("writing…")
-    term.press("ctrl+q")
-    assert term.wait_exit() == 0
-    raw = term.raw_bytes()
-    assert foreign_sequences(raw) == []
-    text = raw.decode("utf-8", "replace")
-    assert "\u202e" not in text and "\u200b" not in text
-    assert "Traceback" not in text
-    assert screenshots(causerie_home) == []
+    quit_cleanly(term, causerie_home)
     [result] = [m for m in server.chat_requests()[-1].body["messages"] if m["role"] == "tool"]
     assert result["content"].startswith(f"C1 {click_payload(causerie_home)} {PAYLOAD}: rain")  # sent as it came

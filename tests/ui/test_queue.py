@@ -60,6 +60,21 @@ async def streaming_first(pilot, screen: ChatScreen, server: FakeOpenAI) -> None
     await wait_for(pilot, lambda: screen.streaming and len(server.chat_requests()) == 1, what="the first reply")
 
 
+async def two_queued_then_the_first_ends(
+    pilot,  # noqa: ANN001
+    screen: ChatScreen,
+    server: FakeOpenAI,
+    release: threading.Event,
+) -> None:
+    """ "one" streams while "two" and "three" are queued, then its reply ends and the queue asks what to do."""
+    await streaming_first(pilot, screen, server)
+    await send(pilot, "two")
+    await send(pilot, "three")
+    await wait_for(pilot, lambda: len(queued(screen)) == 2, what="two queued")
+    release.set()
+    await wait_for(pilot, lambda: isinstance(screen.app.screen, SendQueuedDialog), what="the question")
+
+
 async def test_queued_prompts_go_after_the_reply_once_each_in_order(server: FakeOpenAI, project: Path) -> None:
     release = threading.Event()
     server.queue(Reply(text="first answer", release=release), Reply(text="second answer"), Reply(text="third answer"))
@@ -138,12 +153,7 @@ async def test_a_failed_reply_holds_the_queue_and_y_sends_it(server: FakeOpenAI)
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)
-        await streaming_first(pilot, screen, server)
-        await send(pilot, "two")
-        await send(pilot, "three")
-        await wait_for(pilot, lambda: len(queued(screen)) == 2, what="two queued")
-        release.set()
-        await wait_for(pilot, lambda: isinstance(app.screen, SendQueuedDialog), what="the question")
+        await two_queued_then_the_first_ends(pilot, screen, server, release)
         assert "The reply did not end well. Send the 2 queued prompts now?" in app.screen.question
         assert len(server.chat_requests()) == 1
         assert [held for _, held in queued(screen)] == [True, True]
@@ -163,12 +173,7 @@ async def test_a_queued_prompt_that_fails_holds_the_rest(server: FakeOpenAI) -> 
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)
-        await streaming_first(pilot, screen, server)
-        await send(pilot, "two")
-        await send(pilot, "three")
-        await wait_for(pilot, lambda: len(queued(screen)) == 2, what="queued")
-        release.set()
-        await wait_for(pilot, lambda: isinstance(app.screen, SendQueuedDialog), what="the question")
+        await two_queued_then_the_first_ends(pilot, screen, server, release)
         assert "The reply did not end well. Send the 1 queued prompt now?" in app.screen.question
         assert [last_user(r) for r in server.chat_requests()] == ["one", "two"]
         await pilot.press("n")

@@ -15,10 +15,10 @@ from causerie.core.settings import paths
 from causerie.core.tools.round import CANCELLED, DECLINED
 from causerie.testing.fake_openai import FakeOpenAI, Reply, ToolCallSpec
 from causerie.ui.screens.tool_approval import GUARD_SECONDS, ToolApprovalScreen
+from tests.mcp_servers import WEATHER
 
 from .helpers import SIZE, make_app, type_text, wait_for
 
-WEATHER = str(Path(__file__).resolve().parents[1] / "mcp_servers" / "weather.py")
 CALL = ToolCallSpec("weather__environment", '{"name": "HOME"}', id="call_env")
 
 

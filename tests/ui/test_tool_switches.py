@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 
 from textual.widgets import SelectionList
 
@@ -15,10 +14,10 @@ from causerie.testing.fake_openai import FakeOpenAI, Reply
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.conversation_settings import ConversationSettingsScreen
 from causerie.ui.widgets.tool_switches import ToolSwitches
+from tests.mcp_servers import WEATHER
 
 from .helpers import SIZE, make_app, type_text, wait_for
 
-WEATHER = str(Path(__file__).resolve().parents[1] / "mcp_servers" / "weather.py")
 HOSTILE_STDERR = "[bold]loud[/] [@click=app.quit]quit[/] \x1b[2J"
 
 
