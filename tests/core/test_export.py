@@ -35,7 +35,7 @@ def test_markdown_marks_incomplete_replies_and_fences_reasoning_safely() -> None
     conv.append(Message("user", "hi"))
     conv.append(Message("assistant", "par", partial=True, finish_reason="cancelled", reasoning="a ``` b"))
     text = conversation_to_markdown(conv)
-    assert "incomplete: cancelled" in text
+    assert "## Assistant (stopped)" in text
     assert "````text\na ``` b\n````" in text
 
 

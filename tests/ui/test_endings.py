@@ -27,6 +27,7 @@ def test_a_finished_reply_is_complete_and_says_nothing(reason: str | None) -> No
     assert is_complete_reply(message)
     assert ending_of(message) is None and not is_continuable(message)
     assert turn_state(conversation_ending_with(message), streaming=False) == ""
+    assert "## Assistant\n" in conversation_to_markdown(conversation_ending_with(message))
 
 
 @pytest.mark.parametrize("reason", sorted(ENDINGS))
@@ -38,7 +39,7 @@ def test_every_ending_is_worded_in_the_status_line_the_label_and_the_export(reas
     assert turn_state(conversation, streaming=False) == ending.short
     assert len(ending.short) <= len(ending.label)
     exported = conversation_to_markdown(conversation)
-    assert (f"incomplete: {reason}" in exported) is ending.continuable
+    assert f"## Assistant ({ending.label})" in exported
 
 
 @pytest.mark.parametrize(
@@ -57,7 +58,9 @@ def test_a_reply_that_asked_for_tools_is_not_an_answer_yet() -> None:
 
 
 def test_a_partial_reply_without_a_reason_is_not_complete() -> None:
-    assert not is_complete_reply(reply(None, partial=True))
+    message = reply(None, partial=True)
+    assert not is_complete_reply(message)
+    assert "## Assistant (incomplete)" in conversation_to_markdown(conversation_ending_with(message))
 
 
 def test_only_replies_are_complete() -> None:

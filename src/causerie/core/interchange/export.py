@@ -31,8 +31,10 @@ def _message_markdown(message: Message) -> str:
     notes: list[str] = []
     if message.role == "assistant" and message.model:
         notes.append(message.model)
-    if message.partial or ((ending := ending_of(message)) is not None and ending.continuable):
-        notes.append(f"incomplete: {message.finish_reason or 'partial'}")
+    if ending := ending_of(message):
+        notes.append(ending.label)  # worded as the app's label: "cut off: length limit", "stopped"…
+    elif message.partial:
+        notes.append("incomplete")
     if message.role == "tool":
         notes.append(message.name or "tool")
         if message.is_error:
