@@ -6,6 +6,7 @@ import pytest
 
 from causerie.core.chat.client import ChatClient, Finished, ReasoningDelta, TextDelta, UsageReport
 from causerie.core.chat.errors import ChatError
+from causerie.core.conversation.token_usage import Usage
 from causerie.testing.fake_openai import (
     CONTEXT_TOO_LONG,
     INSUFFICIENT_QUOTA,
@@ -56,6 +57,43 @@ async def test_events_split_across_tcp_writes_and_keepalive_comments(server: Fak
     events = await collect(client_for(server))
     assert text_of(events) == text
     assert Finished("stop") in events
+
+
+@pytest.mark.parametrize(
+    ("usage", "expected"),
+    [
+        ({"prompt_tokens": -5, "completion_tokens": 3, "total_tokens": -2}, (0, 3, 3, 0, 0)),
+        ({"prompt_tokens": float("inf"), "completion_tokens": 2.0}, (0, 2, 2, 0, 0)),
+        ({"prompt_tokens": "12", "completion_tokens": True, "total_tokens": 2**60}, (0, 0, 0, 0, 0)),
+        ({"prompt_tokens": 4, "prompt_tokens_details": [1], "completion_tokens_details": "x"}, (4, 0, 4, 0, 0)),
+        (
+            {
+                "prompt_tokens": 10,
+                "completion_tokens": 5,
+                "prompt_tokens_details": {"cached_tokens": -1},
+                "completion_tokens_details": {"reasoning_tokens": 2.5},
+            },
+            (10, 5, 15, 0, 0),
+        ),
+    ],
+)
+async def test_counts_a_server_got_wrong_count_as_zero_and_the_reply_is_kept(
+    server: FakeOpenAI, usage: dict, expected: tuple[int, ...]
+) -> None:
+    server.queue(Reply(text="counted", usage=usage))
+    events = await collect(client_for(server))
+    assert text_of(events) == "counted" and Finished("stop") in events
+    [report] = [e.usage for e in events if isinstance(e, UsageReport)]
+    counts = (report.prompt_tokens, report.completion_tokens, report.total_tokens)
+    assert (*counts, report.cached_tokens, report.reasoning_tokens) == expected
+    assert Usage.from_dict(report.to_dict()) == report  # what is stored passes the file's own validation
+
+
+async def test_an_error_body_nested_too_deep_to_parse_is_a_chat_error(server: FakeOpenAI) -> None:
+    server.queue(Reply(status=400, raw_body=b"[" * 100_000, content_type="application/json"))
+    with pytest.raises(ChatError) as caught:
+        await collect(client_for(server))
+    assert caught.value.kind == "bad_request"
 
 
 async def test_stream_without_done_marker(server: FakeOpenAI) -> None:

@@ -72,3 +72,25 @@ async def test_complete_failure_is_a_chat_error(server: FakeOpenAI) -> None:
     finally:
         await client.close()
     assert caught.value.kind == "auth"
+
+
+async def test_model_ids_that_are_not_text_are_left_out(server: FakeOpenAI) -> None:
+    server.models = [{"id": name, "object": "model"} for name in ("gpt-a", 5, None, "", ["x"])]
+    client = client_for(server)
+    try:
+        assert await client.list_models() == ["gpt-a"]
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"choices": [{"message": null}]}', b'{"choices": "none"}', b'{"choices": [{"message": {"content": 5}}]}'],
+)
+async def test_a_completion_in_another_shape_gives_no_text(server: FakeOpenAI, body: bytes) -> None:
+    server.queue(Reply(raw_body=body, content_type="application/json"))
+    client = client_for(server)
+    try:
+        assert await client.complete([{"role": "user", "content": "title?"}], "gpt-6-luna") == ""
+    finally:
+        await client.close()

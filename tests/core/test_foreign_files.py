@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from causerie.core.settings import paths
 from causerie.core.storage import documents
 from causerie.core.storage.store import ConversationStore, StoreError
 
-from .foreign import make_unreadable, plant_bad_files, save_good, snapshot
+from .foreign import make_unreadable, plant_bad_files, save_good, snapshot, valid_document
 
 BAD_KINDS = ("truncated", "binary", "other shape", "a list", "id mismatch", "directory", "symlink out", "unreadable")
 
@@ -78,3 +79,19 @@ def test_a_bad_file_is_reported_even_without_the_index(tmp_path: Path) -> None:
     assert good.id in ids and "20200101-000000000-000008" in ids  # "unreadable" is readable in this test
     expected = {path for kind, path in planted.items() if kind not in ("unreadable", "symlink target")}
     assert {p.path for p in fresh.problems()} == expected
+
+
+def test_a_reason_quoting_a_lone_surrogate_is_recorded_and_the_rest_still_lists() -> None:
+    """A message id holding a lone surrogate (valid JSON, no UTF-8 form) named in the reason a file is refused."""
+    store = ConversationStore(paths.data_dir())
+    good = save_good(store, "fine")
+    bad = store.conversations_dir / "20200101-000000000-00000a.json"
+    data = json.loads(valid_document("20200101-000000000-00000a"))
+    data["messages"][0].update(id="m\ud800", parent="gone")
+    bad.write_text(json.dumps(data))  # ensure_ascii: the surrogate is written as the escape \ud800
+    before = bad.read_bytes()
+    for _ in range(2):  # built, then read back from the index
+        assert [s.id for s in store.list()] == [good.id]
+        [problem] = store.problems()
+        assert problem.path == bad and "unknown parent" in problem.reason
+    assert bad.read_bytes() == before

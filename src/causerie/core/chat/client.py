@@ -69,22 +69,31 @@ class ToolCallsRequested:
 StreamEvent = TextDelta | ReasoningDelta | UsageReport | Finished | OptionDropped | ToolCallsRequested
 
 
-def usage_from_api(raw: Any) -> Usage:
-    """Usage from the SDK's CompletionUsage (or a dict), including cached and reasoning tokens."""
-    get = raw.get if isinstance(raw, dict) else lambda name, default=None: getattr(raw, name, default)
-    prompt = int(get("prompt_tokens", 0) or 0)
-    completion = int(get("completion_tokens", 0) or 0)
-    total = int(get("total_tokens", 0) or 0) or prompt + completion
-    cached = reasoning = 0
-    prompt_details = get("prompt_tokens_details", None)
-    if prompt_details is not None:
-        pd = prompt_details if isinstance(prompt_details, dict) else prompt_details.__dict__
-        cached = int(pd.get("cached_tokens") or 0)
-    completion_details = get("completion_tokens_details", None)
-    if completion_details is not None:
-        cd = completion_details if isinstance(completion_details, dict) else completion_details.__dict__
-        reasoning = int(cd.get("reasoning_tokens") or 0)
+MAX_COUNT = 2**53
+"""More tokens than any reply has: a count beyond it (or negative, or not a number) is not believed."""
+
+
+def usage_from_api(raw: dict[str, Any]) -> Usage:
+    """Usage from a chunk's `usage` object, including cached and reasoning tokens.
+
+    A count the server got wrong (negative, fractional, infinite, a string, a list) counts as 0: stored as sent,
+    a negative count made the conversation's file fail its own validation, unreadable from then on.
+    """
+    prompt = _count(raw.get("prompt_tokens"))
+    completion = _count(raw.get("completion_tokens"))
+    total = _count(raw.get("total_tokens")) or prompt + completion
+    prompt_details, completion_details = raw.get("prompt_tokens_details"), raw.get("completion_tokens_details")
+    cached = _count(prompt_details.get("cached_tokens")) if isinstance(prompt_details, dict) else 0
+    reasoning = _count(completion_details.get("reasoning_tokens")) if isinstance(completion_details, dict) else 0
     return Usage(prompt, completion, total, cached, reasoning)
+
+
+def _count(value: object) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
+        return value
+    return 0
 
 
 class ChatClient:
@@ -316,7 +325,7 @@ class ChatClient:
         await self._loaded()
         try:
             page = await self._client.models.list()
-            ids = {model.id async for model in page if getattr(model, "id", None)}
+            ids = {model.id async for model in page if isinstance(getattr(model, "id", None), str) and model.id}
         except Exception as exc:  # every failure becomes a ChatError
             raise self._to_chat_error(exc) from None
         return sorted(ids)
@@ -331,8 +340,10 @@ class ChatClient:
             response = await self._client.chat.completions.create(**kwargs)
         except Exception as exc:  # every failure becomes a ChatError
             raise self._to_chat_error(exc) from None
-        choices = response.choices or []
-        return (choices[0].message.content or "") if choices else ""
+        choices = getattr(response, "choices", None)
+        message = getattr(choices[0], "message", None) if isinstance(choices, list) and choices else None
+        content = getattr(message, "content", None)
+        return content if isinstance(content, str) else ""  # a server that answered in another shape: no text
 
 
 def _stream_error(error: Any, request: httpx2.Request) -> openai.APIError:

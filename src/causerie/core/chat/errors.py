@@ -152,12 +152,18 @@ def context_limit_of(text: str) -> int | None:
     return None
 
 
-def _int_field(body: object, name: str) -> int | None:
+def _parsed(body: object) -> object:
+    """An error body given as text, parsed if it is JSON (nested too deep to parse: kept as text)."""
     if isinstance(body, str):
         try:
-            body = json.loads(body)
-        except ValueError:
-            return None
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            return body
+    return body
+
+
+def _int_field(body: object, name: str) -> int | None:
+    body = _parsed(body)
     if isinstance(body, dict):
         inner = body.get("error", body)
         if isinstance(inner, dict) and isinstance(inner.get(name), int):
@@ -167,11 +173,9 @@ def _int_field(body: object, name: str) -> int | None:
 
 def _body_fields(body: object) -> tuple[str, str, str]:
     """(code, type, message) from an error body of any of the usual shapes."""
+    body = _parsed(body)
     if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            return "", "", body
+        return "", "", body
     if isinstance(body, dict):
         inner = body.get("error", body)
         if isinstance(inner, dict):

@@ -181,7 +181,8 @@ class IndexDatabase:
     def put_problem(self, name: str, fp: Fingerprint, reason: str) -> None:
         """Record a file that cannot be loaded (until its fingerprint changes)."""
         self.drop(name)
-        self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 1)", (name, *fp, reason))
+        # The reason may quote the file (a message id with a lone surrogate): SQLite holds UTF-8 only.
+        self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, 1)", (name, *fp, encodable(reason)))
 
     def put_text(self, name: str, sources: list[tuple[str | None, str]]) -> None:
         """Index the text of a file already recorded: (message id, or None for the title; Markdown) per row.
