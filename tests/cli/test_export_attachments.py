@@ -83,6 +83,24 @@ def test_forged_bytes_are_refused_and_the_conversation_still_comes_in(server: Fa
     assert not (tmp_path / "escape").exists()
 
 
+def test_a_file_that_cannot_be_written_is_named_and_the_import_goes_on(server: FakeOpenAI, tmp_path: Path) -> None:
+    conversation_id = _asked_with_image(server, tmp_path)
+    exported = tmp_path / "carried.json"
+    assert run_cli("export", conversation_id, "-f", "json", "--with-attachments", "-o", str(exported)).returncode == 0
+    [digest] = json.loads(exported.read_text())["attachment_files"]
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "data").mkdir(parents=True)
+    (elsewhere / "data" / "attachments").write_text("a file where the folder goes\n")  # refuses writes, even root's
+
+    done = run_cli("import", str(exported), env=_env(server, elsewhere))
+    assert done.returncode == 0, done.stderr
+    assert "Imported 1 conversation(s)" in done.stdout
+    assert "Restored" not in done.stdout
+    assert f"attached file not restored: {digest[:12]}…: could not be stored: " in done.stderr
+    assert "Traceback" not in done.stderr
+    assert (elsewhere / "data" / "conversations" / f"{conversation_id}.json").is_file()
+
+
 def test_a_plain_json_export_says_on_import_that_files_are_missing(server: FakeOpenAI, tmp_path: Path) -> None:
     conversation_id = _asked_with_image(server, tmp_path)
     exported = tmp_path / "plain.json"

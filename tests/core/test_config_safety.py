@@ -82,6 +82,16 @@ def test_a_key_command_stderr_is_shown_cleaned() -> None:
     assert "␛]0;x␇ [/secret/openai]" in message and "\x1b" not in message
 
 
+def test_a_key_command_with_a_nul_cannot_be_run_and_says_so() -> None:
+    _write_config('profile = "p"\n' + COMMAND.replace("echo sk-from-command", "pass show openai\\u0000"), 0o600)
+    with pytest.raises(ConfigError, match="could not be run"):
+        load_settings()
+    for verb in (("ask", "hello"), ("list",)):
+        done = run_cli(*verb)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert "could not be run" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
 def test_a_config_nested_500_deep_is_one_message_and_exit_2() -> None:
     _write_config("x = " + "[" * 500 + "]" * 500 + "\n", 0o600)
     with pytest.raises(ConfigError, match="nested too deeply"):

@@ -53,6 +53,7 @@ def test_a_failed_write_keeps_the_previous_queue_whole(tmp_path: Path, monkeypat
         b'{"schema": "something.else", "version": 1, "prompts": []}',
         b'{"schema": "causerie.queued", "version": 1, "prompts": [{"text": 3}]}',
         b'{"schema": "causerie.queued", "version": 1, "prompts": [{"text": "x", "attachments": [{"name": "../x"}]}]}',
+        pytest.param(b"[" * 100_000, id="nested-deeper-than-the-decoder-recurses"),
     ],
 )
 def test_a_damaged_file_is_reported_and_never_overwritten_or_removed(tmp_path: Path, content: bytes) -> None:

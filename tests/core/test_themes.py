@@ -132,6 +132,17 @@ def test_user_themes_load_after_the_bundled_ones_and_bad_files_give_one_error_ea
     assert "unknown key 'backgroud'" in errors[2]
 
 
+def test_a_theme_nested_too_deep_to_parse_is_one_error_and_the_others_load() -> None:
+    user_dir = paths.user_themes_dir()
+    user_dir.mkdir(parents=True)
+    (user_dir / "mine.toml").write_text(GOOD, encoding="utf-8")
+    (user_dir / "deep.toml").write_text('name = "deep"\nprimary = ' + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    specs, errors = load_themes(user_dir)
+    assert [s.name for s in specs][-1] == "mine" and "causerie-dark" in [s.name for s in specs]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"{user_dir / 'deep.toml'}: TOML syntax error")
+
+
 def test_a_missing_user_theme_folder_is_not_an_error(tmp_path: Path) -> None:
     specs, errors = load_themes(tmp_path / "nope")
     assert errors == [] and specs

@@ -76,6 +76,10 @@ def restore(carried: Any, store: AttachmentStore | None) -> Restored:
         if hashlib.sha256(data).hexdigest() != digest:
             result.refused.append(f"{digest[:12]}…: its bytes do not match its SHA-256")
             continue
-        store.add(data)
+        try:
+            store.add(data)
+        except OSError as exc:  # a full disk, or no attachments folder to write in: the other files may still fit
+            result.refused.append(f"{digest[:12]}…: could not be stored: {exc.strerror or exc}")
+            continue
         result.stored += 1
     return result

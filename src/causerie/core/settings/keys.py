@@ -84,8 +84,8 @@ def run_key_command(command: str, profile: str, timeout: float = COMMAND_TIMEOUT
             stderr=subprocess.PIPE,
             start_new_session=True,  # its own process group: at the timeout the whole pipeline is killed
         )
-    except OSError as exc:
-        raise ConfigError(f"The {what} could not be run: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the command, which no process can be given
+        raise ConfigError(f"The {what} could not be run: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -79,6 +79,8 @@ def parse_theme(text: str, source: str = "<theme>") -> ThemeSpec:
     """Parse one theme file's text; raises ThemeError naming `source` and the first problem found."""
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ThemeError(f"{source}: TOML syntax error: tables or arrays nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         raise ThemeError(f"{source}: TOML syntax error: {exc}") from exc
     variables = data.pop("variables", {})

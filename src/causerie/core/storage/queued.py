@@ -94,7 +94,7 @@ class QueueStore:
             raise QueueFileError(path, exc.strerror or str(exc)) from exc
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep to decode
             raise QueueFileError(path, f"not valid JSON ({exc})") from exc
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise QueueFileError(path, "not a causerie queue file")
