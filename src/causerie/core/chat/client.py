@@ -182,7 +182,8 @@ class ChatClient:
         Cancelling the consumer closes the HTTP response (the stream is used in `async with`).
         """
         # A lone surrogate cannot be encoded as UTF-8: the request would fail on every retry.
-        messages = [{**m, "content": encodable(m["content"])} if isinstance(m["content"], str) else m for m in messages]
+        messages = _encodable_strings(messages)
+        tools = _encodable_strings(tools)
         await self._loaded()
         first = True
         while True:
@@ -323,7 +324,7 @@ class ChatClient:
 
     async def complete(self, messages: list[dict[str, str]], model: str, *, max_tokens: int | None = None) -> str:
         """One non-streaming completion (for short background requests such as a title); raises ChatError."""
-        kwargs: dict[str, Any] = {"model": model, "messages": messages}
+        kwargs: dict[str, Any] = {"model": model, "messages": _encodable_strings(messages)}
         if max_tokens is not None:
             kwargs[self.max_tokens_param] = max_tokens
         await self._loaded()
@@ -333,6 +334,20 @@ class ChatClient:
             raise self._to_chat_error(exc) from None
         choices = response.choices or []
         return (choices[0].message.content or "") if choices else ""
+
+
+def _encodable_strings(value: Any) -> Any:
+    """`value` with every string in it `encodable`: message texts, text parts, a PDF's name, tool call arguments.
+
+    Lists and dicts are copied, so the caller's messages keep their exact text.
+    """
+    if isinstance(value, str):
+        return encodable(value)
+    if isinstance(value, dict):
+        return {key: _encodable_strings(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_encodable_strings(item) for item in value]
+    return value
 
 
 def _stream_error(error: Any, request: httpx2.Request) -> openai.APIError:
