@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import stat
 from pathlib import Path
 
@@ -56,6 +57,23 @@ def test_an_attachment_alone_is_a_question(server: FakeOpenAI, tmp_path: Path) -
     done = run_cli("ask", "-a", "q.md", env=_env(server), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert server.chat_requests()[-1].body["messages"][-1]["content"] == "q.md\n```markdown\nWhat is 2+2?\n```"
+
+
+def test_names_that_are_not_utf8_are_sent_with_u_fffd_and_kept_exact(server: FakeOpenAI, tmp_path: Path) -> None:
+    # Names written in Latin-1: Python reads the byte \xe9 as the lone surrogate \udce9, which UTF-8 cannot encode.
+    text_name, pdf_name = os.fsdecode(b"caf\xe9.txt"), os.fsdecode(b"r\xe9sum\xe9.pdf")
+    (tmp_path / text_name).write_text("menu\n")
+    (tmp_path / pdf_name).write_bytes(b"%PDF-1.4\nhello\n%%EOF\n")
+    (tmp_path / "pic.png").write_bytes(png(4, 3))
+    server.queue(Reply(text="Read them."))
+    done = run_cli("ask", "q", "-a", text_name, "-a", pdf_name, "-a", "pic.png", env=_env(server), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text, pdf, image = server.chat_requests()[-1].body["messages"][-1]["content"]
+    assert text == {"type": "text", "text": "q\n\ncaf\ufffd.txt\n```text\nmenu\n```"}
+    assert pdf["file"]["filename"] == "r\ufffdsum\ufffd.pdf" and image["type"] == "image_url"
+    [summary] = ConversationStore(paths.data_dir()).list()
+    message = ConversationStore(paths.data_dir()).load(summary.id).active_path()[0]
+    assert [a.name for a in message.attachments] == [text_name, pdf_name, "pic.png"]
 
 
 def test_a_file_that_cannot_be_attached_sends_nothing(server: FakeOpenAI, tmp_path: Path) -> None:

@@ -107,6 +107,19 @@ def test_show_and_export() -> None:
     assert again.returncode == 1 and "already exists" in again.stderr
 
 
+def test_markdown_export_writes_u_fffd_for_a_lone_surrogate_and_json_keeps_it() -> None:
+    conversation = _saved("Menu", "half an emoji \ud83d here")
+    markdown = run_cli("export", conversation.id)
+    assert markdown.returncode == 0, markdown.stderr
+    assert "half an emoji \ufffd here" in markdown.stdout
+    target = paths.data_dir().parent / "out.md"
+    written = run_cli("export", conversation.id, "-o", str(target))
+    assert written.returncode == 0, written.stderr
+    assert target.read_text(encoding="utf-8") == markdown.stdout
+    as_json = run_cli("export", conversation.id, "--format", "json")
+    assert json.loads(as_json.stdout)["messages"][1]["content"] == "half an emoji \ud83d here"
+
+
 @pytest.mark.parametrize("verb", ["show", "export", "open"])
 def test_unknown_conversation_exits_5(verb: str) -> None:
     done = run_cli(verb, "20990101-000000000-nope")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.interchange.export import conversation_to_json, conversation_to_markdown, export_conversation
+from causerie.core.interchange.export_files import write_markdown_export
 
 
 def _conversation() -> Conversation:
@@ -54,6 +56,14 @@ def test_json_with_lone_surrogates_is_still_writable() -> None:
     text = conversation_to_json(conv)
     text.encode("utf-8")
     assert json.loads(text)["messages"][0]["content"] == "bad \udce9 byte"
+
+
+def test_markdown_with_lone_surrogates_has_u_fffd_as_the_written_file(tmp_path: Path) -> None:
+    conv = Conversation()
+    conv.append(Message("user", "bad \udce9 byte, half an emoji \ud83d"))
+    text = conversation_to_markdown(conv)
+    assert "bad \ufffd byte, half an emoji \ufffd" in text
+    assert write_markdown_export(conv, tmp_path).read_text(encoding="utf-8") == text
 
 
 def test_export_never_contains_the_api_key(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -121,6 +121,15 @@ def test_queries_fts5_cannot_parse_are_plain_words() -> None:
     assert s.search("   ") == [] and s.search('""') == []
 
 
+def test_a_query_with_a_lone_surrogate_is_searched_as_u_fffd() -> None:
+    s = store()
+    # A name decoded with surrogateescape ("caf\xe9" in Latin-1) holds a lone surrogate: SQLite cannot take it.
+    café = saved(s, "Menu", "the caf\udce9 menu")
+    saved(s, "Other", "a cafeteria")
+    assert [h.conversation_id for h in s.search("caf\udce9 menu")] == [café.id]
+    assert [h.conversation_id for h in s.search("\ud83d")] == []
+
+
 def test_snippets_are_plain_text_with_the_words_marked() -> None:
     s = store()
     conversation = saved(

@@ -137,6 +137,24 @@ async def test_copy_conversation_as_markdown(server: FakeOpenAI) -> None:
         assert "Copied the conversation as Markdown (2 messages" in recorder.notifications()[-1].message
 
 
+async def test_text_with_a_lone_surrogate_is_copied_with_u_fffd(server: FakeOpenAI) -> None:
+    # Half an emoji cannot be encoded as UTF-8, and the clipboard reaches the terminal as UTF-8.
+    reply = "half an emoji \ud83d here\n\n```python\nx = '\ud83d'\n```"
+    server.default = Reply(text=reply)
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await send(pilot, screen, "emoji?")
+        await pilot.press("shift+tab", "y")
+        assert app.clipboard == "half an emoji \ufffd here\n\n```python\nx = '\ufffd'\n```"
+        await pilot.press("c")
+        assert app.clipboard == "x = '\ufffd'"
+        await pilot.press("ctrl+o")
+        assert "## Assistant (gpt-6-luna)\n\nhalf an emoji \ufffd here" in app.clipboard
+        assert app.is_running
+        assert screen.conversation.active_path()[-1].content == reply  # the message keeps its exact text
+
+
 async def test_regenerate_adds_a_version_and_brackets_switch(server: FakeOpenAI) -> None:
     server.queue(Reply(text="first answer"), Reply(text="second answer"))
     app = make_app(server)

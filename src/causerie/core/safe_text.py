@@ -109,6 +109,8 @@ def encodable(text: str) -> str:
 
     The stored message keeps the exact text; only the copy on the wire is repaired.
     """
+    if text.isascii():
+        return text  # the common case, and an image's base64 data: a flag read, no scan
     return _SURROGATE_RE.sub("\ufffd", text) if _SURROGATE_RE.search(text) else text
 
 

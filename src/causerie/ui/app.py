@@ -11,6 +11,7 @@ from textual.notifications import SeverityLevel
 
 from causerie.core.chat.client import ChatClient
 from causerie.core.engine.factory import make_client
+from causerie.core.safe_text import encodable
 from causerie.core.settings import paths
 from causerie.core.settings.config import DEFAULT_THEME, Settings
 from causerie.core.settings.config_check import ConfigError
@@ -105,6 +106,14 @@ class CauserieApp(App):
         del markup
         kwargs = {} if timeout is None else {"timeout": timeout}
         super().notify(notice_text(message), title=notice_text(title), severity=severity, markup=False, **kwargs)
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Every copy, whoever makes it: lone surrogates become U+FFFD (the terminal gets the text as UTF-8).
+
+        Messages, code blocks, the conversation, and Textual's own copies (the prompt's selection, a selection on
+        screen) all come here; half an emoji in a reply would otherwise end the app.
+        """
+        super().copy_to_clipboard(encodable(text))
 
     def rescue(self) -> list[str]:
         """After an unexpected exception ended the app: save what the chat screen holds; returns the ids saved.

@@ -191,7 +191,8 @@ class ChatClient:
         Cancelling the consumer closes the HTTP response (the stream is used in `async with`).
         """
         # A lone surrogate cannot be encoded as UTF-8: the request would fail on every retry.
-        messages = [{**m, "content": encodable(m["content"])} if isinstance(m["content"], str) else m for m in messages]
+        messages = _encodable_strings(messages)
+        tools = _encodable_strings(tools)
         await self._loaded()
         first = True
         while True:
@@ -332,7 +333,7 @@ class ChatClient:
 
     async def complete(self, messages: list[dict[str, str]], model: str, *, max_tokens: int | None = None) -> str:
         """One non-streaming completion (for short background requests such as a title); raises ChatError."""
-        kwargs: dict[str, Any] = {"model": model, "messages": messages}
+        kwargs: dict[str, Any] = {"model": model, "messages": _encodable_strings(messages)}
         if max_tokens is not None:
             kwargs[self.max_tokens_param] = max_tokens
         await self._loaded()
@@ -344,6 +345,20 @@ class ChatClient:
         message = getattr(choices[0], "message", None) if isinstance(choices, list) and choices else None
         content = getattr(message, "content", None)
         return content if isinstance(content, str) else ""  # a server that answered in another shape: no text
+
+
+def _encodable_strings(value: Any) -> Any:
+    """`value` with every string in it `encodable`: message texts, text parts, a PDF's name, tool call arguments.
+
+    Lists and dicts are copied, so the caller's messages keep their exact text.
+    """
+    if isinstance(value, str):
+        return encodable(value)
+    if isinstance(value, dict):
+        return {key: _encodable_strings(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_encodable_strings(item) for item in value]
+    return value
 
 
 def _stream_error(error: Any, request: httpx2.Request) -> openai.APIError:

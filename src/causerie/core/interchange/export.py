@@ -9,6 +9,7 @@ from causerie.core.attachments.record import describe
 from causerie.core.conversation.endings import ending_of
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.interchange.carried_files import KEY as CARRIED_KEY
+from causerie.core.safe_text import encodable
 
 FORMATS = ("md", "json")
 
@@ -74,6 +75,8 @@ def conversation_to_markdown(conversation: Conversation) -> str:
     """The conversation as Markdown: a title, a line of metadata, then the active path (the branch shown).
 
     Other branches (earlier versions of an edited or regenerated turn) are counted in the header, not printed.
+    Lone surrogates (half an emoji, a byte of a non-UTF-8 file name) become U+FFFD: the text is written, copied and
+    printed as UTF-8, which cannot hold them (the JSON export keeps them, escaped).
     """
     title = conversation.title or conversation.default_title()
     path = conversation.active_path()
@@ -91,7 +94,7 @@ def conversation_to_markdown(conversation: Conversation) -> str:
         blocks += ["", "## System prompt", "", f"{fence}text", conversation.system_prompt, fence]
     for message in path:
         blocks += ["", _message_markdown(message)]
-    return "\n".join(blocks).rstrip("\n") + "\n"
+    return encodable("\n".join(blocks).rstrip("\n") + "\n")
 
 
 def conversation_to_dict(conversation: Conversation) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from causerie.core.conversation.models import Conversation
 from causerie.core.interchange.export import conversation_to_markdown
 from causerie.core.settings import paths
-from causerie.core.storage.fileio import atomic_write_bytes, ensure_private_dir
+from causerie.core.storage.fileio import atomic_write_text, ensure_private_dir
 
 _SLUG_DROP_RE = re.compile(r"[^a-z0-9]+")
 
@@ -38,6 +38,5 @@ def write_markdown_export(conversation: Conversation, directory: Path | None = N
     """
     target_dir = ensure_private_dir(directory or exports_dir())
     path = target_dir / export_file_name(conversation)
-    # Lone surrogates (possible in model output) cannot be UTF-8: they become U+FFFD rather than failing the export.
-    atomic_write_bytes(path, conversation_to_markdown(conversation).encode("utf-8", "replace"))
+    atomic_write_text(path, conversation_to_markdown(conversation))
     return path

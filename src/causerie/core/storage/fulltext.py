@@ -162,7 +162,12 @@ def fts_query(parts: list[tuple[str, bool]]) -> str:
 
 
 def search(db: sqlite3.Connection, query: str, limit: int) -> list[SearchHit]:
-    """The best hit of each matching conversation, best first (bm25, then the newest)."""
+    """The best hit of each matching conversation, best first (bm25, then the newest).
+
+    A lone surrogate (a file name decoded with surrogateescape) cannot reach SQLite: it is searched as U+FFFD, as
+    the texts were indexed.
+    """
+    query = encodable(query)
     parts = terms(query)
     if not parts:
         return []
