@@ -254,6 +254,24 @@ def test_purging_the_trash_removes_attachments_nobody_references(tmp_path: Path,
     assert sorted(attachments.stored()) == sorted([kept.sha256, shared.sha256, fresh.sha256])
 
 
+def test_a_file_too_deep_to_read_keeps_every_attachment(tmp_path: Path, work: Path) -> None:
+    conversations = ConversationStore(tmp_path / "data")
+    attachments = AttachmentStore(tmp_path / "data")
+    (work / "only.txt").write_text("named by no readable file\n")
+    only = attach_file("only.txt", attachments, cwd=work).attachment
+    trashed = Conversation()
+    trashed.append(Message(role="user", content="b"))
+    conversations.save(trashed)
+    conversations.delete(trashed.id)
+    deep = conversations.conversations_dir / "20200101-000000000-00000d.json"
+    deep.write_text('{"attachments": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    old = time.time() - 7200
+    os.utime(attachments.path_for(only.sha256), (old, old))
+    assert conversations.purge_trash() == 1
+    assert attachments.stored() == [only.sha256]  # it may be named deep inside: nobody can tell, nothing goes
+    assert deep.exists()
+
+
 def test_a_bad_attachment_entry_makes_the_file_invalid() -> None:
     from causerie.core.conversation.models import SchemaError
 

@@ -113,7 +113,15 @@ def test_a_symlinked_config_is_edited_at_its_target_and_stays_a_link(tmp_path: P
     assert sorted(os.listdir(target.parent)) == ["causerie.toml"]
 
 
-@pytest.mark.parametrize("broken", ["model = \n", 'profile = "x"\n[profiles.x\n', "[profiles]\nx = 1\nx = 2\n"])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "model = \n",
+        'profile = "x"\n[profiles.x\n',
+        "[profiles]\nx = 1\nx = 2\n",
+        pytest.param("x = " + "[" * 3000 + "]" * 3000 + "\n", id="nested-too-deep"),
+    ],
+)
 def test_a_file_that_does_not_parse_is_never_rewritten(broken: str) -> None:
     path = paths.config_file()
     path.parent.mkdir(parents=True)

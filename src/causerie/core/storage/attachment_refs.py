@@ -35,6 +35,8 @@ def referenced(directories: list[Path]) -> set[str] | None:
                 document = json.loads(raw)
             except ValueError:
                 continue
+            except RecursionError:  # valid JSON too deep to read: what it names is unknown, so nothing goes
+                return None
             for message in document.get("messages", []) if isinstance(document, dict) else []:
                 for item in message.get("attachments", []) if isinstance(message, dict) else []:
                     if isinstance(item, dict) and isinstance(item.get("sha256"), str):
