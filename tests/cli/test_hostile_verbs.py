@@ -143,3 +143,19 @@ def test_an_unreadable_conversations_folder_is_one_line_not_a_traceback(verb: tu
     assert done.stderr == f"causerie: cannot read {folder}: Permission denied\n"
     assert done.stdout == ""
     assert ConversationStore(paths.data_dir()).load(conversation.id).title == "kept"
+
+
+CRAFTED_TIME = "\x1b]0;PWND\x1b\\\x1b[8m\x9b8m"
+
+
+@pytest.mark.parametrize("verb", [("list",), ("search", "zeppelin")])
+def test_a_time_that_is_not_a_time_is_shown_as_no_date(verb: tuple[str, ...]) -> None:
+    conversation = _saved()
+    path = ConversationStore(paths.data_dir()).path_for(conversation.id)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(dict(document, created_at=CRAFTED_TIME, updated_at=CRAFTED_TIME)), encoding="utf-8")
+    done = run_cli(*verb)
+    assert done.returncode == 0, done.stderr
+    assert _clean(done.stdout) and done.stderr == ""
+    assert done.stdout.splitlines()[0].split("\t")[:2] == [conversation.id, ""]
+    assert json.loads(path.read_text(encoding="utf-8"))["updated_at"] == CRAFTED_TIME  # the file is left as it was

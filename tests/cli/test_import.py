@@ -130,6 +130,21 @@ def test_a_large_export_is_imported_in_one_go(tmp_path: Path) -> None:
     assert len(_store().list()) == 300
 
 
+def test_a_content_type_from_the_file_is_named_only_when_it_is_a_plain_name(tmp_path: Path) -> None:
+    items = json.loads(FIXTURE.read_text())
+    haiku = items[1]
+    haiku["mapping"]["b-a"]["message"]["content"]["content_type"] = "x\x1b]0;PWND\x07\x9b8m\u202e[/b]"
+    crafted = json.loads(json.dumps(haiku))
+    crafted["id"] = crafted["conversation_id"] = "conv-crafted"
+    crafted["mapping"]["b-a"]["message"]["content"]["content_type"] = "tether_quote"
+    exported = tmp_path / "conversations.json"
+    exported.write_text(json.dumps([haiku, crafted]))
+    done = run_cli("import", str(exported))
+    assert done.returncode == 0, done.stderr
+    left_out = "Left out (causerie keeps text only): 1 tether_quote content, 1 unknown content."
+    assert done.stdout.splitlines()[-1] == left_out
+
+
 def test_import_exits_non_zero_when_conversations_cannot_be_saved() -> None:
     data = paths.data_dir()
     data.mkdir(parents=True)

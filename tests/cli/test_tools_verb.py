@@ -6,6 +6,8 @@ import json
 import os
 import sys
 
+import pytest
+
 from causerie.core.settings import paths
 from tests.cli.helpers import run_cli
 from tests.mcp_servers import WEATHER
@@ -48,3 +50,17 @@ def test_a_server_that_fails_is_named_with_its_cause_and_exit_1() -> None:
 def test_no_server_configured() -> None:
     done = run_cli("tools")
     assert done.returncode == 0 and done.stdout.startswith("No MCP server is configured")
+
+
+@pytest.mark.parametrize("json_output", [False, True], ids=["lines", "json"])
+def test_a_tool_description_reaches_the_terminal_without_its_controls(json_output: bool) -> None:
+    _config(_server("weather", "--hostile"))
+    done = run_cli("tools", *(["--json"] if json_output else []))
+    assert done.returncode == 0, done.stderr
+    assert not any(char in done.stdout for char in ("\x1b", "\x9b", "\x9d", "\x9c", "\u202e"))
+    if json_output:  # the same text, its controls written as \u escapes
+        (weather,) = json.loads(done.stdout)
+        (hostile,) = [tool for tool in weather["tools"] if tool["name"] == "hostile"]
+        assert hostile["description"].endswith("\x1b[31mred\x1b[0m \x9b2J \x9d0;t\x9c \u202eRTL")
+    else:
+        assert "[@click=app.quit]click me[/] ␛[31mred␛[0m" in done.stdout

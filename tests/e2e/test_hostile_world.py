@@ -1,7 +1,7 @@
 """The hostile world, on the real process in a pty: server, data directory, config and themes all carry payloads.
 
 A loopback server whose model ids, replies and titles, and a data directory, config file and theme folder whose
-strings and file names, carry markup (`[@click=app.quit]`, `[/]`, `[b]`), OSC 52, OSC 0/8, CSI 2J, DCS, C1, BEL,
+strings, times and file names, carry markup (`[@click=app.quit]`, `[/]`, `[b]`), OSC 52, OSC 0/8, CSI 2J, DCS, C1, BEL,
 U+202E and U+200B. Every screen is visited and every verb run: no raw escape or C1 byte from a payload reaches the
 terminal, brackets show as typed, no traceback, the app keeps answering keys and exits as the README says.
 """
@@ -77,6 +77,7 @@ def hostile_home(causerie_home: Path) -> Conversation:
     reply = Message(role="assistant", content=f"A1 {PAYLOAD}\n\n[link text](https://evil.example/x)", model=PAYLOAD)
     reply.finish_reason = "stop"
     conversation.append(reply)
+    conversation.created_at = conversation.updated_at = "\x1b]0;PWND\x1b\\\x1b[8m"  # times are read from the file too
     (conversations / f"{conversation.id}.json").write_bytes(encode_conversation(conversation))
     (conversations / BAD_FILE).write_text("{not json")
     config = causerie_home / "config"

@@ -1,8 +1,8 @@
 """A small MCP server for the tests (stdio by default, or `--http PORT` for streamable HTTP).
 
 `--exit` writes a message to stderr and exits before answering anything; `--silent` never answers; `--hostile`
-adds a tool whose description holds markup. With `WEATHER_CALLS` set, each call appends the tool's name to that file
-(so a test can tell that a tool did not run).
+adds a tool whose description holds markup, escape sequences, C1 controls and a bidi override. With `WEATHER_CALLS`
+set, each call appends the tool's name to that file (so a test can tell that a tool did not run).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from mcp.server.mcpserver import MCPServer  # noqa: E402
 from mcp.server.mcpserver.exceptions import ToolError  # noqa: E402
 
 server = MCPServer("weather")
-HOSTILE_DESCRIPTION = "[bold red]Hot[/] [@click=app.quit]click me[/] \x1b[31mred\x1b[0m"
+HOSTILE_DESCRIPTION = "[bold red]Hot[/] [@click=app.quit]click me[/] \x1b[31mred\x1b[0m \x9b2J \x9d0;t\x9c \u202eRTL"
 
 
 def _record(tool: str) -> None:

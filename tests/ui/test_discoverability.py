@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -85,6 +86,30 @@ async def test_keymap_remaps_a_binding(causerie_home: Path) -> None:
         screen.sidebar.select(TODAY_ID)
         await pilot.press("r")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "TextDialog", what="rename on r")
+
+
+async def test_keys_that_are_no_key_names_are_reported_and_f1_shows_keys_as_text(causerie_home: Path) -> None:
+    write_config(causerie_home, '[keymap]\n"chat.new" = "f9,x[/],[@click=app.screenshot]boom[/]"\n')
+    app = fixed_app()
+    recorder = Recorder()
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
+        await wait_for(pilot, lambda: bool(recorder.notifications()), what="the keymap warning")
+        (warning,) = [n.message for n in recorder.notifications()]
+        assert "'x[/]'" in warning and "'[@click=app.screenshot]boom[/]'" in warning
+        assert app.user_keymap == {"chat.new": "f9"}
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        actions = app.screen.actions
+        assert {e.id: e for e in actions}["chat.new"].keys == ("f9",)
+        # Keys shown in the help are text: a key display holding brackets is never parsed as markup.
+        crafted = [replace(e, keys=("x[/]", "[b]B")) if e.id == "chat.new" else e for e in actions]
+        console = Console(width=100, color_system=None)
+        with console.capture() as captured:
+            console.print(help_renderable(crafted, ""))
+        assert "x[/] [b]B" in captured.get()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), what="help closed")
+        assert app.is_running
 
 
 async def test_unknown_keymap_ids_are_reported_not_fatal(causerie_home: Path) -> None:

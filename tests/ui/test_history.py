@@ -274,6 +274,21 @@ async def test_search_results_show_title_date_and_the_found_words_highlighted_as
         assert marked == ["lettre", "résumé"]
 
 
+async def test_a_search_hit_whose_date_is_not_a_time_shows_no_date() -> None:
+    seed(TODAY_ID, "Crafted dates", "\x1b]0;PWND\x1b\\\x1b[8m", [("Where is the narwhal?", "North.")])
+    app = fixed_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, 1)
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), what="search screen")
+        search = app.screen
+        await type_text(pilot, "narwhal")
+        results = search.query_one(SearchResults)
+        await wait_for(pilot, lambda: search.hits_for == "narwhal" and results.option_count == 1, what="hits")
+        title, _ = results.get_option_at_index(0).prompt.renderables
+        assert title.plain == "Crafted dates"
+
+
 async def test_a_hit_in_another_branch_shows_that_branch_without_writing_the_choice() -> None:
     conversation = seed(TODAY_ID, "Branches", ago(hours=1), [("Question?", "The shown answer.")])
     store = ConversationStore(paths.data_dir())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 import pytest
-from textual.widgets import Button, Checkbox, Input, OptionList, Static
+from textual.widgets import Button, Checkbox, Input, OptionList, RadioButton, Static
 
 from causerie.commands.app import app_settings
 from causerie.core.settings import paths
@@ -150,6 +150,21 @@ async def test_a_bad_config_starts_the_app_with_defaults_and_a_notice(server: Fa
         await wait_for(pilot, lambda: any(t == "Config file" for t, _ in notices), what="notice")
         message = next(m for t, m in notices if t == "Config file")
         assert "line 2" in message and "defaults are used" in message
+
+
+async def test_a_profile_name_with_brackets_is_shown_as_written() -> None:
+    config = paths.config_file()
+    config.parent.mkdir(parents=True)
+    config.write_text('profile = "team[/]"\n[profiles."team[/]"]\nmodel = "m"\n')
+    settings = load_settings()
+    assert settings.profile == "team[/]" and not settings.can_send
+    app = CauserieApp(settings, offer_setup=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen), what="setup")
+        choice = app.screen.query_one("#setup-openai", RadioButton)
+        assert str(choice.label) == "An API key for profile 'team[/]'"
+        await _click(pilot, "#setup-skip")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), what="chat screen")
 
 
 async def test_at_80x24_every_field_is_whole_and_nothing_overlaps(server: FakeOpenAI) -> None:

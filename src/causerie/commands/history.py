@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 from causerie.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandError, guarded, load_conversation, open_store
+from causerie.core.conversation.fields import shown_time
 from causerie.core.safe_text import json_for_terminal, sanitize, sanitize_line
 
 
 def _date(iso: str) -> str:
-    """`2026-11-26 14:05` from an ISO timestamp (UTC)."""
-    return iso[:16].replace("T", " ") if iso else ""
+    """`2026-11-26 14:05` from an ISO timestamp (UTC); nothing for a stored time that is not one."""
+    return sanitize_line(shown_time(iso))
 
 
 def _costs(stored: str) -> dict:

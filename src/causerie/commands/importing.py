@@ -54,7 +54,7 @@ def run_import(args: argparse.Namespace) -> int:
     if len(report.skipped) > SHOW_SKIPPED:
         print(f"  … and {len(report.skipped) - SHOW_SKIPPED} more")
     if report.parts_left_out:
-        parts = ", ".join(f"{count} {what}" for what, count in sorted(report.parts_left_out.items()))
+        parts = ", ".join(f"{count} {sanitize_line(what)}" for what, count in sorted(report.parts_left_out.items()))
         print(f"Left out (causerie keeps text only): {parts}.")
     if report.files.stored:
         print(f"Restored {report.files.stored} attached file(s).")

@@ -33,7 +33,10 @@ def run_tools(args: argparse.Namespace) -> int:
 
     statuses = asyncio.run(run())
     if getattr(args, "json", False):
-        print(json.dumps([_as_json(s, servers) for s in statuses], ensure_ascii=False, indent=1))
+        from causerie.core.safe_text import json_for_terminal
+
+        # A server's names, descriptions and errors are outside text: their controls are written as \u escapes.
+        print(json_for_terminal(json.dumps([_as_json(s, servers) for s in statuses], ensure_ascii=False, indent=1)))
     else:
         for status in statuses:
             config = servers.config_of(status.name)

@@ -24,6 +24,28 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def shown_time(value: str, *, minutes: bool = True) -> str:
+    """A stored time as it is shown: ``2026-11-26 14:05`` (UTC; the date alone without `minutes`).
+
+    A time comes from a file like any other field and may hold anything: one that is not an ISO 8601 time shows as
+    nothing (the conversation still loads, and its file keeps what it holds).
+
+    Args:
+        value: The stored time (`created_at`, `updated_at`).
+        minutes: Show the hour and minute after the date.
+
+    Returns:
+        The time to show, or "" when `value` is not a time.
+    """
+    try:
+        when = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return ""
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    return when.strftime("%Y-%m-%d %H:%M" if minutes else "%Y-%m-%d")
+
+
 def new_conversation_id() -> str:
     """A time-sortable id: UTC timestamp to the millisecond plus randomness (never derived from a title)."""
     now = time.time()

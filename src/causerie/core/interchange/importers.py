@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ class ImportFailed(Exception):
     """The file cannot be imported at all (unreadable, not JSON, unknown shape, too large)."""
 
 
+_KIND_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # a ChatGPT content_type: `text`, `code`, `execution_output`...
 MAX_IMPORT_BYTES = 512 * 1024 * 1024  # bytes of JSON: more than real exports hold; a zip bomb stops here
 
 
@@ -92,7 +94,10 @@ def _text_of(message: dict[str, Any], report: ImportReport, tool: bool = False) 
                 texts.append("[attachment not imported]")
         text = "\n\n".join(t for t in texts if t)
         return text if text.strip() else None
-    report.leave_out(f"{kind or 'unknown'} content")
+    # The kind is named in the report when it is a name like ChatGPT's own (`code`, `tether_quote`): the file could
+    # hold any text there, and a thousand made-up kinds would make a thousand entries.
+    named = isinstance(kind, str) and _KIND_RE.fullmatch(kind)
+    report.leave_out(f"{kind if named else 'unknown'} content")
     return None
 
 

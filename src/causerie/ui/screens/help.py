@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from causerie.ui.bindings import BoundAction, bound_actions
+from causerie.ui.text import outside_cell
 
 GROUP_ORDER = ["Conversation", "Prompt", "Messages", "History", "Search", "Application"]
 
@@ -31,8 +32,8 @@ def help_renderable(actions: list[BoundAction], config_hint: str) -> RenderableT
         table.add_column(width=12, style="bold")
         table.add_column(ratio=1)
         table.add_column(style="dim", no_wrap=True, width=23)
-        for entry in entries:
-            table.add_row(" ".join(entry.keys), entry.detail, entry.id)
+        for entry in entries:  # keys come from the user's keymap: cells are Text, never parsed as markup
+            table.add_row(outside_cell(" ".join(entry.keys)), Text(entry.detail), Text(entry.id))
         parts.append(Text(group, style="bold underline"))
         parts.append(table)
         parts.append(Text(""))

@@ -17,6 +17,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from causerie.core.conversation.fields import shown_time
 from causerie.core.safe_text import sanitize_line
 from causerie.core.storage.fulltext import snippet_pieces
 from causerie.ui.text import outside
@@ -51,8 +52,8 @@ def hit_prompt(hit: SearchHit, query: str) -> Group:
     each piece of outside text is cleaned on its own so the spans stay where they were.
     """
     title = Text(sanitize_line(hit.title) or "Untitled", style="bold")
-    if hit.updated_at:
-        title.append(f"  {hit.updated_at[:10]}", style="dim")
+    if date := sanitize_line(shown_time(hit.updated_at, minutes=False)):
+        title.append(f"  {date}", style="dim")
     snippet = Text(style="dim")
     for piece, matched in snippet_pieces(hit):
         snippet.append(sanitize_line(piece), style="bold reverse" if matched else "")

@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
@@ -73,7 +74,9 @@ class SetupScreen(ModalScreen[Settings | None]):
                 id="setup-intro",
             )
             with RadioSet(id="setup-kind"):
-                yield RadioButton(f"An API key for profile {self.settings.profile!r}", value=True, id="setup-openai")
+                # The profile's name is the config file's text: shown as written, never parsed as markup.
+                key_choice = Content.assemble("An API key for profile ", outside(repr(self.settings.profile)))
+                yield RadioButton(key_choice, value=True, id="setup-openai")
                 yield RadioButton("A server on this machine (Ollama, llama.cpp, vLLM, LM Studio)", id="setup-local")
             with Vertical(id="setup-key-fields"):
                 yield Label("API key (it is never shown, logged or written into conversations):")
