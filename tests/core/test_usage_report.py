@@ -8,7 +8,7 @@ import pytest
 
 from causerie.core.conversation.models import Conversation, Message, Usage
 from causerie.core.usage.pricing import shipped_prices
-from causerie.core.usage.usage_report import summarize_usage
+from causerie.core.usage.usage_report import UNKNOWN_DAY, summarize_usage
 
 
 def reply(day: str, model: str, prompt: int, completion: int, **kw) -> Message:
@@ -36,6 +36,17 @@ def test_totals_per_day_and_model() -> None:
     assert summary.total.total_tokens == 2_000_030
     series = summary.daily_series(3, today=date(2026, 11, 22))
     assert series == [("2026-11-20", 1_000_000), ("2026-11-21", 1_000_030), ("2026-11-22", 0)]
+
+
+def test_a_time_that_is_not_a_time_is_counted_under_an_unknown_day() -> None:
+    conversation = Conversation(model="gpt-6-luna", profile="openai")
+    conversation.append(reply("2026-11-20", "gpt-6-luna", 10, 10))
+    conversation.append(reply("2026-11-21", "gpt-6-luna", 1, 1))
+    conversation.messages[-1].created_at = "\x1b]0;x\x07 not a time"
+    summary = summarize_usage([conversation], shipped_prices())
+    assert sorted(summary.days) == ["2026-11-20", UNKNOWN_DAY]
+    assert summary.days[UNKNOWN_DAY].total_tokens == 2 and summary.total.total_tokens == 22
+    assert summary.daily_series(2) == [("2026-11-19", 0), ("2026-11-20", 20)]  # the chart ends at the last known day
 
 
 def test_stored_cost_wins_over_todays_prices() -> None:

@@ -42,7 +42,8 @@ class UsageSummary:
 
     def daily_series(self, last: int = 30, today: date | None = None) -> list[tuple[str, int]]:
         """(day, total tokens) for the `last` days up to `today`, zero for days without replies."""
-        end = today or (max(date.fromisoformat(d) for d in self.days) if self.days else date.today())
+        known = [date.fromisoformat(day) for day in self.days if day != UNKNOWN_DAY]
+        end = today or (max(known) if known else date.today())
         return [
             (
                 (end - timedelta(days=n)).isoformat(),
@@ -50,6 +51,17 @@ class UsageSummary:
             )
             for n in range(last - 1, -1, -1)
         ]
+
+
+UNKNOWN_DAY = "unknown day"
+"""Where a reply goes whose stored time is not a time (a file written by hand or by another program)."""
+
+
+def _day(stamp: str) -> str:
+    try:
+        return date.fromisoformat(stamp[:10]).isoformat()
+    except ValueError:
+        return UNKNOWN_DAY
 
 
 def _add(bucket: Bucket, usage, cost: float | None) -> None:
@@ -88,7 +100,7 @@ def summarize_usage(
                 cost = message.cost
             else:
                 cost = cost_of(usage, prices.lookup(model))
-            day = (message.created_at or conversation.created_at)[:10]
+            day = _day(message.created_at or conversation.created_at)
             _add(summary.days.setdefault(day, Bucket()), usage, cost)
             _add(summary.models.setdefault(model, Bucket()), usage, cost)
             if (effort := effort_of(message)) is not None:
