@@ -44,7 +44,7 @@ class ImportReport:
     not_saved: list[tuple[str, str]] = field(default_factory=list)  # readable, but the store could not write it
     parts_left_out: dict[str, int] = field(default_factory=dict)
     files: Restored = field(default_factory=Restored)  # attached files the import file carried
-    files_missing: int = 0  # attached files referenced by the imported conversations that nothing provides
+    files_missing: int = 0  # attached files the imported conversations name, neither stored nor in the file
 
     def leave_out(self, what: str, count: int = 1) -> None:
         """Count a message or part that is not imported (tool calls, images, hidden system messages...)."""
@@ -278,7 +278,10 @@ def import_file(
                 conversation = Conversation.from_dict(item)
                 report.files.add(restore(carried, attachments))
                 if attachments is not None:
-                    report.files_missing += sum(not attachments.has(d) for d in referenced(conversation))
+                    # A file the export carried but that was refused is named by its refusal, not counted here.
+                    sent = set(carried) if isinstance(carried, dict) else set()
+                    absent = [d for d in referenced(conversation) if d not in sent and not attachments.has(d)]
+                    report.files_missing += len(absent)
             else:
                 conversation = chatgpt_to_conversation(item, report)
         except (SchemaError, TypeError, ValueError, RecursionError) as exc:
