@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from causerie.core.storage.drafts import DraftStore
+from causerie.core.storage.drafts import DraftStore, EditDraft
 
 CONVERSATION = "20260314-150000000-abcdef"
 
@@ -23,3 +23,18 @@ def test_a_file_that_is_not_utf8_still_loads_readably(tmp_path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"caf\xe9 au lait")
     assert store.load(CONVERSATION) == "caf\ufffd au lait"
+
+
+def test_an_edit_round_trips_exactly_and_a_bad_file_is_no_edit(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    key = CONVERSATION
+    assert store.load_edit(key) is None
+    edit = EditDraft("m\ud800", "half \ud83d an emoji")
+    store.save_edit(key, edit)
+    assert store.load_edit(key) == edit
+    assert store.load(key) == ""  # the draft below is its own file
+    store.save_edit(key, None)
+    assert store.load_edit(key) is None
+    for bad in (b"[", b"[1]", b'{"message": 1, "text": "x"}', b"[" * 100_000):
+        (tmp_path / "drafts" / f"{key}.edit.json").write_bytes(bad)
+        assert store.load_edit(key) is None

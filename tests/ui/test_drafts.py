@@ -7,8 +7,9 @@ from pathlib import Path
 from textual import events
 
 from causerie.core.settings import paths
-from causerie.core.storage.drafts import NEW_CONVERSATION, DraftStore
+from causerie.core.storage.drafts import NEW_CONVERSATION, DraftStore, EditDraft
 from causerie.testing.fake_openai import FakeOpenAI, Reply
+from causerie.ui.messages import EditRequested
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.widgets.prompt import PromptInput
 
@@ -97,3 +98,58 @@ def test_draft_files_are_private_and_named_by_id(causerie_home: Path) -> None:
         except ValueError:
             continue
         raise AssertionError(f"{bad!r} was accepted as a draft name")
+
+
+async def test_an_edit_under_way_is_back_in_editing_mode_after_a_quit(server: FakeOpenAI) -> None:
+    saved = seed("c1", "Old talk", ago(days=3), [("hello", "hi there")])
+    app = make_app(server)
+    app.open_id = saved.id
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await wait_for(pilot, lambda: screen.conversation.id == saved.id, what="the conversation opened")
+        await type_text(pilot, "a draft below")
+        first = screen.conversation.active_path()[0]
+        screen.post_message(EditRequested(first.id))  # what "e" on a message of yours asks for
+        await wait_for(pilot, lambda: screen.prompt.editing == first.id, what="editing the first message")
+        await type_text(pilot, " EDITED")
+        await pilot.press("ctrl+q")  # at once, before the pause in typing that writes drafts
+    assert drafts().load(saved.id) == "a draft below"
+    assert drafts().load_edit(saved.id) == EditDraft(first.id, "hello EDITED")
+    again = make_app(server)
+    again.open_id = saved.id
+    async with again.run_test(size=SIZE) as pilot:
+        screen = chat(again)
+        await wait_for(pilot, lambda: screen.prompt.editing == first.id, what="editing again")
+        assert screen.prompt.text == "hello EDITED"
+        await pilot.press("escape")  # the edit cancelled: the draft below is back, the edit forgotten on disk too
+        await wait_for(pilot, lambda: screen.prompt.text == "a draft below", what="the draft below")
+        await wait_for(pilot, lambda: drafts().load_edit(saved.id) is None, what="the edit forgotten")
+
+
+async def test_an_edit_under_way_survives_a_switch_of_conversation(server: FakeOpenAI) -> None:
+    saved = seed("c1", "Old talk", ago(days=3), [("hello", "hi there")])
+    app = make_app(server)
+    app.open_id = saved.id
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await wait_for(pilot, lambda: screen.conversation.id == saved.id, what="the conversation opened")
+        await pilot.press("up")  # the box is empty: the last message sent comes back for editing
+        await wait_for(pilot, lambda: screen.prompt.editing is not None, what="editing")
+        await type_text(pilot, " EDITED")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: screen.prompt.editing is None and screen.prompt.text == "", what="a new one")
+        assert screen.open_conversation(saved.id)
+        await wait_for(pilot, lambda: screen.prompt.text == "hello EDITED", what="the edit back")
+        assert screen.prompt.editing == saved.active_path()[0].id
+
+
+async def test_an_edit_of_a_message_that_is_gone_stays_as_the_drafts_end(server: FakeOpenAI) -> None:
+    saved = seed("c1", "Old talk", ago(days=3), [("hello", "hi there")])
+    drafts().save(saved.id, "my draft")
+    drafts().save_edit(saved.id, EditDraft("no-such-message", "words of an edit"))
+    app = make_app(server)
+    app.open_id = saved.id
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await wait_for(pilot, lambda: screen.prompt.text == "my draft\n\nwords of an edit", what="both kept")
+        assert screen.prompt.editing is None

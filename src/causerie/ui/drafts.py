@@ -2,7 +2,8 @@
 
 The chat screen tells it which conversation is shown, when the prompt changed, when a message was sent and when
 the screen goes away; it writes the draft a moment after typing pauses (a crash loses at most that moment) and at
-once on a switch or at exit.
+once on a switch or at exit. An edit of a sent message is kept beside the draft underneath it, and comes back in
+editing mode when its conversation is shown again.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from causerie.core.storage.drafts import NEW_CONVERSATION, DraftStore
+from causerie.core.storage.drafts import NEW_CONVERSATION, DraftStore, EditDraft
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -30,7 +31,7 @@ class DraftKeeper:
         self._prompt_widget: PromptInput | None = None
         self._set_timer = set_timer
         self.key: str | None = None
-        self._written = ""  # the text last written for `key`
+        self._written: tuple[str, EditDraft | None] = ("", None)  # what was last written for `key`
         self._timer: Timer | None = None
 
     @staticmethod
@@ -44,24 +45,34 @@ class DraftKeeper:
             self._prompt_widget = self._find_prompt()
         return self._prompt_widget
 
-    def _text(self) -> str | None:
+    def _state(self) -> tuple[str, EditDraft | None]:
+        """The draft, and the edit of a sent message on top of it if one is under way."""
         prompt = self._prompt()
-        return None if prompt.editing is not None else prompt.full_text
+        edit = EditDraft(prompt.editing, prompt.full_text) if prompt.editing is not None else None
+        return prompt.draft_underneath, edit
 
     def show(self, conversation: Conversation) -> None:
-        """Another conversation is shown: keep the current draft, put that conversation's draft in the prompt."""
+        """Another conversation is shown: keep the current draft (and edit), put that conversation's in the prompt."""
         key = self.key_of(conversation)
         if key == self.key:
             return
         prompt = self._prompt()
-        prompt.stop_editing()
         self.flush()
+        prompt.stop_editing()
         self.key = key
-        text = self.store.load(key)
-        self._written = text
+        text, edit = self.store.load(key), self.store.load_edit(key)
+        self._written = (text, edit)
         prompt.clear()
         if text:
             prompt.insert(text)
+        if edit is None:
+            return
+        edited = conversation.by_id().get(edit.message_id)
+        if edited is not None and edited.role == "user":
+            prompt.start_editing(edit.message_id, edit.text)
+        elif edit.text.strip():  # the message is gone (changed elsewhere): its words stay, as the draft's end
+            prompt.move_cursor(prompt.document.end)
+            prompt.insert(f"\n\n{edit.text}" if text else edit.text)
 
     def changed(self) -> None:
         """The prompt's text changed: write it once typing pauses."""
@@ -80,18 +91,21 @@ class DraftKeeper:
             self.store.discard(self.key)
         self.key = self.key_of(conversation)
         self.store.discard(self.key)
-        self._written = ""
+        self._written = ("", None)
 
     def flush(self) -> None:
         """Write the draft now if it changed (a full disk only loses the copy on disk, never the prompt's text)."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        text = self._text()
-        if self.key is None or text is None or text == self._written:
+        if self.key is None:
             return
+        text, edit = state = self._state()
         try:
-            self.store.save(self.key, text)
+            if text != self._written[0]:
+                self.store.save(self.key, text)
+            if edit != self._written[1]:
+                self.store.save_edit(self.key, edit)
         except OSError:
             return
-        self._written = text
+        self._written = state

@@ -7,15 +7,25 @@ exported or indexed), and writing it on every pause in typing must not rewrite a
 from __future__ import annotations
 
 import contextlib
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from causerie.core.conversation.models import is_valid_id
 from causerie.core.storage.fileio import atomic_write_bytes
 
-__all__ = ["NEW_CONVERSATION", "DraftStore"]
+__all__ = ["NEW_CONVERSATION", "DraftStore", "EditDraft"]
 
 NEW_CONVERSATION = "new"
 """The key of the draft typed in a conversation that has no message yet (it is back at the next plain start)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EditDraft:
+    """A sent message being edited: which one, and its text as typed so far (not sent yet either)."""
+
+    message_id: str
+    text: str
 
 
 class DraftStore:
@@ -64,3 +74,33 @@ class DraftStore:
         """Forget the draft of `key` (it was sent, or emptied)."""
         with contextlib.suppress(OSError, ValueError):
             self.path_for(key).unlink(missing_ok=True)
+
+    def load_edit(self, key: str) -> EditDraft | None:
+        """The edit of a sent message left unfinished in `key`, or None (none, or a file that does not read as one)."""
+        try:
+            data = json.loads(self._edit_path(key).read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        message_id, text = data.get("message"), data.get("text")
+        if not isinstance(message_id, str) or not isinstance(text, str):
+            return None
+        return EditDraft(message_id, text)
+
+    def save_edit(self, key: str, edit: EditDraft | None) -> None:
+        """Keep the unfinished edit of `key` (None forgets it).
+
+        Raises:
+            OSError: When it cannot be written: the text is still in the prompt.
+        """
+        if edit is None:
+            with contextlib.suppress(OSError, ValueError):
+                self._edit_path(key).unlink(missing_ok=True)
+            return
+        # JSON's \u escapes keep a lone surrogate exactly.
+        data = json.dumps({"message": edit.message_id, "text": edit.text}).encode()
+        atomic_write_bytes(self._edit_path(key), data)
+
+    def _edit_path(self, key: str) -> Path:
+        return self.path_for(key).with_suffix(".edit.json")

@@ -193,6 +193,11 @@ class PromptInput(TextArea):
         self.border_title = "Editing a sent message · Enter sends a new version · Esc cancels"
         self.focus()
 
+    @property
+    def draft_underneath(self) -> str:
+        """While a sent message is edited: the draft that comes back when the edit ends (else the box's text)."""
+        return self.expand(self._draft) if self.editing is not None else self.full_text
+
     def restore(self, text: str) -> None:
         """Put `text` back in the (empty) box to be edited and sent again: a queued prompt taken back."""
         self.load_text(self._compact(text))
