@@ -149,7 +149,7 @@ async def test_rename_of_the_open_conversation_survives_its_next_save(server) ->
     assert ConversationStore(paths.data_dir()).load(TODAY_ID).title == "Wheels"
 
 
-async def test_delete_asks_then_moves_to_trash_and_u_undoes() -> None:
+async def test_delete_asks_then_moves_to_trash_and_the_key_it_names_undoes() -> None:
     seed_history()
     app = fixed_app()
     store = ConversationStore(paths.data_dir())
@@ -168,6 +168,7 @@ async def test_delete_asks_then_moves_to_trash_and_u_undoes() -> None:
 
         await pilot.press("delete")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert "Undo with ^z in the history" in app.screen.question  # the key that undoes, as the footer shows it
         await pilot.press("y")
         await wait_for(pilot, lambda: YESTERDAY_ID not in sidebar.ids, what="removed from the list")
         assert not store.path_for(YESTERDAY_ID).exists()
@@ -177,6 +178,7 @@ async def test_delete_asks_then_moves_to_trash_and_u_undoes() -> None:
         assert sidebar.option_list.highlighted_id == WEEK_ID  # the highlight moved to the neighbour
         assert app.focused is sidebar.option_list
 
+        assert any("Press ^z in the history to undo" in n.message for n in recorder.notifications())
         await pilot.press("ctrl+z")
         await wait_for(pilot, lambda: YESTERDAY_ID in sidebar.ids, what="undo")
         assert store.path_for(YESTERDAY_ID).exists()

@@ -87,6 +87,12 @@ def keys_of(app: App, binding: Binding, keymap: dict[str, str]) -> tuple[str, ..
     return tuple(dict.fromkeys(k for k in shown if k))
 
 
+def key_text(app: App, bindings: Iterable[Binding], binding_id: str) -> str:
+    """The key(s) of one binding as the footer shows them, after the user's keymap: what a sentence should name."""
+    binding = next(b for b in bindings if b.id == binding_id)
+    return "/".join(keys_of(app, binding, getattr(app, "user_keymap", {})))
+
+
 def bound_actions(screen: Screen, keymap: dict[str, str] | None = None) -> list[BoundAction]:
     """Every binding with an id on this screen (focused widgets first, then the rest, the screen, the app)."""
     app = screen.app

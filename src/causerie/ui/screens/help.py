@@ -75,7 +75,7 @@ class HelpScreen(ModalScreen[None]):
         self.actions = bound_actions(target)
 
     def compose(self) -> ComposeResult:
-        hint = 'Change any key in the [keymap] table of config.toml, e.g.  "chat.new" = "f9"'
+        hint = 'Change any key in the [keymap] table of config.toml, e.g.  "chat.new" = "f12"'
         with Vertical():
             yield Static("Keys  ·  Esc closes", id="help-title")
             with VerticalScroll(id="help-body"):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from causerie.core.conversation.branches import newest_leaf
 from causerie.core.safe_text import sanitize_line
 from causerie.core.storage.store import StoreError
+from causerie.ui.bindings import key_text
 from causerie.ui.commands import PaletteCommand
 from causerie.ui.messages import (
     ConversationChosen,
@@ -18,6 +19,7 @@ from causerie.ui.messages import (
 )
 from causerie.ui.screens.dialogs import ConfirmDialog, TextDialog
 from causerie.ui.screens.search import SearchScreen
+from causerie.ui.widgets.history_list import HistoryList
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -143,7 +145,7 @@ class HistoryActions:
             if yes:
                 self.delete(conversation_id, title)
 
-        question = f"“{title}” will be moved to the trash. Undo with u in the history until you quit."
+        question = f"“{title}” will be moved to the trash. Undo with {self._undo_key()} in the history until you quit."
         self.host.app.push_screen(ConfirmDialog("Delete conversation?", question, yes="Move to trash"), answered)
 
     def delete(self, conversation_id: str, title: str) -> None:
@@ -160,8 +162,13 @@ class HistoryActions:
             self.host.action_new_conversation()
             self.host.sidebar.option_list.focus()
         self.host.notify(
-            f"“{title}” moved to the trash. Press u in the history to undo.", title="Deleted", markup=False
+            f"“{title}” moved to the trash. Press {self._undo_key()} in the history to undo.",
+            title="Deleted",
+            markup=False,
         )
+
+    def _undo_key(self) -> str:
+        return key_text(self.host.app, HistoryList.BINDINGS, "history.undo_delete")
 
     def undo_delete(self) -> None:
         """Bring back the conversation deleted last in this session."""

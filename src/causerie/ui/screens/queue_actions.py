@@ -21,7 +21,7 @@ from textual.widgets import Static
 from causerie.core.conversation.endings import is_complete_reply
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.storage.queued import QueuedPrompt, QueueFileError, QueueStore
-from causerie.ui.bindings import keys_of
+from causerie.ui.bindings import key_text
 from causerie.ui.screens.dialogs import ConfirmDialog
 from causerie.ui.text import notice_text, outside, outside_body
 from causerie.ui.widgets.queued import QueuedLine, QueuedPrompts
@@ -152,9 +152,7 @@ class PromptQueue:
 
     def _key(self, binding_id: str) -> str:
         """The key of one of the queue's bindings, as the footer shows it (after the user's keymap)."""
-        app = self.host.app
-        binding = next(b for b in BINDINGS if b.id == binding_id)
-        return "/".join(keys_of(app, binding, getattr(app, "user_keymap", {})))
+        return key_text(self.host.app, BINDINGS, binding_id)
 
     def _keys(self) -> str:
         send, edit, remove = (self._key(f"queue.{name}") for name in ("send", "edit", "remove"))
