@@ -1,4 +1,4 @@
-"""Which stored attachments the conversation files still name (the live ones and those left in the trash)."""
+"""Which stored attachments are still named: by the conversation files (live and in the trash) and by the drafts."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from causerie.core.attachments.store import AttachmentStore
+from causerie.core.storage.drafts import ATTACHMENTS_SUFFIX, DraftStore
 
 
 def referenced(directories: list[Path]) -> set[str] | None:
@@ -44,9 +45,41 @@ def referenced(directories: list[Path]) -> set[str] | None:
     return found
 
 
+def named_by_drafts(directory: Path) -> set[str] | None:
+    """The SHA-256 of every attachment on a draft's tray (the `*.attachments.json` files in `directory`).
+
+    None when a file could not be read (nothing may be removed then); a file that does not parse names nothing,
+    as it brings no chip back either.
+    """
+    found: set[str] = set()
+    try:
+        entries = [e for e in os.scandir(directory) if e.name.endswith(ATTACHMENTS_SUFFIX)]
+    except FileNotFoundError:
+        return found
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            with open(entry.path, "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            return None
+        try:
+            items = json.loads(raw)
+        except ValueError:
+            continue
+        except RecursionError:
+            return None
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("sha256"), str):
+                found.add(item["sha256"])
+    return found
+
+
 def collect_unreferenced(data_dir: Path, conversations: Path, trash: Path) -> int:
-    """Remove the stored attachments no conversation file names; returns how many were removed."""
+    """Remove the stored attachments no conversation file and no draft names; returns how many were removed."""
     names = referenced([conversations, trash])
-    if names is None:
+    drafted = named_by_drafts(DraftStore(data_dir).directory)
+    if names is None or drafted is None:
         return 0
-    return AttachmentStore(data_dir).collect(names)
+    return AttachmentStore(data_dir).collect(names | drafted)
