@@ -328,3 +328,24 @@ def test_purging_the_trash_keeps_what_a_drafts_tray_names(tmp_path: Path, work: 
     drafts.save_attachments(NEW_CONVERSATION, [])
     assert conversations.purge_trash() == 0
     assert attachments.stored() == []
+
+
+def test_purging_the_trash_keeps_what_a_queued_prompt_names(tmp_path: Path, work: Path) -> None:
+    from causerie.core.storage.queued import QueuedPrompt, QueueStore
+
+    conversations = ConversationStore(tmp_path / "data")
+    attachments = AttachmentStore(tmp_path / "data")
+    (work / "queued.txt").write_text("goes with a prompt queued while a reply streamed\n")
+    record = attach_file("queued.txt", attachments, cwd=work).attachment
+    live = Conversation()
+    live.append(Message(role="user", content="a"))
+    conversations.save(live)
+    QueueStore(tmp_path / "data").save(live.id, [QueuedPrompt("two", (record,))])
+    trashed = Conversation()
+    trashed.append(Message(role="user", content="b"))
+    conversations.save(trashed)
+    conversations.delete(trashed.id)
+    old = time.time() - 7200
+    os.utime(attachments.path_for(record.sha256), (old, old))
+    assert conversations.purge_trash() == 1
+    assert attachments.stored() == [record.sha256]

@@ -1,4 +1,4 @@
-"""Which stored attachments are still named: by the conversation files (live and in the trash) and by the drafts."""
+"""Which stored attachments are still named: by conversations (live and in the trash), queued prompts and drafts."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 
 from causerie.core.attachments.store import AttachmentStore
 from causerie.core.storage.drafts import ATTACHMENTS_SUFFIX, DraftStore
+from causerie.core.storage.queued import QueueStore
 
 
 def referenced(directories: list[Path]) -> set[str] | None:
-    """The SHA-256 of every attachment named by a conversation file in `directories`.
+    """The SHA-256 of every attachment named by a conversation or queue file in `directories`.
 
     None when a file could not be read: then nobody can tell what is unreferenced, and nothing may be removed.
     A file that does not parse names nothing (it is reported elsewhere and never modified).
@@ -38,10 +39,19 @@ def referenced(directories: list[Path]) -> set[str] | None:
                 continue
             except RecursionError:  # valid JSON too deep to read: what it names is unknown, so nothing goes
                 return None
-            for message in document.get("messages", []) if isinstance(document, dict) else []:
-                for item in message.get("attachments", []) if isinstance(message, dict) else []:
-                    if isinstance(item, dict) and isinstance(item.get("sha256"), str):
-                        found.add(item["sha256"])
+            # A conversation's messages, or a queue file's prompts: both carry `attachments`.
+            for key in ("messages", "prompts"):
+                found |= _named_in(document.get(key) if isinstance(document, dict) else None)
+    return found
+
+
+def _named_in(entries: object) -> set[str]:
+    found: set[str] = set()
+    for entry in entries if isinstance(entries, list) else []:
+        items = entry.get("attachments") if isinstance(entry, dict) else None
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("sha256"), str):
+                found.add(item["sha256"])
     return found
 
 
@@ -77,8 +87,8 @@ def named_by_drafts(directory: Path) -> set[str] | None:
 
 
 def collect_unreferenced(data_dir: Path, conversations: Path, trash: Path) -> int:
-    """Remove the stored attachments no conversation file and no draft names; returns how many were removed."""
-    names = referenced([conversations, trash])
+    """Remove the stored attachments no conversation, queue or draft file names; returns how many were removed."""
+    names = referenced([conversations, trash, QueueStore(data_dir).directory])
     drafted = named_by_drafts(DraftStore(data_dir).directory)
     if names is None or drafted is None:
         return 0
