@@ -304,3 +304,48 @@ def test_export_to_markdown_lists_the_attachments(store: AttachmentStore, work: 
     assert (
         f"Look\n\nAttachments:\n- shot.png · {len(png(6, 4))} B · 6×4 (image/png, sha256 {record.sha256[:12]}…)" in text
     )
+
+
+def test_purging_the_trash_keeps_what_a_drafts_tray_names(tmp_path: Path, work: Path) -> None:
+    from causerie.core.storage.drafts import NEW_CONVERSATION, DraftStore
+
+    conversations = ConversationStore(tmp_path / "data")
+    attachments = AttachmentStore(tmp_path / "data")
+    drafts = DraftStore(tmp_path / "data")
+    (work / "chip.txt").write_text("attached to the message being written\n")
+    (work / "gone.txt").write_text("only in the trash\n")
+    chip, gone = (attach_file(n, attachments, cwd=work).attachment for n in ("chip.txt", "gone.txt"))
+    drafts.save_attachments(NEW_CONVERSATION, [chip])
+    trashed = Conversation()
+    trashed.append(Message(role="user", content="b", attachments=[gone, chip]))
+    conversations.save(trashed)
+    conversations.delete(trashed.id)
+    old = time.time() - 7200
+    for digest in attachments.stored():
+        os.utime(attachments.path_for(digest), (old, old))
+    assert conversations.purge_trash() == 1
+    assert attachments.stored() == [chip.sha256]
+    drafts.save_attachments(NEW_CONVERSATION, [])
+    assert conversations.purge_trash() == 0
+    assert attachments.stored() == []
+
+
+def test_purging_the_trash_keeps_what_a_queued_prompt_names(tmp_path: Path, work: Path) -> None:
+    from causerie.core.storage.queued import QueuedPrompt, QueueStore
+
+    conversations = ConversationStore(tmp_path / "data")
+    attachments = AttachmentStore(tmp_path / "data")
+    (work / "queued.txt").write_text("goes with a prompt queued while a reply streamed\n")
+    record = attach_file("queued.txt", attachments, cwd=work).attachment
+    live = Conversation()
+    live.append(Message(role="user", content="a"))
+    conversations.save(live)
+    QueueStore(tmp_path / "data").save(live.id, [QueuedPrompt("two", (record,))])
+    trashed = Conversation()
+    trashed.append(Message(role="user", content="b"))
+    conversations.save(trashed)
+    conversations.delete(trashed.id)
+    old = time.time() - 7200
+    os.utime(attachments.path_for(record.sha256), (old, old))
+    assert conversations.purge_trash() == 1
+    assert attachments.stored() == [record.sha256]

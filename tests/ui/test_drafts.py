@@ -4,19 +4,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual import events
 
+from causerie.core.attachments.record import Attachment
 from causerie.core.settings import paths
 from causerie.core.storage.drafts import NEW_CONVERSATION, DraftStore, EditDraft
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 from causerie.ui.messages import EditRequested
 from causerie.ui.screens.chat import ChatScreen
+from causerie.ui.screens.file_picker import FilePicker
+from causerie.ui.widgets.attachment_tray import AttachmentChip
 from causerie.ui.widgets.prompt import PromptInput
 
-from .helpers import SIZE, make_app, type_text, wait_for
+from .helpers import SIZE, Recorder, make_app, type_text, wait_for
 from .seed import ago, seed
 
 LONG_DRAFT = "\n".join(f"line {n} of a long pasted draft" for n in range(40))
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "notes.txt").write_text("remember the milk\n")
+    (root / "plan.txt").write_text("buy bread\n")
+    monkeypatch.chdir(root)
+    return root
 
 
 def drafts() -> DraftStore:
@@ -153,3 +167,80 @@ async def test_an_edit_of_a_message_that_is_gone_stays_as_the_drafts_end(server:
         screen = chat(app)
         await wait_for(pilot, lambda: screen.prompt.text == "my draft\n\nwords of an edit", what="both kept")
         assert screen.prompt.editing is None
+
+
+def chips(screen: ChatScreen) -> list[str]:
+    return [a.name for a in screen.attachments.pending()]
+
+
+async def test_the_trays_attachments_are_back_at_the_next_start(server: FakeOpenAI, project: Path) -> None:
+    server.default = Reply(text="read it")
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await type_text(pilot, "see file")
+        await pilot.press("f8")  # attached through the picker, as the user does
+        await wait_for(pilot, lambda: isinstance(app.screen, FilePicker), what="the picker")
+        await type_text(pilot, "notes")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: chips(screen) == ["notes.txt"], what="the chip")
+        await pilot.press("ctrl+q")  # at once, before the pause in typing that writes the draft
+    assert [a.name for a in drafts().load_attachments(NEW_CONVERSATION)] == ["notes.txt"]
+    again = make_app(server)
+    async with again.run_test(size=SIZE) as pilot:
+        screen = chat(again)
+        await wait_for(pilot, lambda: screen.prompt.text == "see file", what="the draft back")
+        await wait_for(pilot, lambda: chips(screen) == ["notes.txt"], what="the chip back")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.streaming and len(screen.conversation.messages) == 2, what="reply")
+        sent = server.chat_requests()[0].body["messages"][-1]["content"]
+        assert sent == "see file\n\nnotes.txt\n```text\nremember the milk\n```"
+        assert drafts().load_attachments(NEW_CONVERSATION) == []
+        assert drafts().load_attachments(screen.conversation.id) == []
+
+
+async def test_the_chips_belong_to_their_conversation_and_a_removed_one_stays_removed(
+    server: FakeOpenAI, project: Path
+) -> None:
+    saved = seed("c1", "Old talk", ago(days=3), [("hello", "hi there")])
+    app = make_app(server)
+    app.open_id = saved.id
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await wait_for(pilot, lambda: screen.conversation.id == saved.id, what="the conversation opened")
+        assert screen.attachments.attach("notes.txt") and screen.attachments.attach("plan.txt")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: screen.prompt.text == "" and chips(screen) == [], what="a new one, no chips")
+        assert screen.attachments.attach("plan.txt")
+        assert screen.open_conversation(saved.id)
+        await wait_for(pilot, lambda: chips(screen) == ["notes.txt", "plan.txt"], what="its chips back")
+        await wait_for(pilot, lambda: len(screen.query(AttachmentChip)) == 2, what="the other conversation's chip gone")
+        screen.query(AttachmentChip).first().focus()
+        await pilot.press("enter")  # removes that chip
+        await wait_for(pilot, lambda: chips(screen) == ["plan.txt"], what="the chip removed")
+        await wait_for(
+            pilot, lambda: [a.name for a in drafts().load_attachments(saved.id)] == ["plan.txt"], what="on disk"
+        )
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: chips(screen) == ["plan.txt"], what="the new conversation's chip back")
+    again = make_app(server)
+    again.open_id = saved.id
+    async with again.run_test(size=SIZE) as pilot:
+        screen = chat(again)
+        await wait_for(pilot, lambda: screen.conversation.id == saved.id, what="the conversation opened")
+        await wait_for(pilot, lambda: chips(screen) == ["plan.txt"], what="only the chip left")
+
+
+async def test_a_chip_whose_file_left_the_store_is_dropped_with_a_notice(server: FakeOpenAI, project: Path) -> None:
+    missing = Attachment("old \ud800 notes.txt", "c" * 64, "text/plain", 9)
+    drafts().save(NEW_CONVERSATION, "about the file")
+    drafts().save_attachments(NEW_CONVERSATION, [missing])
+    recorder = Recorder()
+    app = make_app(server)
+    async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
+        screen = chat(app)
+        await wait_for(pilot, lambda: screen.prompt.text == "about the file", what="the draft back")
+        said = "No longer in causerie's attachment store, so taken off the message: old \ufffd notes.txt"
+        await wait_for(pilot, lambda: said in [n.message for n in recorder.notifications()], what="the notice")
+        assert chips(screen) == []
+        await wait_for(pilot, lambda: drafts().load_attachments(NEW_CONVERSATION) == [], what="forgotten on disk")

@@ -230,6 +230,35 @@ async def test_alt_up_takes_the_last_back_into_an_empty_prompt_and_f9_removes(
         assert [last_user(r) for r in server.chat_requests()] == ["one", "two", with_file]
 
 
+async def test_a_queued_prompt_taken_back_keeps_its_file_after_a_quit(server: FakeOpenAI, project: Path) -> None:
+    server.queue(Reply(text="first answer", release=threading.Event()))
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = chat(app)
+        await streaming_first(pilot, screen, server)
+        assert screen.attachments.attach("notes.txt")
+        await send(pilot, "QUEUEDTWO")
+        await wait_for(pilot, lambda: queued(screen) == [("QUEUEDTWO", False)], what="queued with its file")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, SendQueuedDialog), what="the question")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: queued(screen) == [("QUEUEDTWO", True)], what="held")
+        await pilot.press("alt+up")
+        await wait_for(pilot, lambda: screen.prompt.text == "QUEUEDTWO", what="taken back")
+        assert [a.name for a in screen.attachments.pending()] == ["notes.txt"]
+        conversation_id = screen.conversation.id
+        await pilot.press("ctrl+q")
+    assert QueueStore(paths.data_dir()).load(conversation_id) == []
+
+    again = make_app(server)
+    again.open_id = conversation_id
+    async with again.run_test(size=SIZE) as pilot:
+        screen = chat(again)
+        await wait_for(pilot, lambda: screen.conversation.id == conversation_id, what="the conversation opened")
+        await wait_for(pilot, lambda: screen.prompt.text == "QUEUEDTWO", what="the prompt back")
+        await wait_for(pilot, lambda: [a.name for a in screen.attachments.pending()] == ["notes.txt"], what="file")
+
+
 async def test_the_queue_survives_a_quit_and_comes_back_held(server: FakeOpenAI) -> None:
     server.queue(Reply(text="first answer", release=threading.Event()))
     app = make_app(server)

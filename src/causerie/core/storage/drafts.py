@@ -1,5 +1,8 @@
 """Drafts: what the user typed and has not sent yet, one small file per conversation in `<data>/drafts/`.
 
+Beside the text, `<key>.attachments.json` lists the files attached to the message being written (their records:
+the bytes are in the attachment store, which keeps whatever a draft names when it collects).
+
 Kept apart from the conversation files on purpose: a draft is not part of the conversation (it is never sent,
 exported or indexed), and writing it on every pause in typing must not rewrite a large conversation file.
 """
@@ -11,13 +14,17 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from causerie.core.attachments.record import Attachment, AttachmentRecordError
 from causerie.core.conversation.models import is_valid_id
 from causerie.core.storage.fileio import atomic_write_bytes
 
-__all__ = ["NEW_CONVERSATION", "DraftStore", "EditDraft"]
+__all__ = ["ATTACHMENTS_SUFFIX", "NEW_CONVERSATION", "DraftStore", "EditDraft"]
 
 NEW_CONVERSATION = "new"
 """The key of the draft typed in a conversation that has no message yet (it is back at the next plain start)."""
+
+ATTACHMENTS_SUFFIX = ".attachments.json"
+"""The end of the name of a draft's attachments file (the attachment collector reads every one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +72,44 @@ class DraftStore:
             OSError: When the draft cannot be written (a full disk): the text is still in the prompt.
         """
         if not text.strip():
-            self.discard(key)
+            with contextlib.suppress(OSError, ValueError):
+                self.path_for(key).unlink(missing_ok=True)
             return
         # A lone surrogate (pasted from a broken source) has no UTF-8 form: kept as its surrogate code, not refused.
         atomic_write_bytes(self.path_for(key), text.encode("utf-8", "surrogatepass"))
 
     def discard(self, key: str) -> None:
-        """Forget the draft of `key` (it was sent, or emptied)."""
-        with contextlib.suppress(OSError, ValueError):
-            self.path_for(key).unlink(missing_ok=True)
+        """Forget the draft of `key`, its text and its attachments (it was sent)."""
+        for path in (self.path_for, self._attachments_path):
+            with contextlib.suppress(OSError, ValueError):
+                path(key).unlink(missing_ok=True)
+
+    def load_attachments(self, key: str) -> list[Attachment]:
+        """The files attached to the draft of `key`, or [] (none, or a file that does not read as a list of them)."""
+        try:
+            data = json.loads(self._attachments_path(key).read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return []
+        if not isinstance(data, list):
+            return []
+        try:
+            return [Attachment.from_dict(item) for item in data]
+        except AttachmentRecordError:
+            return []
+
+    def save_attachments(self, key: str, attachments: list[Attachment]) -> None:
+        """Keep the files attached to the draft of `key` (atomically, owner-only); none removes the file.
+
+        Raises:
+            OSError: When it cannot be written: the chips are still in the tray.
+        """
+        if not attachments:
+            with contextlib.suppress(OSError, ValueError):
+                self._attachments_path(key).unlink(missing_ok=True)
+            return
+        # JSON's \u escapes keep a lone surrogate in a file name exactly.
+        data = json.dumps([a.to_dict() for a in attachments]).encode()
+        atomic_write_bytes(self._attachments_path(key), data)
 
     def load_edit(self, key: str) -> EditDraft | None:
         """The edit of a sent message left unfinished in `key`, or None (none, or a file that does not read as one)."""
@@ -104,3 +140,6 @@ class DraftStore:
 
     def _edit_path(self, key: str) -> Path:
         return self.path_for(key).with_suffix(".edit.json")
+
+    def _attachments_path(self, key: str) -> Path:
+        return self.path_for(key).with_suffix(ATTACHMENTS_SUFFIX)

@@ -111,7 +111,14 @@ class ChatScreen(Screen):
         self.history = HistoryActions(self)
         self.replies = ReplyPresenter(self, self.saver, finished=self.messages.maybe_auto_title)
         self._status_facts = StatusFacts()
-        self.drafts = DraftKeeper(DraftStore(store.data_dir), lambda: self.prompt, self.set_timer)
+        self.drafts = DraftKeeper(
+            DraftStore(store.data_dir),
+            lambda: self.prompt,
+            self.set_timer,
+            tray=lambda: self.query_one(AttachmentTray),
+            stored=self.attachments.store.has,
+            notify=self.notify,
+        )
         self.queue = PromptQueue(self, QueueStore(store.data_dir))
 
     def _make_engine(self, client: ChatClient | None) -> Engine | None:
@@ -373,6 +380,7 @@ class ChatScreen(Screen):
     @on(AttachmentTray.Changed)
     def _chips_changed(self) -> None:
         self.update_status()
+        self.drafts.chips_changed()
 
     @on(ConversationChosen)
     @on(SearchRequested)

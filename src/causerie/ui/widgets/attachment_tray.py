@@ -50,7 +50,7 @@ class AttachmentTray(HorizontalGroup):
     """The chips of the message being written (hidden while there are none)."""
 
     class Changed(Message):
-        """A chip was removed (the context meter counts the chips)."""
+        """A chip was added or removed (the context meter counts the chips; the draft keeps them)."""
 
     DEFAULT_CSS = """
     AttachmentTray {
@@ -78,6 +78,7 @@ class AttachmentTray(HorizontalGroup):
         self.attachments.append(attachment)
         self.mount(AttachmentChip(attachment))
         self.add_class("-shown")
+        self.post_message(self.Changed())
         return True
 
     def take(self) -> list[Attachment]:
@@ -85,6 +86,8 @@ class AttachmentTray(HorizontalGroup):
         taken, self.attachments = self.attachments, []
         self.remove_children()
         self.remove_class("-shown")
+        if taken:
+            self.post_message(self.Changed())
         return taken
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
