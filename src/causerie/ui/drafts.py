@@ -10,18 +10,20 @@ draft; one whose bytes left the attachment store is dropped with a notice (a chi
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from causerie.core.attachments.record import Attachment
 from causerie.core.safe_text import sanitize_line
 from causerie.core.storage.drafts import NEW_CONVERSATION, DraftStore, EditDraft
+from causerie.ui.widgets.attachment_tray import AttachmentTray
+from causerie.ui.widgets.prompt import PromptInput
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
     from causerie.core.conversation.models import Conversation
-    from causerie.ui.widgets.attachment_tray import AttachmentTray
-    from causerie.ui.widgets.prompt import PromptInput
+
+W = TypeVar("W")
 
 Draft = tuple[str, EditDraft | None, tuple[Attachment, ...]]  # the text, the edit on top, the chips
 
@@ -34,17 +36,14 @@ class DraftKeeper:
     def __init__(
         self,
         store: DraftStore,
-        prompt: Callable[[], PromptInput],
+        find: Callable[[type[W]], W],
         set_timer: Callable[..., Timer],
-        *,
-        tray: Callable[[], AttachmentTray],
         stored: Callable[[str], bool],
         notify: Callable[..., None],
     ) -> None:
         self.store = store
-        self._find_prompt = prompt
+        self._find = find  # the screen's query_one: the prompt and the tray are found when first needed
         self._prompt_widget: PromptInput | None = None
-        self._find_tray = tray
         self._tray_widget: AttachmentTray | None = None
         self._stored = stored  # whether the attachment store still holds a SHA-256
         self._notify = notify
@@ -61,12 +60,12 @@ class DraftKeeper:
     def _prompt(self) -> PromptInput:
         # Kept once found: at exit the screen's children may already be detached from the DOM.
         if self._prompt_widget is None:
-            self._prompt_widget = self._find_prompt()
+            self._prompt_widget = self._find(PromptInput)
         return self._prompt_widget
 
     def _tray(self) -> AttachmentTray:
         if self._tray_widget is None:
-            self._tray_widget = self._find_tray()
+            self._tray_widget = self._find(AttachmentTray)
         return self._tray_widget
 
     def _state(self) -> Draft:

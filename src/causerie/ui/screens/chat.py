@@ -112,12 +112,7 @@ class ChatScreen(Screen):
         self.replies = ReplyPresenter(self, self.saver, finished=self.messages.maybe_auto_title)
         self._status_facts = StatusFacts()
         self.drafts = DraftKeeper(
-            DraftStore(store.data_dir),
-            lambda: self.prompt,
-            self.set_timer,
-            tray=lambda: self.query_one(AttachmentTray),
-            stored=self.attachments.store.has,
-            notify=self.notify,
+            DraftStore(store.data_dir), self.query_one, self.set_timer, self.attachments.store.has, self.notify
         )
         self.queue = PromptQueue(self, QueueStore(store.data_dir))
 
