@@ -14,7 +14,7 @@ from causerie.core.attachments import kinds
 from causerie.core.attachments.intake import AttachmentError, Limits, attach_file, shown_name
 from causerie.core.attachments.record import Attachment
 from causerie.core.attachments.sending import image_tokens, language_for, message_content
-from causerie.core.attachments.store import AttachmentStore
+from causerie.core.attachments.store import GRACE_SECONDS, AttachmentStore
 from causerie.core.conversation.context import estimate_messages, plan, request_messages
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.storage.store import ConversationStore
@@ -230,6 +230,13 @@ def test_attachments_survive_a_save_and_load(tmp_path: Path, work: Path) -> None
     assert loaded.messages[0].to_dict()["attachments"] == [entry]
 
 
+def past_the_grace_period(attachments: AttachmentStore) -> None:
+    """Every stored file older than the grace that keeps a file just attached in the prompt."""
+    old = time.time() - 2 * GRACE_SECONDS
+    for digest in attachments.stored():
+        os.utime(attachments.path_for(digest), (old, old))
+
+
 def test_purging_the_trash_removes_attachments_nobody_references(tmp_path: Path, work: Path) -> None:
     conversations = ConversationStore(tmp_path / "data")
     attachments = AttachmentStore(tmp_path / "data")
@@ -245,9 +252,7 @@ def test_purging_the_trash_removes_attachments_nobody_references(tmp_path: Path,
     conversations.save(live)
     conversations.save(trashed)
     conversations.delete(trashed.id)
-    old = time.time() - 7200
-    for digest in attachments.stored():
-        os.utime(attachments.path_for(digest), (old, old))
+    past_the_grace_period(attachments)
     (work / "fresh.txt").write_text("just attached in the prompt\n")
     fresh = attach_file("fresh.txt", attachments, cwd=work).attachment
     assert conversations.purge_trash() == 1
@@ -265,8 +270,7 @@ def test_a_file_too_deep_to_read_keeps_every_attachment(tmp_path: Path, work: Pa
     conversations.delete(trashed.id)
     deep = conversations.conversations_dir / "20200101-000000000-00000d.json"
     deep.write_text('{"attachments": ' + "[" * 100_000 + "]" * 100_000 + "}")
-    old = time.time() - 7200
-    os.utime(attachments.path_for(only.sha256), (old, old))
+    past_the_grace_period(attachments)
     assert conversations.purge_trash() == 1
     assert attachments.stored() == [only.sha256]  # it may be named deep inside: nobody can tell, nothing goes
     assert deep.exists()
@@ -320,9 +324,7 @@ def test_purging_the_trash_keeps_what_a_drafts_tray_names(tmp_path: Path, work: 
     trashed.append(Message(role="user", content="b", attachments=[gone, chip]))
     conversations.save(trashed)
     conversations.delete(trashed.id)
-    old = time.time() - 7200
-    for digest in attachments.stored():
-        os.utime(attachments.path_for(digest), (old, old))
+    past_the_grace_period(attachments)
     assert conversations.purge_trash() == 1
     assert attachments.stored() == [chip.sha256]
     drafts.save_attachments(NEW_CONVERSATION, [])
@@ -345,7 +347,6 @@ def test_purging_the_trash_keeps_what_a_queued_prompt_names(tmp_path: Path, work
     trashed.append(Message(role="user", content="b"))
     conversations.save(trashed)
     conversations.delete(trashed.id)
-    old = time.time() - 7200
-    os.utime(attachments.path_for(record.sha256), (old, old))
+    past_the_grace_period(attachments)
     assert conversations.purge_trash() == 1
     assert attachments.stored() == [record.sha256]

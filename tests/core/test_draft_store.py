@@ -65,3 +65,12 @@ def test_the_trays_attachments_round_trip_apart_from_the_text_and_a_bad_file_is_
     store.save_attachments(key, chips)
     store.discard(key)  # sent: text and chips go together
     assert store.load(key) == "" and store.load_attachments(key) == []
+
+
+def test_discarding_a_draft_forgets_its_text_its_edit_and_its_files(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    store.save(CONVERSATION, "text")
+    store.save_edit(CONVERSATION, EditDraft("m1", "an edit"))
+    store.discard(CONVERSATION)
+    assert store.load(CONVERSATION) == "" and store.load_edit(CONVERSATION) is None
+    assert list((tmp_path / "drafts").iterdir()) == []

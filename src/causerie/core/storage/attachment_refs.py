@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from causerie.core.attachments.store import AttachmentStore
@@ -18,40 +19,16 @@ def referenced(directories: list[Path]) -> set[str] | None:
     A file that does not parse names nothing (it is reported elsewhere and never modified).
     """
     found: set[str] = set()
-    for directory in directories:
-        try:
-            entries = [e for e in os.scandir(directory) if e.name.endswith(".json")]
-        except FileNotFoundError:
-            continue
-        except OSError:
-            return None
-        for entry in entries:
-            try:
-                with open(entry.path, "rb") as handle:
-                    raw = handle.read()
-            except OSError:
-                return None
-            if b'"attachments"' not in raw:
-                continue
-            try:
-                document = json.loads(raw)
-            except ValueError:
-                continue
-            except RecursionError:  # valid JSON too deep to read: what it names is unknown, so nothing goes
-                return None
-            # A conversation's messages, or a queue file's prompts: both carry `attachments`.
-            for key in ("messages", "prompts"):
-                found |= _named_in(document.get(key) if isinstance(document, dict) else None)
-    return found
-
-
-def _named_in(entries: object) -> set[str]:
-    found: set[str] = set()
-    for entry in entries if isinstance(entries, list) else []:
-        items = entry.get("attachments") if isinstance(entry, dict) else None
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("sha256"), str):
-                found.add(item["sha256"])
+    try:
+        for directory in directories:
+            for document in _documents(directory, ".json", needle=b'"attachments"'):
+                # A conversation's messages, or a queue file's prompts: both carry `attachments`.
+                for key in ("messages", "prompts"):
+                    entries = document.get(key) if isinstance(document, dict) else None
+                    for entry in entries if isinstance(entries, list) else []:
+                        found |= _sha256s(entry.get("attachments") if isinstance(entry, dict) else None)
+    except _Unknown:
+        return None
     return found
 
 
@@ -61,29 +38,47 @@ def named_by_drafts(directory: Path) -> set[str] | None:
     None when a file could not be read (nothing may be removed then); a file that does not parse names nothing,
     as it brings no chip back either.
     """
-    found: set[str] = set()
     try:
-        entries = [e for e in os.scandir(directory) if e.name.endswith(ATTACHMENTS_SUFFIX)]
-    except FileNotFoundError:
-        return found
-    except OSError:
+        return set().union(*map(_sha256s, _documents(directory, ATTACHMENTS_SUFFIX)))
+    except _Unknown:
         return None
+
+
+class _Unknown(Exception):
+    """A file could not be read, or is valid JSON nested too deep to read: what it names is unknown."""
+
+
+def _documents(directory: Path, suffix: str, needle: bytes = b"") -> Iterator[object]:
+    """The parsed JSON of the files of `directory` ending in `suffix` that hold `needle`, one at a time (a file that
+    does not parse is left out); raises _Unknown when one cannot be read."""
+    try:
+        entries = [e for e in os.scandir(directory) if e.name.endswith(suffix)]
+    except FileNotFoundError:
+        return
+    except OSError:
+        raise _Unknown from None
     for entry in entries:
         try:
             with open(entry.path, "rb") as handle:
                 raw = handle.read()
         except OSError:
-            return None
+            raise _Unknown from None
+        if needle not in raw:
+            continue
         try:
-            items = json.loads(raw)
+            document = json.loads(raw)
         except ValueError:
             continue
         except RecursionError:
-            return None
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("sha256"), str):
-                found.add(item["sha256"])
-    return found
+            raise _Unknown from None
+        yield document
+
+
+def _sha256s(items: object) -> set[str]:
+    """The `sha256` of each attachment record in a list of them (anything else names nothing)."""
+    if not isinstance(items, list):
+        return set()
+    return {item["sha256"] for item in items if isinstance(item, dict) and isinstance(item.get("sha256"), str)}
 
 
 def collect_unreferenced(data_dir: Path, conversations: Path, trash: Path) -> int:

@@ -79,17 +79,14 @@ class DraftStore:
         atomic_write_bytes(self.path_for(key), text.encode("utf-8", "surrogatepass"))
 
     def discard(self, key: str) -> None:
-        """Forget the draft of `key`, its text and its attachments (it was sent)."""
-        for path in (self.path_for, self._attachments_path):
+        """Forget the draft of `key`: its text, its edit and its attachments (it was sent)."""
+        for path in (self.path_for, self._edit_path, self._attachments_path):
             with contextlib.suppress(OSError, ValueError):
                 path(key).unlink(missing_ok=True)
 
     def load_attachments(self, key: str) -> list[Attachment]:
         """The files attached to the draft of `key`, or [] (none, or a file that does not read as a list of them)."""
-        try:
-            data = json.loads(self._attachments_path(key).read_bytes())
-        except (OSError, ValueError, RecursionError):
-            return []
+        data = _read_json(self._attachments_path(key))
         if not isinstance(data, list):
             return []
         try:
@@ -103,20 +100,11 @@ class DraftStore:
         Raises:
             OSError: When it cannot be written: the chips are still in the tray.
         """
-        if not attachments:
-            with contextlib.suppress(OSError, ValueError):
-                self._attachments_path(key).unlink(missing_ok=True)
-            return
-        # JSON's \u escapes keep a lone surrogate in a file name exactly.
-        data = json.dumps([a.to_dict() for a in attachments]).encode()
-        atomic_write_bytes(self._attachments_path(key), data)
+        _write_json(self._attachments_path(key), [a.to_dict() for a in attachments] if attachments else None)
 
     def load_edit(self, key: str) -> EditDraft | None:
         """The edit of a sent message left unfinished in `key`, or None (none, or a file that does not read as one)."""
-        try:
-            data = json.loads(self._edit_path(key).read_bytes())
-        except (OSError, ValueError, RecursionError):
-            return None
+        data = _read_json(self._edit_path(key))
         if not isinstance(data, dict):
             return None
         message_id, text = data.get("message"), data.get("text")
@@ -130,16 +118,30 @@ class DraftStore:
         Raises:
             OSError: When it cannot be written: the text is still in the prompt.
         """
-        if edit is None:
-            with contextlib.suppress(OSError, ValueError):
-                self._edit_path(key).unlink(missing_ok=True)
-            return
-        # JSON's \u escapes keep a lone surrogate exactly.
-        data = json.dumps({"message": edit.message_id, "text": edit.text}).encode()
-        atomic_write_bytes(self._edit_path(key), data)
+        _write_json(self._edit_path(key), None if edit is None else {"message": edit.message_id, "text": edit.text})
 
     def _edit_path(self, key: str) -> Path:
         return self.path_for(key).with_suffix(".edit.json")
 
     def _attachments_path(self, key: str) -> Path:
         return self.path_for(key).with_suffix(ATTACHMENTS_SUFFIX)
+
+
+def _read_json(path: Path) -> object:
+    """The JSON in `path`, or None when there is none or it does not read (a draft file is never worth a crash)."""
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def _write_json(path: Path, data: object) -> None:
+    """Write `data` as JSON (atomically, owner-only), or remove the file for None; raises OSError if not written.
+
+    JSON's \\u escapes keep a lone surrogate (in a name or a text) exactly.
+    """
+    if data is None:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        return
+    atomic_write_bytes(path, json.dumps(data).encode())
