@@ -15,7 +15,7 @@ from causerie.core.safe_text import json_for_terminal, sanitize, sanitize_line
 
 def _date(iso: str) -> str:
     """`2026-11-26 14:05` from an ISO timestamp (UTC); nothing for a stored time that is not one."""
-    return sanitize_line(shown_time(iso))
+    return shown_time(iso)
 
 
 def _costs(stored: str) -> dict:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from causerie.core.conversation.fields import parse_time
+
 Clock = Callable[[], datetime]
 """Returns the current time as an aware datetime; its time zone decides what "today" means."""
 
@@ -12,15 +14,6 @@ Clock = Callable[[], datetime]
 def system_clock() -> datetime:
     """The current local time (aware), the app's default clock."""
     return datetime.now(UTC).astimezone()
-
-
-def parse_time(iso: str) -> datetime | None:
-    """An ISO 8601 time (naive times are taken as UTC), or None when it does not parse."""
-    try:
-        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def relative_time(iso: str, now: datetime) -> str:

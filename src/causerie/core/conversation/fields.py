@@ -24,6 +24,15 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def parse_time(iso: str) -> datetime | None:
+    """An ISO 8601 time (naive times are taken as UTC), or None when it does not parse."""
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
 def shown_time(value: str, *, minutes: bool = True) -> str:
     """A stored time as it is shown: ``2026-11-26 14:05`` (UTC; the date alone without `minutes`).
 
@@ -37,13 +46,8 @@ def shown_time(value: str, *, minutes: bool = True) -> str:
     Returns:
         The time to show, or "" when `value` is not a time.
     """
-    try:
-        when = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return ""
-    if when.tzinfo is not None:
-        when = when.astimezone(UTC)
-    return when.strftime("%Y-%m-%d %H:%M" if minutes else "%Y-%m-%d")
+    when = parse_time(value)
+    return "" if when is None else when.astimezone(UTC).strftime("%Y-%m-%d %H:%M" if minutes else "%Y-%m-%d")
 
 
 def new_conversation_id() -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from causerie.core.conversation.fields import shown_time
 from causerie.core.conversation.models import Conversation, effort_of
 from causerie.core.usage.pricing import PriceTable, cost_of
 
@@ -58,10 +59,7 @@ UNKNOWN_DAY = "unknown day"
 
 
 def _day(stamp: str) -> str:
-    try:
-        return date.fromisoformat(stamp[:10]).isoformat()
-    except ValueError:
-        return UNKNOWN_DAY
+    return shown_time(stamp, minutes=False) or UNKNOWN_DAY
 
 
 def _add(bucket: Bucket, usage, cost: float | None) -> None:

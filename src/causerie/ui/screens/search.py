@@ -52,7 +52,7 @@ def hit_prompt(hit: SearchHit, query: str) -> Group:
     each piece of outside text is cleaned on its own so the spans stay where they were.
     """
     title = Text(sanitize_line(hit.title) or "Untitled", style="bold")
-    if date := sanitize_line(shown_time(hit.updated_at, minutes=False)):
+    if date := shown_time(hit.updated_at, minutes=False):
         title.append(f"  {date}", style="dim")
     snippet = Text(style="dim")
     for piece, matched in snippet_pieces(hit):
