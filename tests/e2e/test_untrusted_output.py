@@ -106,13 +106,15 @@ def test_control_sequences_in_titles_and_server_errors(launch: Launch, server: F
             lambda n=attempt + 1: len([r for r in server.chat_requests() if r.body.get("stream")]) == n,
             f"request {attempt + 1}",
         )
-        # The turn is over once its failure is shown and the footer no longer offers to stop it: a question typed
-        # before that would wait in the queue instead of being sent.
+        # The turn is over once its failure is shown and the status line says so (it says "writing…" until the
+        # reply's worker is done; the footer's Stop may never have been drawn for a refusal this quick): a question
+        # typed before that would wait in the queue instead of being sent.
         if attempt < 3:
             term.wait_until(lambda n=attempt + 1: term.text().count("Your message is") >= n, f"failure {attempt + 1}")
+            term.wait_until(lambda: "no reply (ctrl+r)" in term.text().splitlines()[-2], f"turn {attempt + 1} to end")
         else:
             term.wait_for("before the error")
-        term.wait_until(lambda: "esc Stop" not in term.text().splitlines()[-1], f"turn {attempt + 1} to end")
+            term.wait_until(lambda: "esc Stop" not in term.text().splitlines()[-1], f"turn {attempt + 1} to end")
     # The sidebar shows a title on one line (cut); the rename dialog shows all of it, made visible.
     term.press("ctrl+b", "ctrl+b")  # hide and show the sidebar: the focus is in the list
     term.wait_for("f2 Rename")  # the footer shows the list's keys once it has the focus
