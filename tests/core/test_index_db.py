@@ -251,9 +251,18 @@ def test_two_writers_and_a_reader_at_once_lose_nothing_and_never_fail() -> None:
 BUILDER = """
 import sys
 from pathlib import Path
+from causerie.core.storage import reconcile
 from causerie.core.storage.store import ConversationStore
+reconcile.PROGRESS_INTERVAL = 0  # a report after every committed batch, however fast the machine
+
+
+def progress(done, total):
+    print("progress", done, total, flush=True)
+    sys.stdin.readline()  # the build stops here, between two batches, until it is killed
+
+
 store = ConversationStore(Path(sys.argv[1]))
-store.refresh_index(lambda done, total: print("progress", done, total, flush=True))
+store.refresh_index(progress)
 print("built", flush=True)
 """
 
@@ -267,7 +276,11 @@ def test_kill_9_during_a_build_leaves_an_index_that_the_next_start_completes() -
         s.path_for(conversation.id).write_bytes(encode_conversation(conversation))
     before = files_of(s)
     child = subprocess.Popen(
-        [sys.executable, "-c", BUILDER, str(s.data_dir)], env=child_env(), stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", BUILDER, str(s.data_dir)],
+        env=child_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert child.stdout is not None
     deadline = time.monotonic() + 60
@@ -280,7 +293,7 @@ def test_kill_9_during_a_build_leaves_an_index_that_the_next_start_completes() -
     done = int(line.split()[1])
     assert 0 < done < 1500  # killed in the middle
     after = store()
-    assert len(after.indexed()) >= done  # what was committed is usable at once
+    assert len(after.indexed()) == done  # what was committed is usable at once, and nothing more was
     with sqlite3.connect(s.index_path) as db:  # the build merges deferred: the killed one left them so
         assert merge_settings(db) == {("automerge", 0), ("crisismerge", 64)}
     assert len(after.refresh_index()) == 1500
