@@ -127,6 +127,19 @@ async def test_dropped_connection_mid_stream(server: FakeOpenAI) -> None:
     assert info.value.kind == "network"
 
 
+async def test_a_fault_after_the_last_piece_happens_and_one_past_the_end_is_refused(server: FakeOpenAI) -> None:
+    server.queue(Reply(text="one two three", drop_after=3))  # every word, then no finish: the link drops
+    client = client_for(server)
+    received = []
+    with pytest.raises(ChatError) as info:
+        async for event in client.stream([{"role": "user", "content": "hi"}], "gpt-6-luna"):
+            received.append(event)
+    await client.close()
+    assert text_of(received) == "one two three" and info.value.kind == "network"
+    with pytest.raises(ValueError, match="error_after=4: the reply has only 3 pieces"):
+        Reply(text="one two three", error_after=4)  # a fault that would never happen, silently
+
+
 async def test_reasoning_deltas_are_separate(server: FakeOpenAI) -> None:
     server.queue(Reply(text="Answer.", reasoning="Let me think."))
     events = await collect(client_for(server))

@@ -60,6 +60,20 @@ class Reply:
     tool_calls: list[ToolCallSpec] = field(default_factory=list)
     tool_style: str = "openai"
 
+    def __post_init__(self) -> None:
+        # A fault placed after the last piece would never happen: the test asking for it would test nothing.
+        for name in ("error_after", "drop_after", "stall_after"):
+            at = getattr(self, name)
+            if at is not None and not 0 <= at <= len(self.pieces()):
+                raise ValueError(f"{name}={at}: the reply has only {len(self.pieces())} pieces")
+
+    def fault_at(self, index: int) -> str | None:
+        """The fault that comes instead of piece `index` (`index` == the number of pieces: after the last)."""
+        for name in ("error_after", "drop_after", "stall_after"):
+            if getattr(self, name) == index:
+                return name
+        return None
+
     def pieces(self) -> list[str]:
         """The content deltas to send."""
         return list(self.chunks) if self.chunks is not None else tokens_of(self.text)

@@ -277,8 +277,10 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     self._write(b": keep-alive\n\n", reply)
                 for piece in tokens_of(reply.reasoning) if reply.reasoning else []:
                     self._event(chunk({"reasoning_content": piece}), reply)
-                for index, piece in enumerate(reply.pieces()):
-                    if reply.error_after is not None and index == reply.error_after:
+                pieces = reply.pieces()
+                for index in range(len(pieces) + 1):
+                    fault = reply.fault_at(index)
+                    if fault == "error_after":
                         self._write(
                             b"event: error\ndata: "
                             + json.dumps(
@@ -293,13 +295,16 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                         )
                         self._end()
                         return
-                    if reply.drop_after is not None and index == reply.drop_after:
+                    if fault == "drop_after":
                         self._drop()
                         return
-                    if reply.stall_after is not None and index == reply.stall_after:
+                    if fault == "stall_after":
                         server._stop.wait(reply.stall_seconds)
                         self._drop()
                         return
+                    if index == len(pieces):
+                        break
+                    piece = pieces[index]
                     if reply.release is not None and index == 1:
                         while not reply.release.wait(0.05) and not server._stop.is_set():
                             pass
