@@ -79,7 +79,7 @@ async def test_at_200_columns_messages_keep_a_readable_measure(server: FakeOpenA
 async def test_the_footer_offers_stop_only_while_a_reply_is_written(server: FakeOpenAI) -> None:
     server.default = Reply(text="one two three four five six", delay=0.3)
     app = make_app(server)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         footer = screen.query_one(KeptFooter)
@@ -89,6 +89,10 @@ async def test_the_footer_offers_stop_only_while_a_reply_is_written(server: Fake
         await type_text(pilot, "count")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "stop" in actions(), what="Stop offered while the reply is written")
+        stop = next(k for k in footer.query("FooterKey") if getattr(k, "action", None) == "stop")
+        await wait_for(pilot, lambda: stop.region.width > 0, what="Stop laid out")
+        assert stop.display and footer.region.contains_region(stop.region)  # in sight at 80 columns, whole
+        assert stop.region.right <= next(k for k in footer.query("FooterKey") if k.action == "quit").region.x
         await pilot.press("escape")
         await wait_for(pilot, lambda: not screen.streaming, what="the reply stopped")
         await wait_for(pilot, lambda: "stop" not in actions(), what="Stop gone once it ended")
@@ -97,3 +101,23 @@ async def test_the_footer_offers_stop_only_while_a_reply_is_written(server: Fake
         await wait_for(pilot, lambda: app.focused is not screen.prompt, what="the focus on the messages")
         await pilot.press("escape")  # idle, Esc still brings the focus back to the prompt
         await wait_for(pilot, lambda: app.focused is screen.prompt, what="back to the prompt")
+
+
+async def test_the_footer_hides_a_key_it_cannot_show_whole(server: FakeOpenAI) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        footer = screen.query_one(KeptFooter)
+        keys = lambda: {getattr(k, "action", None): k for k in footer.query("FooterKey")}  # noqa: E731
+        await wait_for(
+            pilot, lambda: "toggle_sidebar" in keys() and not keys()["toggle_sidebar"].display, what="a key hidden"
+        )
+        kept = keys()["quit"].region
+        for action, key in keys().items():
+            if key.display and action not in ("quit", "help", "command_palette"):
+                assert key.region.right <= kept.x, f"{action} runs under Quit: {key.region} {kept}"
+        await pilot.resize_terminal(200, 50)  # room for every key again
+        await wait_for(pilot, lambda: all(k.display for k in keys().values()), what="every key shown")
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: not keys()["toggle_sidebar"].display, what="hidden again")
