@@ -10,7 +10,8 @@ import pytest
 
 from causerie.core.conversation.models import Conversation, Message
 from causerie.core.settings import paths
-from causerie.core.storage.store import ConversationStore, StoreError
+from causerie.core.storage import store as store_module
+from causerie.core.storage.store import ConversationStore, Deleted, StoreError
 
 
 def store() -> ConversationStore:
@@ -128,3 +129,26 @@ def test_the_lock_file_is_never_followed_through_a_symlink(tmp_path: Path) -> No
     with pytest.raises(StoreError):
         store.save(conversation)
     assert not elsewhere.exists()
+
+
+def test_a_save_waiting_for_the_lock_when_its_conversation_is_deleted_does_not_bring_the_file_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    s = store()
+    conversation = Conversation(title="Doomed")
+    conversation.append(Message(role="user", content="hello"))
+    s.save(conversation)
+    trashed: list[Path] = []
+    real = store_module.ensure_private_dir
+
+    def deleted_meanwhile(path: Path) -> None:  # runs in save() between its first check and the file lock
+        real(path)
+        if path == s.conversations_dir and not trashed:
+            trashed.append(s.delete(conversation.id))  # the user deletes it: a checkpoint was already on its way
+
+    monkeypatch.setattr(store_module, "ensure_private_dir", deleted_meanwhile)
+    conversation.append(Message(role="assistant", content="a checkpoint of the reply"))
+    with pytest.raises(Deleted):
+        s.save(conversation)
+    assert trashed and trashed[0].exists()
+    assert not s.path_for(conversation.id).exists()

@@ -221,6 +221,8 @@ class ConversationStore:
             ensure_private_dir(self.data_dir)
             ensure_private_dir(self.conversations_dir)
             with file_lock(self.lock_path):
+                if conversation.id in self._trashed:  # deleted while this save waited for the lock
+                    raise Deleted(f"{conversation.id} was moved to the trash")
                 if diverged(path, conversation, self._seen.get(conversation.id), self.conversations_dir):
                     if not fork_on_conflict:
                         raise ConflictPending(f"{path} changed on disk since it was read")
@@ -257,12 +259,13 @@ class ConversationStore:
             ensure_private_dir(self.trash_dir)
             with file_lock(self.lock_path):
                 os.replace(path, target)
+                # Under the lock: a save (a checkpoint in its writer thread) that waits for it sees the deletion.
+                self._trashed.add(conversation_id)
+                self._seen.pop(conversation_id, None)
         except OSError as exc:
             raise StoreError(f"could not move {path} to the trash: {exc.strerror or exc}") from exc
         self._index_write(lambda index: index.drop(path.name))
-        self._seen.pop(conversation_id, None)
         self._deleted.append(conversation_id)
-        self._trashed.add(conversation_id)
         return target
 
     def restore(self, conversation_id: str) -> None:
