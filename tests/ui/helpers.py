@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from textual.command import CommandList, CommandPalette
 from textual.message import Message
 from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
@@ -69,3 +70,18 @@ async def type_text(pilot: Pilot, text: str) -> None:
     """Type text into the focused widget, key by key."""
     keys = ["space" if ch == " " else ch for ch in text]
     await pilot.press(*keys)
+
+
+async def palette(pilot: Pilot, query: str, best: str) -> None:
+    """Open the palette, type a query and wait until the best hit is the one expected."""
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+    await type_text(pilot, query)
+    commands = app.screen.query_one(CommandList)
+
+    def best_hit() -> str:
+        return str(commands.get_option_at_index(0).prompt) if commands.option_count else ""
+
+    await wait_for(pilot, lambda: best in best_hit(), what=f"{best!r} first for {query!r} (got {best_hit()!r})")
+    commands.highlighted = 0

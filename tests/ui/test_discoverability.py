@@ -6,14 +6,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
-from textual.command import CommandList, CommandPalette
 
 from causerie.ui.bindings import bound_actions
 from causerie.ui.keymap import check_keymap, declared_binding_ids
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.help import HelpScreen, help_renderable
 
-from .helpers import SIZE, Recorder, type_text, wait_for
+from .helpers import SIZE, Recorder, palette, wait_for
 from .seed import ago, fixed_app, seed
 
 TODAY_ID = "20260314-140000000-aaaaaa"
@@ -131,21 +130,6 @@ def test_check_keymap_knows_the_declared_ids() -> None:
     usable, errors = check_keymap({"chat.new": " f9 , f5 ", "x.y": "a", "chat.stop": " "})
     assert usable == {"chat.new": "f9,f5"}
     assert len(errors) == 2
-
-
-async def palette(pilot, query: str, best: str) -> None:
-    """Open the palette, type a query and wait until the best hit is the one expected."""
-    app = pilot.app
-    await pilot.press("ctrl+p")
-    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
-    await type_text(pilot, query)
-    commands = app.screen.query_one(CommandList)
-
-    def best_hit() -> str:
-        return str(commands.get_option_at_index(0).prompt) if commands.option_count else ""
-
-    await wait_for(pilot, lambda: best in best_hit(), what=f"{best!r} first for {query!r} (got {best_hit()!r})")
-    commands.highlighted = 0
 
 
 async def test_palette_opens_a_conversation_by_fuzzy_title() -> None:

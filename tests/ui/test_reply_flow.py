@@ -25,7 +25,7 @@ from causerie.ui.widgets.error_notice import ErrorNotice
 from causerie.ui.widgets.notes import ReasoningNote, SummaryNote
 from causerie.ui.widgets.status import StatusLine
 
-from .helpers import SIZE, make_app, type_text, wait_for
+from .helpers import SIZE, make_app, palette, type_text, wait_for
 
 
 def screen_of(app) -> ChatScreen:
@@ -387,9 +387,7 @@ async def test_usage_screen_from_the_key_and_the_palette(server: FakeOpenAI, mon
         await wait_for(pilot, lambda: app.screen is screen)
 
         # The palette has the same command, and the context policy of the conversation.
-        await pilot.press("ctrl+p")
-        await type_text(pilot, "context policy trim")
-        await pilot.pause(0.3)
+        await palette(pilot, "context policy trim", "Context policy: trim")
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.conversation.context_policy == "trim", what="policy set")
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.command import CommandPalette
 from textual.geometry import Region
 from textual.message import Message
 from textual.notifications import Notify
 from textual.theme import BUILTIN_THEMES
-from textual.widgets import OptionList
 from textual.widgets._toast import Toast
 
 from causerie.core.settings import paths
@@ -21,7 +19,7 @@ from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.theme_picker import ThemePicker
 from causerie.ui.themes import VARIABLE_FALLBACKS, check_spec, code_theme, register_all
 
-from .helpers import SIZE, make_app, wait_for
+from .helpers import SIZE, make_app, palette, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = [name.removesuffix(".toml") for name, _ in bundled_theme_files()]
@@ -214,13 +212,7 @@ async def test_escape_restores_the_theme_and_saves_nothing() -> None:
 async def test_the_palette_theme_command_opens_the_picker() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
-        for key in "theme":
-            await pilot.press(key)
-        await wait_for(
-            pilot, lambda: app.screen.query_one("CommandList", OptionList).option_count > 0, what="palette hits"
-        )
+        await palette(pilot, "theme", "Theme")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ThemePicker), what="picker from the palette")
 
