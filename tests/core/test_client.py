@@ -185,8 +185,8 @@ async def test_connection_refused_names_the_url() -> None:
 
 
 async def test_read_timeout_is_bounded(server: FakeOpenAI) -> None:
-    server.queue(Reply(text="a b c d", stall_after=1, stall_seconds=5))
-    client = client_for(server, read_timeout=0.5)
+    server.queue(Reply(text="a b c d", stall_after=1, stall_seconds=10))
+    client = client_for(server, read_timeout=1.5)  # never reached between two pieces sent back to back
     received = []
     with pytest.raises(ChatError) as info:
         async for event in client.stream([{"role": "user", "content": "hi"}], "gpt-6-luna"):

@@ -7,6 +7,7 @@ screen mid-stream and the same screen drawn again from scratch.
 
 from __future__ import annotations
 
+import threading
 import time
 
 from causerie.testing.fake_openai import FakeOpenAI, Reply
@@ -41,13 +42,17 @@ def settled(term: Terminal, quiet: float = 1.0, timeout: float = 30.0) -> str:
 
 def test_a_stalled_stream_shows_what_a_full_repaint_shows(launch: Launch, server: FakeOpenAI) -> None:
     pieces = [PARAGRAPHS[i : i + 7] for i in range(0, len(PARAGRAPHS), 7)]
-    server.queue(Reply(chunks=pieces, delay=0.008, stall_after=len(pieces) * 2 // 3, stall_seconds=120))
+    stalled = threading.Event()
+    server.queue(
+        Reply(chunks=pieces, delay=0.008, stall_after=len(pieces) * 2 // 3, stall_seconds=120, stalled=stalled)
+    )
     term = launch(server)
     term.wait_for("Message")
     term.type("stream please")
     term.press("enter")
     term.wait_for("Paragraph 24")  # taller than the pane: it grew and scrolled many times
-    streamed = settled(term)
+    assert stalled.wait(60), "the server never reached the stall"
+    streamed = settled(term)  # every piece was sent: what stops changing now is all the reply there will be
     assert "Paragraph 44" not in streamed  # stalled before its end
     term.press("ctrl+b")  # hide the sidebar: everything is laid out and drawn again at another width...
     term.wait_gone("History")

@@ -48,6 +48,7 @@ class Reply:
     drop_after: int | None = None
     stall_after: int | None = None
     stall_seconds: float = 3600.0
+    stalled: threading.Event | None = None  # set once the stall begins: every piece before it was written
     reasoning: str = ""
     hang: bool = False
     byte_by_byte: bool = False  # every byte of the stream in its own write (a slow link)

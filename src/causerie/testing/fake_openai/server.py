@@ -299,6 +299,8 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                         self._drop()
                         return
                     if fault == "stall_after":
+                        if reply.stalled is not None:
+                            reply.stalled.set()
                         server._stop.wait(reply.stall_seconds)
                         self._drop()
                         return
