@@ -31,3 +31,40 @@ def test_alt_enter_as_tmux_sends_it_is_a_newline(launch: Launch, server: FakeOpe
     assert requests[0].body["messages"][-1]["content"] == "first\nsecond\nthird\nfourth"
     term.press("ctrl+q")
     assert term.wait_exit() == 0
+
+
+def test_two_prompts_typed_in_one_burst_are_sent_as_two(
+    launch: Launch, server: FakeOpenAI, causerie_home: Path
+) -> None:
+    server.queue(Reply(text="First answer."), Reply(text="Second answer."))
+    config = causerie_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("auto_title = false\n", encoding="utf-8")
+    term = launch(server)
+    term.wait_for("Message")
+    term.type("one\rtwo\r")  # one write, as over ssh or from a paste of keys: Enter is not handled before "two" arrives
+    term.wait_for("Second answer.")
+    sent = [request.body["messages"][-1]["content"] for request in server.chat_requests()]
+    assert sent == ["one", "two"]
+    term.press("ctrl+q")
+    assert term.wait_exit() == 0
+
+
+def test_editing_keys_in_a_burst_act_where_they_were_typed(
+    launch: Launch, server: FakeOpenAI, causerie_home: Path
+) -> None:
+    server.queue(Reply(text="Got it."))
+    config = causerie_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("auto_title = false\n", encoding="utf-8")
+    term = launch(server)
+    term.wait_for("Message")
+    # One write each: ctrl+u clears what came before it only, Backspace removes the character before it only.
+    term.type("abc\x15xyz")
+    term.type("Q\x7fR")
+    term.wait_for("xyzR")
+    term.press("enter")
+    term.wait_for("Got it.")
+    assert server.chat_requests()[0].body["messages"][-1]["content"] == "xyzR"
+    term.press("ctrl+q")
+    assert term.wait_exit() == 0

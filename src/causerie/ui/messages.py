@@ -15,14 +15,6 @@ class ConversationChosen(Message):
 
 
 @dataclass
-class PromptSubmitted(Message):
-    """The user sent the text of the prompt."""
-
-    text: str
-    edit_of: str | None = None  # the id of the message being edited: sending adds a sibling of it
-
-
-@dataclass
 class RenameRequested(Message):
     """The user wants to rename a saved conversation."""
 

@@ -31,7 +31,6 @@ from causerie.ui.messages import (
     EditRequested,
     MessagesFocusRequested,
     PromptFocusRequested,
-    PromptSubmitted,
     RecallRequested,
     RenameRequested,
     SearchRequested,
@@ -128,7 +127,7 @@ class ChatScreen(Screen):
             yield ConversationView(id="conversation")
             yield QueuedPrompts(id="queued")
             yield AttachmentTray(id="attachments")
-            yield PromptInput(id="prompt")
+            yield PromptInput(id="prompt", on_submit=self.messages.submit)
             yield StatusLine(id="status")
         yield KeptFooter()
 
@@ -216,11 +215,6 @@ class ChatScreen(Screen):
         self.saves.close()
         self.saver.last_attempt()
         self.startup.stop()
-
-    @on(PromptSubmitted)
-    def _submitted(self, event: PromptSubmitted) -> None:
-        event.stop()
-        self.messages.submit(event.text, event.edit_of)
 
     def start_reply(self, conversation: Conversation, mode: str = SEND) -> None:
         """Run a turn of the engine on `conversation` in the reply worker."""

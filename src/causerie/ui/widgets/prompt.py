@@ -5,14 +5,20 @@ to wrap, and seconds again on every key): it is kept aside and shown as a one-li
 `[pasted text #1: 10,000 lines, 977 KB]`, which is expanded when the message is sent. Deleting the placeholder drops
 the paste.
 
-It has an "editing" mode: the text of an earlier message is put in the box, and sending it posts PromptSubmitted with
-`edit_of` so the screen adds a new version of that message; the draft typed before is put back afterwards.
+It has an "editing" mode: the text of an earlier message is put in the box, and sending it passes `edit_of` so the
+screen adds a new version of that message; the draft typed before is put back afterwards.
+
+Enter hands the text to the screen's `on_submit` at once, inside the key's handler, not through a posted message: keys
+that arrive in the same burst ("one", Enter, "two", Enter over ssh) are handled by this widget only after it, so the
+box is already empty for "two" (a message handled later by the screen cleared the box after "two" was typed into it,
+and the second Enter sent "onetwo").
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import events
@@ -25,7 +31,6 @@ from causerie.ui.compat import bound_keys, render_text_area
 from causerie.ui.messages import (
     AttachRequested,
     MessagesFocusRequested,
-    PromptSubmitted,
     RecallRequested,
 )
 from causerie.ui.text import editable_line
@@ -53,7 +58,7 @@ def _names_a_file(text: str) -> bool:
 
 
 class PromptInput(TextArea):
-    """Where the user types; posts PromptSubmitted on Enter."""
+    """Where the user types; Enter calls `on_submit(text, edit_of)`."""
 
     DEFAULT_CSS = """
     PromptInput {
@@ -78,8 +83,9 @@ class PromptInput(TextArea):
         Binding("shift+tab,ctrl+up", "to_messages", "Messages", show=False, id="prompt.to_messages"),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, on_submit: Callable[[str, str | None], None], id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        self._on_submit = on_submit
         self._css_applied: list[object] = []  # see compat.render_text_area
         self.border_title = "Message"
         self.editing: str | None = None  # id of the message being edited
@@ -138,18 +144,18 @@ class PromptInput(TextArea):
         return super().clear()
 
     async def on_key(self, event: events.Key) -> None:
-        # A key bound here (Enter, the newline keys, or what the keymap maps onto them) goes to its binding,
-        # not to TextArea's insert. Textual calls a subclass's handler first. Sending and a new line act here, in
-        # the order the keys arrive: through the binding check they ran after keys typed behind them on a loaded
-        # machine ("first" alt+enter "second" became "firstsecond\n"), and a priority binding would send "Hello"
-        # typed quickly before Enter as "H".
+        # A key bound here (Enter, Backspace, ctrl+u, the newline keys, what the keymap maps onto them) runs its action
+        # now, in the order the keys arrive. Textual runs a widget's bindings only once the key has bubbled up to the
+        # app, and the keys typed behind it are inserted meanwhile: over ssh or on a loaded machine "abc" ctrl+u "xyz"
+        # left an empty box, and "first" alt+enter "second" became "firstsecond\n". Textual calls a subclass's
+        # handler first; a binding whose action declines (check_action, SkipAction) is left to bubble as usual.
         bindings = bound_keys(self).get(event.key)
         if bindings:
-            event.prevent_default()  # skip TextArea's handler; the event still bubbles to the binding check
-            actions = {binding.action for binding in bindings}
-            if "newline" in actions or "submit" in actions:
-                event.stop()
-                self.action_newline() if "newline" in actions else self.action_submit()
+            event.prevent_default()  # skip TextArea's own handler for this key
+            for binding in bindings:
+                if await self.app.run_action(binding.action, self):
+                    event.stop()
+                    return
         elif event.character == "@" and self._at_word_start():
             self.post_message(AttachRequested(typed_at=True))  # handled once TextArea has inserted the "@"
 
@@ -163,7 +169,7 @@ class PromptInput(TextArea):
 
     def action_submit(self) -> None:
         """Send the prompt's text (the screen decides whether it can: attachments alone can be sent)."""
-        self.post_message(PromptSubmitted(self.full_text, edit_of=self.editing))
+        self._on_submit(self.full_text, self.editing)
 
     def action_newline(self) -> None:
         """Insert a newline at the cursor."""
