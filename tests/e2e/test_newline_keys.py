@@ -1,9 +1,12 @@
-"""alt+enter, shift+enter and ctrl+j start a new line in a real terminal; only Enter sends."""
+"""alt+enter, shift+enter and ctrl+j start a new line in a real terminal; only Enter sends; keys typed in one burst act
+in the order they were typed."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from causerie.core.conversation.models import Conversation, Message
+from causerie.core.storage.store import ConversationStore, encode_conversation
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 
 from .conftest import Launch
@@ -66,5 +69,25 @@ def test_editing_keys_in_a_burst_act_where_they_were_typed(
     term.press("enter")
     term.wait_for("Got it.")
     assert server.chat_requests()[0].body["messages"][-1]["content"] == "xyzR"
+    term.press("ctrl+q")
+    assert term.wait_exit() == 0
+
+
+def test_a_rename_typed_in_one_burst_renames(launch: Launch, server: FakeOpenAI, causerie_home: Path) -> None:
+    conversations = causerie_home / "data" / "conversations"
+    conversations.mkdir(parents=True)
+    old = Conversation(title="Old name")
+    old.append(Message(role="user", content="hi"))
+    (conversations / f"{old.id}.json").write_bytes(encode_conversation(old))
+    term = launch(server)
+    term.wait_for("Old name")
+    term.press("ctrl+b", "ctrl+b")  # hide and show the sidebar: the focus is in the list
+    term.wait_for("f2 Rename")
+    term.press("f2")
+    term.wait_for("Rename conversation")
+    term.type("\x15New name\r")  # ctrl+u, the new title and Enter in one write
+    term.wait_gone("Rename conversation")
+    term.wait_for("New name")
+    assert ConversationStore(causerie_home / "data").load(old.id).title == "New name"
     term.press("ctrl+q")
     assert term.wait_exit() == 0

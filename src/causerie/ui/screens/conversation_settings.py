@@ -21,6 +21,7 @@ from causerie.core.chat.params import CONTROLS, DEFAULT_EFFORTS, ParamError
 from causerie.core.engine.params_step import ModelOffer
 from causerie.core.safe_text import sanitize, sanitize_line
 from causerie.ui.text import outside
+from causerie.ui.widgets.in_order import InOrderInput, InOrderTextArea
 from causerie.ui.widgets.model_controls import ModelControls
 from causerie.ui.widgets.tool_switches import ToolSwitches
 
@@ -125,9 +126,9 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
             yield Label("System prompt", classes="-heading")
             # A system prompt from a file is outside text: shown cleaned, given back byte for byte if left unchanged.
             shown_prompt = sanitize(self.current.system_prompt)
-            yield TextArea(shown_prompt, id="system-prompt", soft_wrap=True, tab_behavior="focus")
+            yield InOrderTextArea(shown_prompt, id="system-prompt", soft_wrap=True, tab_behavior="focus")
             yield Label("Model (type to filter the server's list, or any model name)", classes="-heading")
-            yield Input(self._shown_model(self.current.model), id="model", placeholder="model name")
+            yield InOrderInput(self._shown_model(self.current.model), id="model", placeholder="model name")
             yield OptionList(id="models")
             yield Label("Loading the server's models…", id="models-status")
             yield Label("Model controls (empty: the profile's, or not sent)", classes="-heading")

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from causerie.ui.text import outside, outside_body
+from causerie.ui.widgets.in_order import InOrderInput
 
 DIALOG_CSS = """
     align: center middle;
@@ -75,7 +76,7 @@ class TextDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(outside(self.title_text), classes="dialog-title")
-            yield Input(self.value, placeholder=self.placeholder, id="dialog-input")
+            yield InOrderInput(self.value, placeholder=self.placeholder, id="dialog-input")
             yield Static("Enter: save    Esc: cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:

@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 from causerie.core.attachments.walk import DEFAULT_LIMIT, Walk, fuzzy_score
 from causerie.core.safe_text import sanitize_line
 from causerie.ui.screens.dialogs import DIALOG_CSS
+from causerie.ui.widgets.in_order import InOrderInput
 
 SHOWN = 200  # rows in the list: the best matches, not every file
 BATCH = 500
@@ -57,7 +58,7 @@ class FilePicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(f"Attach a file from {sanitize_line(self.root.name or str(self.root))}/"))
-            yield Input(placeholder="Type part of a name, or a path", id="picker-query")
+            yield InOrderInput(placeholder="Type part of a name, or a path", id="picker-query")
             yield OptionList(id="picker-files")
             yield Static(Content("Listing…"), classes="picker-note", id="picker-note")
 

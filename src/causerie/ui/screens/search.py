@@ -21,6 +21,7 @@ from causerie.core.conversation.fields import shown_time
 from causerie.core.safe_text import sanitize_line
 from causerie.core.storage.fulltext import snippet_pieces
 from causerie.ui.text import outside
+from causerie.ui.widgets.in_order import InOrderInput
 
 if TYPE_CHECKING:
     from causerie.core.storage.fulltext import SearchHit
@@ -29,7 +30,7 @@ SearchFunction = Callable[[str], "list[SearchHit]"]
 TYPING_PAUSE = 0.15  # seconds of no typing before a search starts
 
 
-class SearchInput(Input):
+class SearchInput(InOrderInput):
     """The query box; Down moves into the results."""
 
     BINDINGS = [

@@ -18,6 +18,7 @@ from causerie.core.settings.config import BUILTIN_PROFILES, Settings
 from causerie.core.settings.config_check import ConfigError
 from causerie.core.settings.config_edit import set_profile_key, set_top_level_key
 from causerie.ui.text import outside
+from causerie.ui.widgets.in_order import InOrderInput
 
 TYPED_KEY_SOURCE = "the key typed in the setup screen"
 
@@ -80,11 +81,11 @@ class SetupScreen(ModalScreen[Settings | None]):
                 yield RadioButton("A server on this machine (Ollama, llama.cpp, vLLM, LM Studio)", id="setup-local")
             with Vertical(id="setup-key-fields"):
                 yield Label("API key (it is never shown, logged or written into conversations):")
-                yield Input(password=True, placeholder="sk-...", id="setup-key")
+                yield InOrderInput(password=True, placeholder="sk-...", id="setup-key")
             with Vertical(id="setup-local-fields", classes="-hidden"):
                 yield Label("Server URL (the API root, ending in /v1):")
                 with Horizontal(id="setup-local-row"):
-                    yield Input(value=self.candidates[0] if self.candidates else "", id="setup-url")
+                    yield InOrderInput(value=self.candidates[0] if self.candidates else "", id="setup-url")
                     yield Button("Detect", id="setup-detect")
                 yield OptionList(id="setup-found")
             yield Checkbox("Remember this in config.toml (the file is made readable by you only)", id="setup-save")

@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, Select
 from causerie.core.chat.params import CONTROLS, ParamError, RequestParams, check, parse_extra_json
 from causerie.core.safe_text import sanitize_line
 from causerie.ui.text import outside
+from causerie.ui.widgets.in_order import InOrderInput
 
 # Field id, label, control, placeholder.
 _NUMBER_FIELDS = (
@@ -81,16 +82,16 @@ class ModelControls(Vertical):
             for field_id, label, name, hint in _NUMBER_FIELDS[:2]:
                 with Vertical(classes="control", id=f"control-{field_id}"):
                     yield Label(label)
-                    yield Input(_shown(getattr(self.initial, name)), placeholder=hint, id=field_id)
+                    yield InOrderInput(_shown(getattr(self.initial, name)), placeholder=hint, id=field_id)
         with Horizontal():
             for field_id, label, name, hint in _NUMBER_FIELDS[2:]:
                 with Vertical(classes="control", id=f"control-{field_id}"):
                     yield Label(label)
-                    yield Input(_shown(getattr(self.initial, name)), placeholder=hint, id=field_id)
+                    yield InOrderInput(_shown(getattr(self.initial, name)), placeholder=hint, id=field_id)
         yield Label("Extra body fields (JSON, for compatible servers)", classes="control-label")
         extra = json.dumps(self.initial.extra, ensure_ascii=False) if self.initial.extra else ""
         self._shown_extra = sanitize_line(extra)  # from a file: shown cleaned, given back as it was if unchanged
-        yield Input(self._shown_extra, placeholder='e.g. {"top_k": 40}', id="extra-body")
+        yield InOrderInput(self._shown_extra, placeholder='e.g. {"top_k": 40}', id="extra-body")
         yield Label("", id="controls-hint")
         yield Label("", id="controls-error")
 

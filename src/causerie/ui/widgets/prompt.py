@@ -27,13 +27,14 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import TextArea
 
-from causerie.ui.compat import bound_keys, render_text_area
+from causerie.ui.compat import render_text_area
 from causerie.ui.messages import (
     AttachRequested,
     MessagesFocusRequested,
     RecallRequested,
 )
 from causerie.ui.text import editable_line
+from causerie.ui.widgets.in_order import run_binding_now
 
 PASTE_INLINE_LIMIT = 20_000
 _PLACEHOLDER_RE = re.compile(r"\[pasted text #(\d+): [^\]\n]*\]")
@@ -144,19 +145,8 @@ class PromptInput(TextArea):
         return super().clear()
 
     async def on_key(self, event: events.Key) -> None:
-        # A key bound here (Enter, Backspace, ctrl+u, the newline keys, what the keymap maps onto them) runs its action
-        # now, in the order the keys arrive. Textual runs a widget's bindings only once the key has bubbled up to the
-        # app, and the keys typed behind it are inserted meanwhile: over ssh or on a loaded machine "abc" ctrl+u "xyz"
-        # left an empty box, and "first" alt+enter "second" became "firstsecond\n". Textual calls a subclass's
-        # handler first; a binding whose action declines (check_action, SkipAction) is left to bubble as usual.
-        bindings = bound_keys(self).get(event.key)
-        if bindings:
-            event.prevent_default()  # skip TextArea's own handler for this key
-            for binding in bindings:
-                if await self.app.run_action(binding.action, self):
-                    event.stop()
-                    return
-        elif event.character == "@" and self._at_word_start():
+        # Bound keys (Enter, Backspace, ctrl+u, the newline keys, the keymap's) act now, in the order typed: in_order.py
+        if not await run_binding_now(self, event) and event.character == "@" and self._at_word_start():
             self.post_message(AttachRequested(typed_at=True))  # handled once TextArea has inserted the "@"
 
     def _at_word_start(self) -> bool:

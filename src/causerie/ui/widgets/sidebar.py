@@ -19,6 +19,7 @@ from causerie.core.storage.store import Summary
 from causerie.ui.dates import Clock, date_group, system_clock
 from causerie.ui.messages import ConversationChosen
 from causerie.ui.widgets.history_list import HistoryList, HistoryRow, grouped, row_title
+from causerie.ui.widgets.in_order import InOrderInput
 
 __all__ = ["NARROW_BELOW", "HistoryFilter", "HistoryList", "HistorySidebar", "matches_filter"]
 
@@ -32,7 +33,7 @@ def matches_filter(title: str, query: str) -> bool:
     return all(word in folded for word in query.casefold().split())
 
 
-class HistoryFilter(Input):
+class HistoryFilter(InOrderInput):
     """The filter box above the list: typing narrows the list to matching titles."""
 
     BINDINGS = [
