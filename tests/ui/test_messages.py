@@ -185,6 +185,22 @@ async def test_regenerate_adds_a_version_and_brackets_switch(server: FakeOpenAI)
     assert len(saved.messages) == 3
 
 
+async def test_ctrl_r_on_a_focused_reply_gives_the_focus_to_the_new_version(server: FakeOpenAI) -> None:
+    server.queue(Reply(text="first answer"), Reply(text="second answer"))
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = screen_of(app)
+        await send(pilot, screen, "question")
+        await pilot.press("shift+tab")  # on the reply
+        await wait_for(pilot, lambda: app.focused is screen.view.message_views()[-1], what="the reply focused")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: not screen.streaming and screen.view.message_views()[-1].text == "second answer")
+        newest = screen.view.message_views()[-1]
+        await wait_for(pilot, lambda: app.focused is newest, what="the new version focused")
+        await pilot.press("[")  # the message keys act on it: the older version
+        await wait_for(pilot, lambda: screen.view.message_views()[-1].text == "first answer", what="older version")
+
+
 async def test_edit_an_earlier_message_creates_a_sibling_and_a_new_reply(server: FakeOpenAI) -> None:
     server.queue(Reply(text="a1"), Reply(text="a2"), Reply(text="a1 for the edit"))
     app = make_app(server)

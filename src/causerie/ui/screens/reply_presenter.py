@@ -62,6 +62,7 @@ class ReplyPresenter:
         self._countdown: ErrorNotice | None = None
         self._reply: Message | None = None
         self._earlier: list[ErrorNotice] = []
+        self._focus_reply = False  # ctrl+r was pressed on a message: the new version gets the focus
 
     def retry_mode(self, conversation: Conversation) -> str:
         """How ctrl+r resends after the last failure: a context overflow shortens the context first."""
@@ -81,6 +82,7 @@ class ReplyPresenter:
         path = conversation.active_path()
         if not path:
             return
+        self._focus_reply = host.view.focused_message is not None  # asked from a message: the new reply takes it
         if path[-1].role in ("assistant", "tool"):
             # Back to the user's message: a reply that called tools is asked again whole (its calls approved
             # again, their results not reused).
@@ -151,8 +153,11 @@ class ReplyPresenter:
             self._reply, self._reasoning = event.reply, None
             if visible and not event.continuing:
                 view.add_message(event.reply, streaming=True)
+                if self._focus_reply and view.has_focus_within:  # still there, not moved to the prompt meanwhile
+                    view.focus_message(event.reply.id)
             elif visible and (shown := view.view_for(event.reply.id)) is not None:
                 shown.streaming = True
+            self._focus_reply = False
         elif isinstance(event, events.ReplyEnded):
             self._ended(conversation, event.reply, event.kept)
         elif isinstance(event, events.ContextNote):

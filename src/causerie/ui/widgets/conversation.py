@@ -115,7 +115,13 @@ class ConversationView(SettledLayout, VerticalScroll):
         return self._hidden_count()
 
     def show(self, conversation: Conversation, intro: str | None = None) -> None:
-        """Replace the view's content with a conversation's active path (its last messages mounted first)."""
+        """Replace the view's content with a conversation's active path (its last messages mounted first).
+
+        A message that had the focus keeps it, or the last message takes it when that one is gone (ctrl+r on a reply):
+        the focus is never left on a removed widget, where no key does anything.
+        """
+        focused = self.focused_message
+        refocus = focused.message.id if focused is not None else None
         self.remove_children()
         self._conversation = conversation
         self._path = conversation.active_path()
@@ -132,6 +138,8 @@ class ConversationView(SettledLayout, VerticalScroll):
             widgets.append(notice)
         if widgets:
             self.mount_all(widgets)
+        if refocus is not None:
+            self.focus_message(refocus if refocus in self._views else None)
         self.anchor()
         if self._first_mounted:
             self.call_after_refresh(self._fill_view)
