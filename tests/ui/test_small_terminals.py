@@ -7,6 +7,7 @@ from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.widgets.footer import KeptFooter
 
 from .helpers import make_app, type_text, wait_for
+from .seed import ago, fixed_app, seed
 
 
 async def test_at_80_columns_the_sidebar_starts_hidden_and_ctrl_b_shows_it_over_the_pane(server: FakeOpenAI) -> None:
@@ -23,6 +24,29 @@ async def test_at_80_columns_the_sidebar_starts_hidden_and_ctrl_b_shows_it_over_
         assert app.focused is screen.sidebar.option_list
         await pilot.press("ctrl+b")
         await wait_for(pilot, lambda: app.focused is screen.prompt, what="back to the prompt")
+
+
+async def test_at_80_columns_the_sidebar_over_the_pane_goes_when_the_focus_leaves_it(server: FakeOpenAI) -> None:
+    seed("20260314-140000000-aaaaaa", "Lisbon notes", ago(hours=1), [("Where to eat?", "Pasteis.")])
+    app = fixed_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await wait_for(pilot, lambda: screen.view.region.width > 0, what="the layout")
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: screen.sidebar.region.width > 0, what="the sidebar shown")
+        await pilot.press("escape")  # back to the prompt: the sidebar no longer covers it
+        await wait_for(pilot, lambda: app.focused is screen.prompt and not screen.sidebar.display, what="hidden")
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: app.focused is screen.sidebar.option_list, what="the list focused")
+        await pilot.press("f2")  # a dialog over it keeps it
+        await wait_for(pilot, lambda: app.screen is not screen, what="the rename dialog")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.focused is screen.sidebar.option_list, what="back in the list")
+        assert screen.sidebar.display
+        await pilot.press("enter")  # open the highlighted conversation
+        await wait_for(pilot, lambda: screen.conversation.title == "Lisbon notes", what="opened")
+        await wait_for(pilot, lambda: app.focused is screen.prompt and not screen.sidebar.display, what="hidden")
 
 
 async def test_at_120_columns_the_sidebar_is_beside_the_conversation(server: FakeOpenAI) -> None:

@@ -6,7 +6,7 @@ import operator
 from collections.abc import Callable
 from datetime import datetime
 
-from textual import on
+from textual import events, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -136,6 +136,17 @@ class HistorySidebar(Vertical):
         self._narrow = narrow
         self.set_class(narrow, "-over")
         self.set_class(narrow, "-hidden")
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        # Lying over the conversation, the sidebar goes once the focus leaves it (a conversation opened, Esc, a
+        # click on the pane): else it covers the prompt the focus went to, and what is typed there is hidden.
+        if self.has_class("-over"):
+            self.call_after_refresh(self._hide_if_left)
+
+    def _hide_if_left(self) -> None:
+        """Hide the lying-over sidebar if the focus is now elsewhere on its screen (a dialog over it keeps it)."""
+        if self.has_class("-over") and self.app.screen is self.screen and not self.has_focus_within:
+            self.add_class("-hidden")
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="history-title")
