@@ -11,6 +11,7 @@ from causerie.core.storage import documents, reconcile
 from causerie.core.storage.store import ConversationStore
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 from causerie.ui.messages import ConversationChosen
+from causerie.ui.screens import background
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.widgets.sidebar import HistorySidebar
 from tests.core.foreign import make_unreadable, plant_bad_files, save_good, snapshot
@@ -88,3 +89,31 @@ async def test_building_the_index_shows_progress_in_the_sidebar(monkeypatch: pyt
         assert not sidebar.query_one("#history-progress").display
     assert all(total == 30 for _, total in seen) and len(seen) == 10
     assert store.index_path.exists()
+
+
+async def test_conversations_written_elsewhere_are_listed_when_the_sidebar_is_shown() -> None:
+    elsewhere = ConversationStore(paths.data_dir())  # `causerie ask` or another causerie, writing the same files
+    first = save_good(elsewhere, "asked before the start")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await wait_for(pilot, lambda: set(screen.sidebar.ids) == {first.id}, what="the history")
+        await wait_for(pilot, lambda: screen.startup.checked, what="the first check against the files")
+        asked = save_good(elsewhere, "asked from the shell meanwhile")
+        elsewhere.delete(first.id)
+        await pilot.press("ctrl+b", "ctrl+b")  # hidden, shown again: what changed is listed
+        await wait_for(pilot, lambda: set(screen.sidebar.ids) == {asked.id}, what="the new list")
+
+
+async def test_the_sidebar_in_sight_follows_the_files_by_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(background, "RECHECK_EVERY", 0.2)
+    elsewhere = ConversationStore(paths.data_dir())
+    first = save_good(elsewhere, "asked before the start")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await wait_for(pilot, lambda: screen.startup.checked, what="the first check against the files")
+        later = save_good(elsewhere, "asked later")
+        await wait_for(pilot, lambda: set(screen.sidebar.ids) == {first.id, later.id}, what="the list followed")

@@ -306,8 +306,10 @@ class ChatScreen(Screen):
         self.prompt.focus()
 
     def action_toggle_sidebar(self) -> None:
-        """Hide or show the history sidebar (showing it moves the focus into the list)."""
+        """Hide or show the history sidebar (showing it moves the focus into the list, and lists what is new)."""
         self.history.toggle_sidebar()
+        if not self.sidebar.has_class("-hidden"):
+            self.startup.recheck()
 
     def action_show_usage(self) -> None:
         """Open the usage screen: tokens and cost per day and per model across all conversations."""
