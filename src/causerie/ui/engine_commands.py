@@ -1,4 +1,4 @@
-"""Command palette entries of the chat engine: the usage screen and the conversation's context policy."""
+"""Command palette entries of the chat engine: the conversation's context policy (the usage screen is F4's entry)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,11 @@ POLICY_HELP = {
 
 
 class EngineCommands(Provider):
-    """Usage screen and context policy commands for the chat screen."""
+    """Context policy commands for the chat screen."""
 
     def _commands(self) -> list[tuple[str, str, object]]:
         screen = self.screen
-        commands: list[tuple[str, str, object]] = [
-            ("Usage: tokens and cost per day and model", "Open the usage screen (f4)", screen.action_show_usage),
-        ]
+        commands: list[tuple[str, str, object]] = []
         current = screen.conversation.context_policy
         for policy, help_text in POLICY_HELP.items():
             mark = " (current)" if policy == current else ""
