@@ -259,3 +259,9 @@ async def test_the_prompt_takes_the_new_theme_s_colours_at_once() -> None:
         await pilot.pause()
         light = colours()
         assert dark and light and dark.isdisjoint(light)
+
+
+def test_the_picker_says_which_theme_follows_the_terminals_colours() -> None:
+    choices = dict(make_app().theme_choices())
+    assert choices["causerie-ansi"] == "causerie, terminal colours"
+    assert choices["causerie-dark"] == "causerie, dark" and choices["causerie-light"] == "causerie, light"

@@ -187,7 +187,8 @@ class CauserieApp(App):
         choices = []
         for name, theme in self.available_themes.items():
             kind = self._theme_kinds.get(name, "Textual") if name in self._theme_names else "Textual"
-            choices.append((order.get(kind, 2), name, f"{kind}, {'dark' if theme.dark else 'light'}"))
+            tone = "terminal colours" if theme.ansi else "dark" if theme.dark else "light"
+            choices.append((order.get(kind, 2), name, f"{kind}, {tone}"))
         return [(name, description) for _, name, description in sorted(choices)]
 
     def action_pick_theme(self) -> None:

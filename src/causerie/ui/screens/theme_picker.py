@@ -28,7 +28,7 @@ class ThemePicker(ModalScreen[str | None]):
         background: $background 0%;
     }
     ThemePicker > #theme-picker {
-        width: 44;
+        width: 52;
         height: auto;
         max-height: 90%;
         margin: 1 2;
