@@ -50,6 +50,8 @@ async def test_f1_lists_every_bound_action_from_the_bindings() -> None:
             console.print(help_renderable(help_screen.actions, ""))
         lines = captured.get().splitlines()
         assert any("f2" in line and "Rename" in line and "history.rename" in line for line in lines)
+        for entry in help_screen.actions:  # every id whole at 80 columns: it is what `[keymap]` needs
+            assert any(line.rstrip().endswith(entry.id) for line in lines), entry.id
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), what="help closed")
 

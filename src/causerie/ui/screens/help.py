@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -27,11 +28,12 @@ def help_renderable(actions: list[BoundAction], config_hint: str) -> RenderableT
         return rank, entry.group
 
     parts: list[RenderableType] = []
+    id_width = max((cell_len(entry.id) for entry in actions), default=0)  # whole: an id is what `[keymap]` needs
     for group, entries in groupby(sorted(actions, key=order), key=lambda e: e.group):
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(width=12, style="bold")
         table.add_column(ratio=1)
-        table.add_column(style="dim", no_wrap=True, width=23)
+        table.add_column(style="dim", no_wrap=True, width=id_width)
         for entry in entries:  # keys come from the user's keymap: cells are Text, never parsed as markup
             table.add_row(outside_cell(" ".join(entry.keys)), Text(entry.detail), Text(entry.id))
         parts.append(Text(group, style="bold underline"))
