@@ -111,7 +111,7 @@ def test_control_sequences_in_titles_and_server_errors(launch: Launch, server: F
         # typed before that would wait in the queue instead of being sent.
         if attempt < 3:
             term.wait_until(lambda n=attempt + 1: term.text().count("Your message is") >= n, f"failure {attempt + 1}")
-            term.wait_until(lambda: "no reply (ctrl+r)" in term.text().splitlines()[-2], f"turn {attempt + 1} to end")
+            term.wait_until(lambda: "no reply (^r)" in term.text().splitlines()[-2], f"turn {attempt + 1} to end")
         else:
             term.wait_for("before the error")  # all of it came, then an error event: the reply is kept, marked
             term.wait_until(lambda: "interrupted" in term.text().splitlines()[-2], f"turn {attempt + 1} to end")

@@ -14,6 +14,10 @@ def reply(finish_reason: str | None, *, content: str = "Half an ans", partial: b
     return Message(role="assistant", content=content, finish_reason=finish_reason, partial=partial)
 
 
+def key(binding_id: str) -> str:
+    return {"chat.continue": "F7", "chat.regenerate": "F6"}[binding_id]  # a keymap's keys: the hint names those
+
+
 def conversation_ending_with(message: Message) -> Conversation:
     conversation = Conversation(model="m")
     conversation.append(Message(role="user", content="Question"))
@@ -26,7 +30,7 @@ def test_a_finished_reply_is_complete_and_says_nothing(reason: str | None) -> No
     message = reply(reason, content="A whole answer.")
     assert is_complete_reply(message)
     assert ending_of(message) is None and not is_continuable(message)
-    assert turn_state(conversation_ending_with(message), streaming=False) == ""
+    assert turn_state(conversation_ending_with(message), streaming=False, key=key) == ""
     assert "## Assistant\n" in conversation_to_markdown(conversation_ending_with(message))
 
 
@@ -36,7 +40,10 @@ def test_every_ending_is_worded_in_the_status_line_the_label_and_the_export(reas
     ending = ending_of(message)
     assert ending is not None and not is_complete_reply(message)
     conversation = conversation_ending_with(message)
-    assert turn_state(conversation, streaming=False) == ending.short
+    hint = " (F7)" if ending.continuable else ""  # the key that goes on from there
+    assert turn_state(conversation, streaming=False, key=key) == ending.short + hint
+    unanswered = conversation_ending_with(Message(role="user", content="Again?"))
+    assert turn_state(unanswered, streaming=False, key=key) == "no reply (F6)"
     assert len(ending.short) <= len(ending.label)
     exported = conversation_to_markdown(conversation)
     assert f"## Assistant ({ending.label})" in exported

@@ -21,6 +21,7 @@ from causerie.core.settings.config import BUILTIN_PROFILES, Settings
 from causerie.core.storage.drafts import DraftStore
 from causerie.core.storage.queued import QueueStore
 from causerie.core.storage.store import ConversationStore, StoreError
+from causerie.ui.bindings import key_text
 from causerie.ui.commands import PaletteCommand
 from causerie.ui.drafts import DraftKeeper
 from causerie.ui.engine_commands import EngineCommands
@@ -279,7 +280,13 @@ class ChatScreen(Screen):
         """Show the profile, model, tokens, cost and context meter of the open conversation."""
         line, pending = self.query_one(StatusLine), self.attachments.pending_tokens()
         self._status_facts.show(
-            line, self.conversation, self.settings, self.engine, streaming=self.streaming, pending=pending
+            line,
+            self.conversation,
+            self.settings,
+            self.engine,
+            streaming=self.streaming,
+            pending=pending,
+            key=lambda binding_id: key_text(self.app, self.BINDINGS, binding_id),
         )
 
     @on(Worker.StateChanged)

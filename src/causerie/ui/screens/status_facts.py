@@ -5,9 +5,11 @@ The context plan walks the whole active path: it ran on every worker state chang
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from causerie.core.chat.params import ParamError, RequestParams
 from causerie.core.conversation.context import DEFAULT_REPLY_RESERVE, plan
-from causerie.core.conversation.endings import ending_of
+from causerie.core.conversation.endings import ending_of, is_continuable
 from causerie.core.conversation.models import Conversation
 from causerie.core.engine.engine import Engine
 from causerie.core.engine.factory import price_table
@@ -31,10 +33,12 @@ class StatusFacts:
         *,
         streaming: bool,
         pending: int = 0,
+        key: Callable[[str], str],
     ) -> None:
         """Show the profile, model, tokens, cost and context meter of `conversation` on the status line.
 
-        `pending`: tokens of what the next message will add before it is sent (its attachments).
+        `pending`: tokens of what the next message will add before it is sent (its attachments); `key(binding_id)`:
+        the key a hint names.
         """
         model = conversation.model or settings.model
         prices = engine.prices if engine is not None else price_table(settings)
@@ -52,7 +56,7 @@ class StatusFacts:
             model=model,
             last=last,
             total=conversation.total_usage(),
-            state=turn_state(conversation, streaming),
+            state=turn_state(conversation, streaming, key),
             cost=cost,
             context=context,
             effort=next_effort(conversation, model, settings, engine) or "",
@@ -95,8 +99,9 @@ class StatusFacts:
         return facts
 
 
-def turn_state(conversation: Conversation, streaming: bool) -> str:
-    """How the last turn stands, which the status line never leaves out: writing, stopped, failed, cut off."""
+def turn_state(conversation: Conversation, streaming: bool, key: Callable[[str], str]) -> str:
+    """How the last turn stands, which the status line never leaves out: writing, stopped, failed, cut off; with the
+    key that goes on from there (`key(binding_id)`: the key as the user's keymap has it)."""
     if streaming:
         return "writing…"
     path = conversation.active_path()
@@ -104,12 +109,14 @@ def turn_state(conversation: Conversation, streaming: bool) -> str:
         return ""
     last = path[-1]
     if last.role == "user":
-        return "no reply (ctrl+r)"
+        return f"no reply ({key('chat.regenerate')})"
     if last.role == "tool":
         return "stopped"  # the tool loop ended before the model answered the results
     if last.role == "assistant":
         ending = ending_of(last)
-        return ending.short if ending else ""
+        if ending is None:
+            return ""
+        return f"{ending.short} ({key('chat.continue')})" if is_continuable(last) else ending.short
     return ""
 
 
