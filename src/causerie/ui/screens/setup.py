@@ -88,7 +88,7 @@ class SetupScreen(ModalScreen[Settings | None]):
                     yield InOrderInput(value=self.candidates[0] if self.candidates else "", id="setup-url")
                     yield Button("Detect", id="setup-detect")
                 yield OptionList(id="setup-found")
-            yield Checkbox("Remember this in config.toml (the file is made readable by you only)", id="setup-save")
+            yield Checkbox("Remember it in config.toml (readable by you only)", id="setup-save")
             yield Static("", id="setup-result")
             with Horizontal(id="setup-buttons"):
                 yield Button("Test connection", id="setup-test")
