@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from textual.widgets import DataTable
+
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 from causerie.ui.screens.chat import ChatScreen
+from causerie.ui.screens.usage import UsageScreen
 from causerie.ui.widgets.footer import KeptFooter
 
 from .helpers import make_app, type_text, wait_for
@@ -145,3 +149,24 @@ async def test_the_footer_hides_a_key_it_cannot_show_whole(server: FakeOpenAI) -
         await wait_for(pilot, lambda: all(k.display for k in keys().values()), what="every key shown")
         await pilot.resize_terminal(80, 24)
         await wait_for(pilot, lambda: not keys()["toggle_sidebar"].display, what="hidden again")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_the_usage_tables_show_every_column(server: FakeOpenAI, size: tuple[int, int]) -> None:
+    server.default = Reply(text="ok", usage={"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150})
+    app = make_app(server)
+    async with app.run_test(size=size) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await type_text(pilot, "count")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2, what="reply")
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, UsageScreen) and app.screen.summary is not None)
+        days, models = app.screen.query_one("#usage-days", DataTable), app.screen.query_one("#usage-models", DataTable)
+        await wait_for(pilot, lambda: days.row_count == 1 and models.row_count == 1, what="the rows")
+        await pilot.pause()
+        for table in (days, models):  # nothing hidden to the right (Cost was, at 80 columns)
+            assert table.virtual_size.width <= table.scrollable_content_region.width, (table.id, table.virtual_size)
+        side_by_side = models.region.x > days.region.x
+        assert side_by_side == (size[0] >= UsageScreen.SIDE_BY_SIDE)

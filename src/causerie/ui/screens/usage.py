@@ -3,7 +3,7 @@ chart."""
 
 from __future__ import annotations
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -59,6 +59,13 @@ class UsageScreen(Screen):
     UsageScreen #usage-right {
         width: 1fr;
     }
+    UsageScreen.-narrow Horizontal {
+        layout: vertical;
+    }
+    UsageScreen.-narrow DataTable, UsageScreen.-narrow #usage-right {
+        width: 1fr;
+        margin-right: 0;
+    }
     UsageScreen #usage-efforts {
         width: 1fr;
         height: auto;
@@ -68,6 +75,7 @@ class UsageScreen(Screen):
     """
 
     BINDINGS = [Binding("escape,q", "close", "Back", id="usage.close")]
+    SIDE_BY_SIDE = 100  # columns from which the per-day and per-model tables stand side by side
 
     def __init__(self, store: ConversationStore, prices: PriceTable, local_profiles: tuple[str, ...] = ()) -> None:
         super().__init__()
@@ -87,6 +95,10 @@ class UsageScreen(Screen):
                     yield DataTable(id="usage-models", cursor_type="row", zebra_stripes=True)
                     yield DataTable(id="usage-efforts", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Side by side, the tables need about 100 columns: narrower, one above the other, every column in sight.
+        self.set_class(event.size.width < self.SIDE_BY_SIDE, "-narrow")
 
     def on_mount(self) -> None:
         days = self.query_one("#usage-days", DataTable)
