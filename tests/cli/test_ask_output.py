@@ -29,10 +29,10 @@ def test_a_long_reply_is_parsed_about_once_not_once_per_token() -> None:
     console = output._live.console
     real_print = console.print
 
-    def record(block, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        if isinstance(block, Markdown):
-            blocks.append(block.markup)
-        return real_print(block, *args, **kwargs)
+    def record(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if args and isinstance(args[0], Markdown):
+            blocks.append(args[0].markup)
+        return real_print(*args, **kwargs)
 
     console.print = record  # type: ignore[method-assign]
     for start in range(0, len(text), 7):  # streamed in small pieces
@@ -53,3 +53,30 @@ def test_numbered_items_keep_their_dot_as_in_the_app() -> None:
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue())
     assert " 1. Pick a model" in shown and " 2. Ask" in shown  # Rich alone draws " 1 Pick a model": a count
     assert "10. Read the reply" in shown
+
+
+def shown_lines(stream: io.StringIO) -> list[str]:
+    """What the terminal shows, line by line (escape sequences and the live region's redraws left out)."""
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue()).replace("\r", "")
+    return [line.rstrip() for line in text.split("\n")]
+
+
+def test_blocks_printed_apart_keep_the_blank_line_between_them_and_formulas_are_math() -> None:
+    stream = FakeTerminal()
+    output = _Output(stream)
+    for piece in ("First paragraph.\n\n", "The area is $\\int_0^1 x^2 dx$.\n\n", "Last one.\n"):
+        output.write(piece)
+    output.close()
+    lines = shown_lines(stream)
+    first = lines.index("First paragraph.")
+    assert lines[first + 1] == ""  # printed apart, the blocks still read as paragraphs
+    assert "The area is ∫₀¹ x² dx." in lines  # as the app shows it, not its LaTeX
+    assert not any("\\int" in line for line in lines)
+
+
+def test_formulas_stay_as_written_when_the_setting_says_so() -> None:
+    stream = FakeTerminal()
+    output = _Output(stream, math=False)
+    output.write("The area is $\\int_0^1 x^2 dx$.\n")
+    output.close()
+    assert any("\\int_0^1" in line for line in shown_lines(stream))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import signal
 import sys
 import time
@@ -83,7 +84,8 @@ class _Output:
 
     REFRESH_INTERVAL = 0.125
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, *, math: bool = True) -> None:
+        """`math`: formulas shown as Unicode math on a terminal (the `render_math` setting)."""
         self.stream = stream
         self.text = ""
         self._live = None
@@ -98,7 +100,7 @@ class _Output:
 
             from causerie.ui.widgets.markdown_elements import TerminalMarkdown
 
-            self._markdown = TerminalMarkdown
+            self._markdown = functools.partial(TerminalMarkdown, math=math)
             self._live = Live(
                 TerminalMarkdown(""), console=Console(file=stream), auto_refresh=False, vertical_overflow="visible"
             )
@@ -119,6 +121,7 @@ class _Output:
             # The live region is drawn again right under what is printed: it must show the rest, not the block.
             self._live.update(_LastLines(self._markdown(self.text[boundary:])), refresh=True)
             self._live.console.print(self._markdown(finished))
+            self._live.console.print()  # the blank line between two blocks, printed apart
         now = time.monotonic()
         if now - self._drawn_at >= self.REFRESH_INTERVAL:
             self._drawn_at = now
@@ -236,7 +239,7 @@ async def _run_turn(
     engine = make_engine(settings, client, saves, approver=ShellApprover(config_path=settings.config_path))
     if engine.tools is not None:
         engine.tools.servers.launch()
-    output = _Output(sys.stdout)
+    output = _Output(sys.stdout, math=settings.render_math)
     code = EXIT_OK
     interrupted = _watch_interrupts()
     try:

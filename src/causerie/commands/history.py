@@ -8,7 +8,16 @@ import os
 import sys
 from pathlib import Path
 
-from causerie.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandError, guarded, load_conversation, open_store
+from causerie.commands import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    guarded,
+    load_conversation,
+    open_store,
+    settings_from,
+)
 from causerie.core.conversation.fields import shown_time
 from causerie.core.safe_text import json_for_terminal, sanitize, sanitize_line
 
@@ -73,10 +82,18 @@ def run_show(args: argparse.Namespace) -> int:
 
         from causerie.ui.widgets.markdown_elements import TerminalMarkdown
 
-        Console().print(TerminalMarkdown(text))
+        Console().print(TerminalMarkdown(text, math=_render_math(args)))
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def _render_math(args: argparse.Namespace) -> bool:
+    """The `render_math` setting; a config that does not load does not stop `show` (formulas are then rendered)."""
+    try:
+        return settings_from(args).render_math
+    except CommandError:
+        return True
 
 
 @guarded

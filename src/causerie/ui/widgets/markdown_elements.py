@@ -15,6 +15,8 @@ from rich.syntax import Syntax, SyntaxTheme
 from rich.table import Table
 from rich.text import Text
 
+from causerie.core.conversation.math_markdown import rewrite
+
 CODE_PADDING = (0, 1)  # a code box is shaded from its first line of code to its last, one column each side
 
 
@@ -155,5 +157,6 @@ class TerminalMarkdown(Markdown):
 
     elements: ClassVar[dict[str, type[MarkdownElement]]] = {**Markdown.elements, **ELEMENTS}
 
-    def __init__(self, markup: str) -> None:
-        super().__init__(markup, hyperlinks=False)
+    def __init__(self, markup: str, *, math: bool = True) -> None:
+        """`math`: formulas shown as Unicode math, on one line each, as the app does (False: as written)."""
+        super().__init__(rewrite(markup) if math else markup, hyperlinks=False)
