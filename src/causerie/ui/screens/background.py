@@ -8,7 +8,7 @@ collections (bench/README.md: a full collection during a reply stalled it by 110
 
 The index is checked against the files again whenever the sidebar is shown, and every RECHECK_EVERY seconds while it
 is in sight and no reply is written: conversations written meanwhile by another causerie or by `causerie ask` appear,
-deleted ones go (10,000 conversations: about 0.1 CPU-s, in a thread).
+deleted ones go (in a thread; its cost is the "list, warm" figure of bench/README.md).
 """
 
 from __future__ import annotations
