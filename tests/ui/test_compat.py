@@ -7,6 +7,7 @@ import re
 from importlib.metadata import version
 
 from rich.markdown import Markdown as RichMarkdown
+from textual.app import App
 from textual.widget import Widget
 from textual.widgets import TextArea
 
@@ -35,6 +36,7 @@ def test_the_private_textual_names_still_exist() -> None:
     area = TextArea()
     assert hasattr(area, "_theme"), f"TextArea._theme is gone in Textual {TEXTUAL}"
     assert "enter" in compat.bound_keys(area) or "backspace" in compat.bound_keys(area), TEXTUAL
+    assert isinstance(App()._keymap, dict), f"App._keymap is gone in Textual {TEXTUAL}: bound_keys reads it"
 
 
 def test_the_markdown_attributes_are_the_ones_rich_sets() -> None:

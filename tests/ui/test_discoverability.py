@@ -7,12 +7,13 @@ from pathlib import Path
 
 from rich.console import Console
 
+from causerie.testing.fake_openai import FakeOpenAI
 from causerie.ui.bindings import bound_actions
 from causerie.ui.keymap import check_keymap, declared_binding_ids
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.help import HelpScreen, help_renderable
 
-from .helpers import SIZE, Recorder, palette, wait_for
+from .helpers import SIZE, Recorder, palette, type_text, wait_for
 from .seed import ago, fixed_app, seed
 
 TODAY_ID = "20260314-140000000-aaaaaa"
@@ -87,6 +88,25 @@ async def test_keymap_remaps_a_binding(causerie_home: Path) -> None:
         screen.sidebar.select(TODAY_ID)
         await pilot.press("r")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "TextDialog", what="rename on r")
+
+
+async def test_keymap_moves_a_key_of_the_prompt(causerie_home: Path, server: FakeOpenAI) -> None:
+    # The prompt and the boxes run their own bindings as keys come (in_order.py): the keymap's keys, not the class's.
+    write_config(causerie_home, '[keymap]\n"prompt.send" = "ctrl+s"\n"prompt.newline" = "f6"\n')
+    app = fixed_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        screen.prompt.focus()
+        await type_text(pilot, "one")
+        await pilot.press("enter")  # no longer sends, and is no newline binding either: TextArea's own Enter
+        await pilot.press("f6")
+        await type_text(pilot, "two")
+        await wait_for(pilot, lambda: screen.prompt.text.count("\n") == 2, what="two line breaks")
+        assert screen.conversation.messages == []  # nothing was sent by Enter
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(screen.conversation.messages), what="sent by ctrl+s")
+        assert screen.conversation.messages[0].content == "one\n\ntwo"
 
 
 async def test_keys_that_are_no_key_names_are_reported_and_f1_shows_keys_as_text(causerie_home: Path) -> None:

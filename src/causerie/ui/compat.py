@@ -6,6 +6,7 @@ names changes. Everything else in causerie uses public APIs only.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -109,9 +110,25 @@ def teach_alt_enter() -> None:
         table[ALT_ENTER_SEQUENCE] = (_NamedKey("alt+enter"),)  # type: ignore[index]
 
 
-def bound_keys(widget: Widget) -> Mapping[str, list[Binding]]:
-    """The keys bound on `widget` itself (its class's bindings with the user's keymap applied) and their bindings.
+_KEYMAPPED: weakref.WeakKeyDictionary[Widget, tuple[object, Mapping[str, list[Binding]]]] = weakref.WeakKeyDictionary()
 
-    `Screen.active_bindings` would be public, but it walks the whole focus chain at every key press.
+
+def bound_keys(widget: Widget) -> Mapping[str, list[Binding]]:
+    """The keys bound on `widget` itself, with the user's keymap applied as Textual applies it, and their bindings.
+
+    `Screen.active_bindings` would be public, but it walks the whole focus chain at every key press. Textual keeps a
+    widget's bindings as its class declares them (`_bindings`) and applies the app's keymap (`_keymap`) to a copy on
+    each key: here the copy is made once per widget and keymap.
     """
-    return widget._bindings.key_to_bindings
+    try:
+        keymap = widget.app._keymap
+    except RuntimeError:  # no app yet (NoActiveAppError): no keymap
+        keymap = {}
+    cached = _KEYMAPPED.get(widget)
+    if cached is not None and cached[0] is keymap:
+        return cached[1]
+    bindings = widget._bindings.copy()
+    if keymap:
+        bindings.apply_keymap(keymap)
+    _KEYMAPPED[widget] = (keymap, bindings.key_to_bindings)
+    return bindings.key_to_bindings
