@@ -16,7 +16,7 @@ from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.widgets.sidebar import HistorySidebar
 from tests.core.foreign import make_unreadable, plant_bad_files, save_good, snapshot
 
-from .helpers import SIZE, make_app, type_text, wait_for
+from .helpers import SIZE, Recorder, make_app, type_text, wait_for
 
 
 async def test_session_with_bad_files_notifies_once_and_leaves_them_untouched(
@@ -117,3 +117,56 @@ async def test_the_sidebar_in_sight_follows_the_files_by_itself(monkeypatch: pyt
         await wait_for(pilot, lambda: screen.startup.checked, what="the first check against the files")
         later = save_good(elsewhere, "asked later")
         await wait_for(pilot, lambda: set(screen.sidebar.ids) == {first.id, later.id}, what="the list followed")
+
+
+async def test_a_check_that_ran_while_a_conversation_was_deleted_does_not_list_it_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    elsewhere = ConversationStore(paths.data_dir())
+    doomed, kept = save_good(elsewhere, "to be deleted"), save_good(elsewhere, "kept")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await wait_for(pilot, lambda: screen.startup.checked, what="the first check against the files")
+        real_refresh, real_listed = screen.store.refresh_index, screen.startup.listed
+        shown: list[set[str]] = []  # what each check put in the sidebar
+
+        def refresh_then_delete(progress=None):  # noqa: ANN001, ANN202 - the list is taken, then the user deletes
+            summaries = real_refresh(progress)
+            app.call_from_thread(screen.history.delete, doomed.id, "to be deleted")
+            return summaries
+
+        def listed(summaries, problems, first=True):  # noqa: ANN001, ANN202
+            real_listed(summaries, problems, first)
+            shown.append(set(screen.sidebar.ids))
+
+        monkeypatch.setattr(screen.store, "refresh_index", refresh_then_delete)
+        monkeypatch.setattr(screen.startup, "listed", listed)
+        await pilot.press("ctrl+b", "ctrl+b")  # a check runs; the deletion comes before its list is shown
+        await wait_for(pilot, lambda: bool(shown), what="the check's list shown")
+        assert (screen.store.trash_dir / f"{doomed.id}.json").exists()
+        assert shown == [{kept.id}] and set(screen.sidebar.ids) == {kept.id}
+
+
+async def test_an_unreadable_file_is_reported_once_not_at_every_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(background, "RECHECK_EVERY", 0.1)
+    store = ConversationStore(paths.data_dir())
+    save_good(store, "fine")
+    store.conversations_dir.joinpath("20250101-000000000-badbad.json").write_text("{not json", encoding="utf-8")
+    checks = 0
+    real = ConversationStore.refresh_index
+
+    def counted(self, progress=None):  # noqa: ANN001, ANN202
+        nonlocal checks
+        checks += 1
+        return real(self, progress)
+
+    monkeypatch.setattr(ConversationStore, "refresh_index", counted)
+    app = make_app()
+    recorder = Recorder()
+    async with app.run_test(size=(120, 40), message_hook=recorder.hook) as pilot:
+        await wait_for(pilot, lambda: checks >= 4, what="several checks against the files")
+        await pilot.pause()
+    reports = [n for n in recorder.notifications() if n.title == "Unreadable conversations"]
+    assert len(reports) == 1, [n.message for n in reports]

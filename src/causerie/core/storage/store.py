@@ -79,6 +79,13 @@ class ConversationStore:
         self._deleted: list[str] = []  # undo order, emptied when the trash is purged
         self._trashed: set[str] = set()  # deleted in this session and not restored: never saved again
         self._conflicts: list[Conflict] = []
+        self._changes = 0  # writes, deletions and restorations made through this store
+
+    @property
+    def changes(self) -> int:
+        """How many writes, deletions and restorations went through this store: a listing taken before the count
+        moved may show a conversation as it no longer is."""
+        return self._changes
 
     # -- paths and problems --------------------------------------------------------------------------------
     def path_for(self, conversation_id: str) -> Path:
@@ -237,6 +244,7 @@ class ConversationStore:
         except OSError as exc:
             raise StoreError(f"could not save {path}: {exc.strerror or exc}") from exc
         self._seen[conversation.id] = seen_bytes(info, data)
+        self._changes += 1
         self._live[conversation.id] = conversation
         self._index_write(lambda index: index_conversation(index, conversation, info))
         return path
@@ -264,6 +272,7 @@ class ConversationStore:
                 self._seen.pop(conversation_id, None)
         except OSError as exc:
             raise StoreError(f"could not move {path} to the trash: {exc.strerror or exc}") from exc
+        self._changes += 1
         self._index_write(lambda index: index.drop(path.name))
         self._deleted.append(conversation_id)
         return target
@@ -279,6 +288,7 @@ class ConversationStore:
                 if os.path.lexists(path):
                     raise StoreError(f"{path} already exists: the trashed copy stays in {self.trash_dir}")
                 os.replace(source, path)
+                self._changes += 1
         except FileNotFoundError as exc:
             raise StoreError(f"{conversation_id} is not in the trash") from exc
         except OSError as exc:

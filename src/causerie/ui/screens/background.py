@@ -13,6 +13,7 @@ deleted ones go (in a thread; its cost is the "list, warm" figure of bench/READM
 
 from __future__ import annotations
 
+import functools
 import gc
 import threading
 import time
@@ -57,6 +58,7 @@ class StartupWork:
         self._gc_lock = threading.Lock()
         self._froze_gc = self._stopped = False
         self._checked = False  # the first check of the index against the files has ended
+        self._reported: set[object] = set()  # the paths of the unreadable files already reported
 
     def start(self) -> None:
         """List the history in a thread and start the tool servers (after the first paint)."""
@@ -77,6 +79,8 @@ class StartupWork:
         if first:
             host.call_after_refresh(self._prepare_client)  # once the list is drawn: it would slow drawing it (the GIL)
             host.set_timer(PREPARE_DELAY, self._prepare)
+        problems = [p for p in problems if p.path not in self._reported]  # each reported once, not at each check
+        self._reported.update(p.path for p in problems)
         if problems:
             where = host.store.conversations_dir
             names = ", ".join(p.path.name for p in problems[:3]) + (" …" if len(problems) > 3 else "")
@@ -111,8 +115,24 @@ class StartupWork:
                 summaries, shown = host.store.indexed(), time.monotonic()
             host.app.call_from_thread(self._indexing, done, total, summaries)
 
+        before = host.store.changes
         summaries = host.store.refresh_index(progress)
-        host.app.call_from_thread(self.listed, summaries, host.store.problems(), False)
+        host.app.call_from_thread(self._checked_files, summaries, host.store.problems(), before)
+
+    def _checked_files(self, summaries: list, problems: list, before: int) -> None:
+        """A check against the files ended: its list is shown, unless this causerie changed a conversation while
+        it ran (a deletion, a rename, a reply saved) and that list may show it as it was: then the list is read
+        again from the database, which holds every change (a read, not a check: "listing from the database" in
+        bench/README.md)."""
+        if self.host.store.changes != before:
+            relist = functools.partial(self._relist, problems)
+            self.host.run_worker(relist, thread=True, group="relist", exclusive=True, exit_on_error=False)
+            return
+        self.listed(summaries, problems, False)
+
+    def _relist(self, problems: list) -> None:
+        before = self.host.store.changes
+        self.host.app.call_from_thread(self._checked_files, self.host.store.indexed(), problems, before)
 
     def _indexing(self, done: int, total: int, summaries: list | None) -> None:
         if summaries is not None:
