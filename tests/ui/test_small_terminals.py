@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual.widgets import DataTable
 
 from causerie.testing.fake_openai import FakeOpenAI, Reply
@@ -43,6 +44,11 @@ async def test_at_80_columns_the_sidebar_over_the_pane_goes_when_the_focus_leave
         await wait_for(pilot, lambda: app.focused is screen.prompt and not screen.sidebar.display, what="hidden")
         await pilot.press("ctrl+b")
         await wait_for(pilot, lambda: app.focused is screen.sidebar.option_list, what="the list focused")
+        app.post_message(events.AppBlur())  # the terminal loses the focus (alt+tab), then has it again: it stays
+        await wait_for(pilot, lambda: app.focused is None, what="nothing focused while the terminal is away")
+        app.post_message(events.AppFocus())
+        await wait_for(pilot, lambda: app.focused is screen.sidebar.option_list, what="the list focused again")
+        assert not screen.sidebar.has_class("-hidden")
         await pilot.press("f2")  # a dialog over it keeps it
         await wait_for(pilot, lambda: app.screen is not screen, what="the rename dialog")
         await pilot.press("escape")

@@ -144,9 +144,15 @@ class HistorySidebar(Vertical):
             self.call_after_refresh(self._hide_if_left)
 
     def _hide_if_left(self) -> None:
-        """Hide the lying-over sidebar if the focus is now elsewhere on its screen (a dialog over it keeps it)."""
-        if self.has_class("-over") and self.app.screen is self.screen and not self.has_focus_within:
-            self.add_class("-hidden")
+        """Hide the lying-over sidebar if the focus is now on something else of its screen.
+
+        A dialog over it keeps it, and so does the terminal losing the focus (Textual then focuses nothing, and gives
+        the focus back to the list when the terminal has it again).
+        """
+        focused = self.screen.focused
+        if self.has_class("-over") and self.app.screen is self.screen and self.app.app_focus and focused is not None:
+            if not self.has_focus_within:
+                self.add_class("-hidden")
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="history-title")
