@@ -129,6 +129,9 @@ class StartupWork:
             self.host.run_worker(relist, thread=True, group="relist", exclusive=True, exit_on_error=False)
             return
         self.listed(summaries, problems, False)
+        if not self._checked:
+            self._checked = True
+            self.host.set_interval(RECHECK_EVERY, self._recheck_in_sight)
 
     def _relist(self, problems: list) -> None:
         before = self.host.store.changes
@@ -160,8 +163,6 @@ class StartupWork:
 
     def _prepare_in_thread(self) -> None:
         self._reconcile()
-        self._checked = True
-        self.host.app.call_from_thread(self.host.set_interval, RECHECK_EVERY, self._recheck_in_sight)
         # Python's full collections scan every object that can be in a cycle: the app's own objects (Textual, the
         # SDK, a long history's rows) live as long as the app: collect once now, then leave them out of later
         # collections (unfrozen when the screen goes, so an app that ends in a longer-lived process is collected).

@@ -315,7 +315,7 @@ class ChatScreen(Screen):
     def action_toggle_sidebar(self) -> None:
         """Hide or show the history sidebar (showing it moves the focus into the list, and lists what is new)."""
         self.history.toggle_sidebar()
-        if not self.sidebar.has_class("-hidden"):
+        if not self.sidebar.has_class("-hidden") and not self.streaming:  # a check shares the GIL with the reply
             self.startup.recheck()
 
     def action_show_usage(self) -> None:

@@ -143,6 +143,8 @@ class ReplyPresenter:
         """Draw one event of a turn running on `conversation`."""
         view = self.host.view
         visible = self._visible(conversation)
+        if isinstance(event, (events.Failed, events.Finished)):
+            self._focus_reply = False  # a ctrl+r that failed before its reply started: not for a later turn
         if isinstance(event, events.TextAdded):
             if visible and (shown := view.view_for(event.reply.id)) is not None:
                 shown.append(event.text)
@@ -203,6 +205,7 @@ class ReplyPresenter:
 
     def cancelled(self, conversation: Conversation, failures: list[tuple[Conversation, Exception]]) -> None:
         """The turn was stopped (Esc, quit): the engine kept and saved what arrived; show how it ended."""
+        self._focus_reply = False
         if self._countdown is not None:
             self._countdown.end_countdown("Gave up. Your message is kept: press ctrl+r to try again.")
             self._countdown = None
