@@ -36,6 +36,17 @@ def text_of(events: list) -> str:
     return "".join(e.text for e in events if isinstance(e, TextDelta))
 
 
+async def stream_until_error(server: FakeOpenAI, **kwargs) -> tuple[list, ChatError]:  # noqa: ANN003
+    """The events of one streamed request that must end in a ChatError, and that error."""
+    client = client_for(server, **kwargs)
+    received = []
+    with pytest.raises(ChatError) as info:
+        async for event in client.stream([{"role": "user", "content": "hi"}], "gpt-6-luna"):
+            received.append(event)
+    await client.close()
+    return received, info.value
+
+
 async def test_stream_text_finish_and_usage(server: FakeOpenAI) -> None:
     server.queue(
         Reply(text="Hello there, **friend**!", usage={"prompt_tokens": 9, "completion_tokens": 5, "total_tokens": 14})
@@ -105,37 +116,22 @@ async def test_stream_without_done_marker(server: FakeOpenAI) -> None:
 
 async def test_mid_stream_error_event_keeps_what_arrived(server: FakeOpenAI) -> None:
     server.queue(Reply(text="one two three four five", error_after=2))
-    client = client_for(server)
-    received = []
-    with pytest.raises(ChatError) as info:
-        async for event in client.stream([{"role": "user", "content": "hi"}], "gpt-6-luna"):
-            received.append(event)
-    await client.close()
+    received, error = await stream_until_error(server)
     assert text_of(received) == "one two"
-    assert info.value.kind in ("stream", "server")
+    assert error.kind in ("stream", "server")
 
 
 async def test_dropped_connection_mid_stream(server: FakeOpenAI) -> None:
     server.queue(Reply(text="one two three four five", drop_after=3))
-    client = client_for(server)
-    received = []
-    with pytest.raises(ChatError) as info:
-        async for event in client.stream([{"role": "user", "content": "hi"}], "gpt-6-luna"):
-            received.append(event)
-    await client.close()
+    received, error = await stream_until_error(server)
     assert text_of(received) == "one two three"
-    assert info.value.kind == "network"
+    assert error.kind == "network"
 
 
 async def test_a_fault_after_the_last_piece_happens_and_one_past_the_end_is_refused(server: FakeOpenAI) -> None:
     server.queue(Reply(text="one two three", drop_after=3))  # every word, then no finish: the link drops
-    client = client_for(server)
-    received = []
-    with pytest.raises(ChatError) as info:
-        async for event in client.stream([{"role": "user", "content": "hi"}], "gpt-6-luna"):
-            received.append(event)
-    await client.close()
-    assert text_of(received) == "one two three" and info.value.kind == "network"
+    received, error = await stream_until_error(server)
+    assert text_of(received) == "one two three" and error.kind == "network"
     with pytest.raises(ValueError, match="error_after=4: the reply has only 3 pieces"):
         Reply(text="one two three", error_after=4)  # a fault that would never happen, silently
 
@@ -186,13 +182,9 @@ async def test_connection_refused_names_the_url() -> None:
 
 async def test_read_timeout_is_bounded(server: FakeOpenAI) -> None:
     server.queue(Reply(text="a b c d", stall_after=1, stall_seconds=10))
-    client = client_for(server, read_timeout=1.5)  # never reached between two pieces sent back to back
-    received = []
-    with pytest.raises(ChatError) as info:
-        async for event in client.stream([{"role": "user", "content": "hi"}], "gpt-6-luna"):
-            received.append(event)
-    await client.close()
-    assert info.value.kind == "timeout"
+    # A read timeout never reached between two pieces sent back to back.
+    received, error = await stream_until_error(server, read_timeout=1.5)
+    assert error.kind == "timeout"
     assert text_of(received) == "a"
 
 

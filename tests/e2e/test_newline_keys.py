@@ -10,15 +10,22 @@ from causerie.core.storage.store import ConversationStore, encode_conversation
 from causerie.testing.fake_openai import FakeOpenAI, Reply
 
 from .conftest import Launch
+from .terminal import Terminal
 
 
-def test_alt_enter_as_tmux_sends_it_is_a_newline(launch: Launch, server: FakeOpenAI, causerie_home: Path) -> None:
-    server.queue(Reply(text="Four lines received."))
+def started(launch: Launch, server: FakeOpenAI, causerie_home: Path) -> Terminal:
+    """causerie at its prompt, with no title request (each reply the server queues answers a prompt)."""
     config = causerie_home / "config" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("auto_title = false\n", encoding="utf-8")
     term = launch(server)
     term.wait_for("Message")
+    return term
+
+
+def test_alt_enter_as_tmux_sends_it_is_a_newline(launch: Launch, server: FakeOpenAI, causerie_home: Path) -> None:
+    server.queue(Reply(text="Four lines received."))
+    term = started(launch, server, causerie_home)
     term.type("first")
     term.press("alt+enter")  # ESC CR: Textual 8.2.8 alone reads it as Enter after the escape delay
     term.type("second")
@@ -40,11 +47,7 @@ def test_two_prompts_typed_in_one_burst_are_sent_as_two(
     launch: Launch, server: FakeOpenAI, causerie_home: Path
 ) -> None:
     server.queue(Reply(text="First answer."), Reply(text="Second answer."))
-    config = causerie_home / "config" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("auto_title = false\n", encoding="utf-8")
-    term = launch(server)
-    term.wait_for("Message")
+    term = started(launch, server, causerie_home)
     term.type("one\rtwo\r")  # one write, as over ssh or from a paste of keys: Enter is not handled before "two" arrives
     term.wait_for("Second answer.")
     sent = [request.body["messages"][-1]["content"] for request in server.chat_requests()]
@@ -57,11 +60,7 @@ def test_editing_keys_in_a_burst_act_where_they_were_typed(
     launch: Launch, server: FakeOpenAI, causerie_home: Path
 ) -> None:
     server.queue(Reply(text="Got it."))
-    config = causerie_home / "config" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text("auto_title = false\n", encoding="utf-8")
-    term = launch(server)
-    term.wait_for("Message")
+    term = started(launch, server, causerie_home)
     # One write each: ctrl+u clears what came before it only, Backspace removes the character before it only.
     term.type("abc\x15xyz")
     term.type("Q\x7fR")
