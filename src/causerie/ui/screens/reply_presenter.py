@@ -143,8 +143,6 @@ class ReplyPresenter:
         """Draw one event of a turn running on `conversation`."""
         view = self.host.view
         visible = self._visible(conversation)
-        if isinstance(event, (events.Failed, events.Finished)):
-            self._focus_reply = False  # a ctrl+r that failed before its reply started: not for a later turn
         if isinstance(event, events.TextAdded):
             if visible and (shown := view.view_for(event.reply.id)) is not None:
                 shown.append(event.text)
@@ -194,8 +192,10 @@ class ReplyPresenter:
         elif isinstance(event, events.SaveFailed):
             self.saver.failed(event.conversation, event.error)
         elif isinstance(event, events.Failed):
+            self._focus_reply = False  # a ctrl+r that failed before its reply started: not for a later turn
             self.failure(conversation, event.error, partial=event.partial)
         elif isinstance(event, events.Finished):
+            self._focus_reply = False
             # It worked: an earlier "could not reach … press ctrl+r" is no longer true (a notice of this turn
             # stays, saying it was retried automatically).
             for notice in self._earlier:
