@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Any
 
 from textual.command import CommandList, CommandPalette
 from textual.message import Message
@@ -19,15 +20,17 @@ from causerie.ui.app import CauserieApp
 SIZE = (100, 30)
 
 
-def make_app(server: FakeOpenAI | None = None, *, setup: bool = False, **cli: str) -> CauserieApp:
-    """The app as `causerie --base-url ...` would build it.
+def make_app(
+    server: FakeOpenAI | None = None, *, setup: bool = False, open_id: str | None = None, **cli: str
+) -> CauserieApp:
+    """The app as `causerie --base-url ...` would build it (`open_id`: with a saved conversation to open at start).
 
     Without a key or server the real app first shows the setup screen; tests get the chat screen directly
     unless they ask for `setup=True` (tests/ui/test_setup.py covers that screen).
     """
     if server is not None:
         cli.setdefault("base_url", server.base_url)
-    return CauserieApp(load_settings(cli), offer_setup=setup)
+    return CauserieApp(load_settings(cli), offer_setup=setup, open_id=open_id)
 
 
 async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
@@ -85,3 +88,15 @@ async def palette(pilot: Pilot, query: str, best: str) -> None:
 
     await wait_for(pilot, lambda: best in best_hit(), what=f"{best!r} first for {query!r} (got {best_hit()!r})")
     commands.highlighted = 0
+
+
+async def send_and_wait(pilot: Pilot, screen: Any, text: str) -> None:
+    """Type and send a message on the chat screen, then wait for the whole reply."""
+    count = len(screen.conversation.active_path())
+    await type_text(pilot, text)
+    await pilot.press("enter")
+    await wait_for(
+        pilot,
+        lambda: not screen.streaming and len(screen.conversation.active_path()) == count + 2,
+        what=f"reply to {text!r}",
+    )

@@ -60,8 +60,7 @@ async def test_a_conversations_draft_is_back_when_it_is_opened_again(server: Fak
     saved = seed("c1", "Old talk", ago(days=3), [("hello", "hi there")])
     conversation_file = paths.data_dir() / "conversations" / f"{saved.id}.json"
     before = conversation_file.read_bytes()
-    app = make_app(server)
-    app.open_id = saved.id
+    app = make_app(server, open_id=saved.id)
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)
         await wait_for(pilot, lambda: screen.conversation.id == saved.id, what="the conversation opened")
@@ -116,8 +115,7 @@ def test_draft_files_are_private_and_named_by_id(causerie_home: Path) -> None:
 
 async def test_an_edit_under_way_is_back_in_editing_mode_after_a_quit(server: FakeOpenAI) -> None:
     saved = seed("c1", "Old talk", ago(days=3), [("hello", "hi there")])
-    app = make_app(server)
-    app.open_id = saved.id
+    app = make_app(server, open_id=saved.id)
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)
         await wait_for(pilot, lambda: screen.conversation.id == saved.id, what="the conversation opened")
@@ -129,8 +127,7 @@ async def test_an_edit_under_way_is_back_in_editing_mode_after_a_quit(server: Fa
         await pilot.press("ctrl+q")  # at once, before the pause in typing that writes drafts
     assert drafts().load(saved.id) == "a draft below"
     assert drafts().load_edit(saved.id) == EditDraft(first.id, "hello EDITED")
-    again = make_app(server)
-    again.open_id = saved.id
+    again = make_app(server, open_id=saved.id)
     async with again.run_test(size=SIZE) as pilot:
         screen = chat(again)
         await wait_for(pilot, lambda: screen.prompt.editing == first.id, what="editing again")
@@ -142,8 +139,7 @@ async def test_an_edit_under_way_is_back_in_editing_mode_after_a_quit(server: Fa
 
 async def test_an_edit_under_way_survives_a_switch_of_conversation(server: FakeOpenAI) -> None:
     saved = seed("c1", "Old talk", ago(days=3), [("hello", "hi there")])
-    app = make_app(server)
-    app.open_id = saved.id
+    app = make_app(server, open_id=saved.id)
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)
         await wait_for(pilot, lambda: screen.conversation.id == saved.id, what="the conversation opened")
@@ -161,8 +157,7 @@ async def test_an_edit_of_a_message_that_is_gone_stays_as_the_drafts_end(server:
     saved = seed("c1", "Old talk", ago(days=3), [("hello", "hi there")])
     drafts().save(saved.id, "my draft")
     drafts().save_edit(saved.id, EditDraft("no-such-message", "words of an edit"))
-    app = make_app(server)
-    app.open_id = saved.id
+    app = make_app(server, open_id=saved.id)
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)
         await wait_for(pilot, lambda: screen.prompt.text == "my draft\n\nwords of an edit", what="both kept")
@@ -203,8 +198,7 @@ async def test_the_chips_belong_to_their_conversation_and_a_removed_one_stays_re
     server: FakeOpenAI, project: Path
 ) -> None:
     saved = seed("c1", "Old talk", ago(days=3), [("hello", "hi there")])
-    app = make_app(server)
-    app.open_id = saved.id
+    app = make_app(server, open_id=saved.id)
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)
         await wait_for(pilot, lambda: screen.conversation.id == saved.id, what="the conversation opened")
@@ -223,8 +217,7 @@ async def test_the_chips_belong_to_their_conversation_and_a_removed_one_stays_re
         )
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: chips(screen) == ["plan.txt"], what="the new conversation's chip back")
-    again = make_app(server)
-    again.open_id = saved.id
+    again = make_app(server, open_id=saved.id)
     async with again.run_test(size=SIZE) as pilot:
         screen = chat(again)
         await wait_for(pilot, lambda: screen.conversation.id == saved.id, what="the conversation opened")

@@ -22,8 +22,7 @@ def chat(app) -> ChatScreen:
 
 async def test_a_reopened_conversation_shows_its_labels(server: FakeOpenAI) -> None:
     saved = seed("c1", "Old talk", ago(days=3), [("hello", "hi there")])
-    app = make_app(server)
-    app.open_id = saved.id
+    app = make_app(server, open_id=saved.id)
     async with app.run_test(size=SIZE) as pilot:
         screen = chat(app)
         await wait_for(pilot, lambda: len(screen.view.message_views()) == 2, what="the conversation shown")

@@ -23,8 +23,7 @@ async def test_switching_a_version_keeps_the_conversations_date_and_place(server
     seed("c-new", "Recent talk", ago(hours=1), [("hi", "hello")], store)
     assert [s.id for s in store.list()] == ["c-new", "c-old"]
 
-    app = make_app(server)
-    app.open_id = old.id
+    app = make_app(server, open_id=old.id)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, ChatScreen)

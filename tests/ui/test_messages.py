@@ -9,7 +9,7 @@ from causerie.testing.fake_openai import FakeOpenAI, Reply
 from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.widgets.conversation import MessageView
 
-from .helpers import SIZE, Recorder, make_app, type_text, wait_for
+from .helpers import SIZE, Recorder, make_app, send_and_wait, type_text, wait_for
 
 CODE_REPLY = "Two snippets:\n\n```python\nprint('one')\n```\n\nand\n\n```bash\necho two\necho three\n```\n"
 
@@ -17,18 +17,6 @@ CODE_REPLY = "Two snippets:\n\n```python\nprint('one')\n```\n\nand\n\n```bash\ne
 def screen_of(app) -> ChatScreen:
     assert isinstance(app.screen, ChatScreen)
     return app.screen
-
-
-async def send(pilot, screen: ChatScreen, text: str) -> None:
-    """Type and send a message, then wait for the whole reply."""
-    count = len(screen.conversation.active_path())
-    await type_text(pilot, text)
-    await pilot.press("enter")
-    await wait_for(
-        pilot,
-        lambda: not screen.streaming and len(screen.conversation.active_path()) == count + 2,
-        what=f"reply to {text!r}",
-    )
 
 
 def focused_message(app) -> MessageView | None:
@@ -44,8 +32,8 @@ async def test_arrow_keys_move_between_prompt_and_messages(server: FakeOpenAI) -
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "first")
-        await send(pilot, screen, "second")
+        await send_and_wait(pilot, screen, "first")
+        await send_and_wait(pilot, screen, "second")
         views = screen.view.message_views()
         await pilot.press("shift+tab")
         assert app.focused is views[3]
@@ -77,7 +65,7 @@ async def test_focused_message_is_visibly_marked(server: FakeOpenAI) -> None:
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "hello")
+        await send_and_wait(pilot, screen, "hello")
         views = screen.view.message_views()
         before = views[1].styles.background
         await pilot.press("shift+tab")
@@ -92,7 +80,7 @@ async def test_y_copies_the_focused_message(server: FakeOpenAI) -> None:
     recorder = Recorder()
     async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "question?")
+        await send_and_wait(pilot, screen, "question?")
         await pilot.press("shift+tab", "y")
         assert app.clipboard == "The **answer** is 42."
         await pilot.press("k", "y")
@@ -108,7 +96,7 @@ async def test_c_copies_code_blocks_one_at_a_time(server: FakeOpenAI) -> None:
     recorder = Recorder()
     async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "code please")
+        await send_and_wait(pilot, screen, "code please")
         await pilot.press("shift+tab", "c")
         assert app.clipboard == "print('one')"
         assert "Code block 1/2 (python) copied" in recorder.notifications()[-1].message
@@ -128,7 +116,7 @@ async def test_copy_conversation_as_markdown(server: FakeOpenAI) -> None:
     recorder = Recorder()
     async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "How are you?")
+        await send_and_wait(pilot, screen, "How are you?")
         await pilot.press("ctrl+o")
         text = app.clipboard
         assert text.startswith("# How are you?\n")
@@ -144,7 +132,7 @@ async def test_text_with_a_lone_surrogate_is_copied_with_u_fffd(server: FakeOpen
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "emoji?")
+        await send_and_wait(pilot, screen, "emoji?")
         await pilot.press("shift+tab", "y")
         assert app.clipboard == "half an emoji \ufffd here\n\n```python\nx = '\ufffd'\n```"
         await pilot.press("c")
@@ -161,7 +149,7 @@ async def test_regenerate_adds_a_version_and_brackets_switch(server: FakeOpenAI)
     recorder = Recorder()
     async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "question")
+        await send_and_wait(pilot, screen, "question")
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: not screen.streaming and screen.view.message_views()[-1].text == "second answer")
         conversation = screen.conversation
@@ -190,7 +178,7 @@ async def test_ctrl_r_on_a_focused_reply_gives_the_focus_to_the_new_version(serv
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "question")
+        await send_and_wait(pilot, screen, "question")
         await pilot.press("shift+tab")  # on the reply
         await wait_for(pilot, lambda: app.focused is screen.view.message_views()[-1], what="the reply focused")
         await pilot.press("ctrl+r")
@@ -206,8 +194,8 @@ async def test_edit_an_earlier_message_creates_a_sibling_and_a_new_reply(server:
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "q1")
-        await send(pilot, screen, "q2")
+        await send_and_wait(pilot, screen, "q1")
+        await send_and_wait(pilot, screen, "q2")
         await type_text(pilot, "my draft")
         await pilot.press("shift+tab", "k", "k", "k")
         assert focused_message(app) is not None and focused_message(app).text == "q1"
@@ -240,7 +228,7 @@ async def test_escape_cancels_editing_and_restores_the_draft(server: FakeOpenAI)
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "q1")
+        await send_and_wait(pilot, screen, "q1")
         await type_text(pilot, "unsent words")
         await pilot.press("shift+tab", "k", "e")
         assert screen.prompt.text == "q1"
@@ -255,7 +243,7 @@ async def test_e_on_a_reply_does_not_edit(server: FakeOpenAI) -> None:
     recorder = Recorder()
     async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "q1")
+        await send_and_wait(pilot, screen, "q1")
         await pilot.press("shift+tab", "e")
         assert screen.prompt.editing is None
         assert "Only your own messages" in recorder.notifications()[-1].message
@@ -266,8 +254,8 @@ async def test_up_in_an_empty_prompt_recalls_the_last_sent_message(server: FakeO
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "q1")
-        await send(pilot, screen, "q2 with a typo")
+        await send_and_wait(pilot, screen, "q1")
+        await send_and_wait(pilot, screen, "q2 with a typo")
         await pilot.press("up")
         assert screen.prompt.text == "q2 with a typo"
         assert screen.prompt.editing == screen.conversation.active_path()[2].id
@@ -284,8 +272,8 @@ async def test_branch_into_a_new_conversation(server: FakeOpenAI) -> None:
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "q1")
-        await send(pilot, screen, "q2")
+        await send_and_wait(pilot, screen, "q1")
+        await send_and_wait(pilot, screen, "q2")
         original = screen.conversation
         await pilot.press("f5")
         copy = screen.conversation
@@ -310,7 +298,7 @@ async def test_continue_after_a_reply_cut_off_by_the_length_limit(server: FakeOp
     recorder = Recorder()
     async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "count")
+        await send_and_wait(pilot, screen, "count")
         assert screen.conversation.active_path()[-1].finish_reason == "length"
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: len(server.chat_requests()) == 2 and not screen.streaming, what="continuation")
@@ -358,7 +346,7 @@ async def test_code_block_language_is_not_markup(server: FakeOpenAI) -> None:
     recorder = Recorder()
     async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = screen_of(app)
-        await send(pilot, screen, "odd fence")
+        await send_and_wait(pilot, screen, "odd fence")
         await pilot.press("shift+tab", "c")
         await pilot.pause()
         assert app.clipboard == "x = 1"

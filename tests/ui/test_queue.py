@@ -250,8 +250,7 @@ async def test_a_queued_prompt_taken_back_keeps_its_file_after_a_quit(server: Fa
         await pilot.press("ctrl+q")
     assert QueueStore(paths.data_dir()).load(conversation_id) == []
 
-    again = make_app(server)
-    again.open_id = conversation_id
+    again = make_app(server, open_id=conversation_id)
     async with again.run_test(size=SIZE) as pilot:
         screen = chat(again)
         await wait_for(pilot, lambda: screen.conversation.id == conversation_id, what="the conversation opened")
@@ -272,8 +271,7 @@ async def test_the_queue_survives_a_quit_and_comes_back_held(server: FakeOpenAI)
         await pilot.press("ctrl+q")
     assert [p.text for p in QueueStore(paths.data_dir()).load(conversation_id)] == ["two", "three"]
 
-    again = make_app(server)
-    again.open_id = conversation_id
+    again = make_app(server, open_id=conversation_id)
     async with again.run_test(size=SIZE) as pilot:
         screen = chat(again)
         await wait_for(pilot, lambda: screen.conversation.id == conversation_id, what="the conversation opened")
@@ -293,8 +291,7 @@ async def test_a_damaged_queue_file_is_said_once_left_alone_and_the_text_stays(s
     path.write_bytes(b'{"schema": "causerie.queued", "prompts": [{"text": "half')
     server.queue(Reply(text="one two three", release=threading.Event()))
     recorder = Recorder()
-    app = make_app(server)
-    app.open_id = saved.id
+    app = make_app(server, open_id=saved.id)
     async with app.run_test(size=SIZE, message_hook=recorder.hook) as pilot:
         screen = chat(app)
         await wait_for(pilot, lambda: screen.conversation.id == saved.id, what="the conversation opened")

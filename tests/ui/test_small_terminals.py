@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from textual import events
+from textual.widget import Widget
 from textual.widgets import DataTable
 
 from causerie.testing.fake_openai import FakeOpenAI, Reply
@@ -11,8 +14,13 @@ from causerie.ui.screens.chat import ChatScreen
 from causerie.ui.screens.usage import UsageScreen
 from causerie.ui.widgets.footer import KeptFooter
 
-from .helpers import make_app, type_text, wait_for
+from .helpers import make_app, send_and_wait, type_text, wait_for
 from .seed import ago, fixed_app, seed
+
+
+def footer_keys(footer: KeptFooter) -> dict[str | None, Widget]:
+    """The footer's keys by action (the kept ones included)."""
+    return {getattr(key, "action", None): key for key in footer.query("FooterKey")}
 
 
 async def test_at_80_columns_the_sidebar_starts_hidden_and_ctrl_b_shows_it_over_the_pane(server: FakeOpenAI) -> None:
@@ -77,7 +85,7 @@ async def test_the_footer_keeps_quit_and_help_at_80_columns(server: FakeOpenAI) 
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         footer = screen.query_one(KeptFooter)
-        keys = lambda: {getattr(k, "action", None): k for k in footer.query("FooterKey")}  # noqa: E731
+        keys = functools.partial(footer_keys, footer)
         await wait_for(pilot, lambda: {"quit", "help"} <= set(keys()), what="the footer's keys")
         await wait_for(pilot, lambda: keys()["quit"].region.width > 0, what="the footer laid out")
         shown = footer.region
@@ -117,16 +125,16 @@ async def test_the_footer_offers_stop_only_while_a_reply_is_written(server: Fake
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         footer = screen.query_one(KeptFooter)
-        actions = lambda: {getattr(k, "action", None) for k in footer.query("FooterKey")}  # noqa: E731
+        actions = lambda: set(footer_keys(footer))  # noqa: E731
         await wait_for(pilot, lambda: "quit" in actions(), what="the footer's keys")
         assert "stop" not in actions()
         await type_text(pilot, "count")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "stop" in actions(), what="Stop offered while the reply is written")
-        stop = next(k for k in footer.query("FooterKey") if getattr(k, "action", None) == "stop")
+        stop = footer_keys(footer)["stop"]
         await wait_for(pilot, lambda: stop.region.width > 0, what="Stop laid out")
         assert stop.display and footer.region.contains_region(stop.region)  # in sight at 80 columns, whole
-        assert stop.region.right <= next(k for k in footer.query("FooterKey") if k.action == "quit").region.x
+        assert stop.region.right <= footer_keys(footer)["quit"].region.x
         await pilot.press("escape")
         await wait_for(pilot, lambda: not screen.streaming, what="the reply stopped")
         await wait_for(pilot, lambda: "stop" not in actions(), what="Stop gone once it ended")
@@ -143,7 +151,7 @@ async def test_the_footer_hides_a_key_it_cannot_show_whole(server: FakeOpenAI) -
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         footer = screen.query_one(KeptFooter)
-        keys = lambda: {getattr(k, "action", None): k for k in footer.query("FooterKey")}  # noqa: E731
+        keys = functools.partial(footer_keys, footer)
         await wait_for(
             pilot, lambda: "toggle_sidebar" in keys() and not keys()["toggle_sidebar"].display, what="a key hidden"
         )
@@ -164,9 +172,7 @@ async def test_the_usage_tables_show_every_column(server: FakeOpenAI, size: tupl
     async with app.run_test(size=size) as pilot:
         screen = app.screen
         assert isinstance(screen, ChatScreen)
-        await type_text(pilot, "count")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: not screen.streaming and len(screen.view.message_views()) == 2, what="reply")
+        await send_and_wait(pilot, screen, "count")
         await pilot.press("f4")
         await wait_for(pilot, lambda: isinstance(app.screen, UsageScreen) and app.screen.summary is not None)
         days, models = app.screen.query_one("#usage-days", DataTable), app.screen.query_one("#usage-models", DataTable)
